@@ -1,0 +1,99 @@
+package devserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+)
+
+// serviceNames are the Temporal services the embedded server runs, frontend first.
+var serviceNames = [...]string{"frontend", "history", "matching", "worker"}
+
+// servicePorts are the internal ports of the embedded server: each service's gRPC port (the frontend's is the
+// configured address) and membership port.
+type servicePorts struct {
+	GRPC       map[string]int `json:"grpc"`
+	Membership map[string]int `json:"membership"`
+}
+
+// portsFile is where a file-backed server remembers its internal ports. Reusing them on a restart keeps the
+// cluster membership the server finds in its database reachable; with new ports the reopened server waits
+// about a minute for the old members to be declared dead before it dispatches tasks again.
+func portsFile(dbFile string) string {
+	if dbFile == "" {
+		return ""
+	}
+	return dbFile + ".ports.json"
+}
+
+// internalPorts returns the remembered ports when all are still free, else fresh ones (remembered for next time).
+func internalPorts(host, path string) (servicePorts, error) {
+	if path != "" {
+		if data, err := os.ReadFile(path); err == nil {
+			var p servicePorts
+			if json.Unmarshal(data, &p) == nil && p.complete() && p.free(host) {
+				return p, nil
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return servicePorts{}, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	p := servicePorts{GRPC: map[string]int{}, Membership: map[string]int{}}
+	for i, name := range serviceNames {
+		var err error
+		if i > 0 {
+			if p.GRPC[name], err = freePort(host); err != nil {
+				return servicePorts{}, err
+			}
+		}
+		if p.Membership[name], err = freePort(host); err != nil {
+			return servicePorts{}, err
+		}
+	}
+	if path != "" {
+		data, _ := json.Marshal(p)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return servicePorts{}, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return p, nil
+}
+
+func (p servicePorts) complete() bool {
+	for i, name := range serviceNames {
+		if (i > 0 && p.GRPC[name] == 0) || p.Membership[name] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (p servicePorts) free(host string) bool {
+	all := make([]int, 0, 2*len(serviceNames))
+	for _, v := range p.GRPC {
+		all = append(all, v)
+	}
+	for _, v := range p.Membership {
+		all = append(all, v)
+	}
+	for _, port := range all {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return false
+		}
+		_ = l.Close()
+	}
+	return true
+}
+
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port on %s: %w", host, err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

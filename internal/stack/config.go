@@ -1,0 +1,122 @@
+// Package stack assembles a running tapflow worker process from its configuration: the embedded Temporal
+// server and Web UI (dev mode) or a Temporal cluster, the Graph emulator or real Graph, the health and metrics
+// endpoint, and the Temporal workers. worker/main.go and the end-to-end tests both start it.
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/logging"
+	"github.com/tapflow/tapflow/internal/temporalclient"
+)
+
+// Config is everything the worker process is told.
+type Config struct {
+	Temporal temporalclient.Config
+	Graph    graph.Config
+
+	DevTemporalAddress string // embedded Temporal frontend, when Temporal.Address is empty
+	UIAddress          string // embedded Web UI; empty for none
+	EmulatorAddress    string // embedded Graph emulator, when no Graph is configured
+	HTTPAddress        string // health and metrics
+	DataDir            string // where the embedded server keeps its SQLite file
+	InMemory           bool   // keep the embedded server's state in memory instead
+	GraphSeed          string // a JSON directory for the emulator; empty for the demo directory
+	AllowEmulator      bool   // allow the emulator with a real Temporal cluster
+
+	LogLevel  string
+	LogFormat string
+}
+
+// Bind registers every worker setting as a flag with its environment variable.
+func Bind(s *cliconf.Set, c *Config) {
+	temporalclient.Bind(s, &c.Temporal)
+	s.Addr(&c.DevTemporalAddress, "dev-temporal-address", "127.0.0.1:7233", "embedded Temporal server address (dev mode)")
+	s.Addr(&c.UIAddress, "ui-address", "127.0.0.1:8233", "embedded Temporal Web UI address (dev mode)")
+	s.Addr(&c.EmulatorAddress, "emulator-address", "127.0.0.1:8089", "embedded Graph emulator address")
+	s.Addr(&c.HTTPAddress, "http-address", "127.0.0.1:9090", "health (/healthz, /readyz) and metrics (/metrics) address")
+	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
+	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")
+	s.String(&c.GraphSeed, "graph-seed", "", "JSON directory to load into the Graph emulator (default: the demo directory)")
+	s.Bool(&c.AllowEmulator, "allow-emulator", false, "allow the Graph emulator with a real Temporal cluster")
+	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels, "log level")
+	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats, "log format")
+	bindGraph(s, &c.Graph)
+}
+
+func bindGraph(s *cliconf.Set, g *graph.Config) {
+	s.Enum(&g.Cloud, "graph-cloud", "global", []string{"global", "usgov", "usgov-dod", "china"},
+		"Microsoft cloud for Graph and sign-in")
+	s.String(&g.BaseURL, "graph-url", "", "Graph v1.0 base URL (overrides the cloud's; an emulator or proxy)")
+	s.String(&g.Authority, "graph-authority", "", "Entra sign-in host (overrides the cloud's)")
+	s.String(&g.StaticToken, "graph-static-token", "", "fixed bearer token for a Graph-compatible endpoint instead of Entra credentials")
+	cliconf.EnumOf(s, &g.Credential, "graph-credential", graph.CredentialAuto, graph.CredentialKinds, "how to authenticate to Entra")
+	s.String(&g.TenantID, "azure-tenant-id", "", "Entra tenant id")
+	s.String(&g.ClientID, "azure-client-id", "", "Entra app (client) id, or a user-assigned managed identity's client id")
+	s.String(&g.ClientSecret, "azure-client-secret", "", "Entra app client secret (prefer the environment variable)")
+	s.String(&g.CertificatePath, "azure-client-certificate-path", "", "PEM or PKCS#12 file with the app's certificate and key")
+	s.String(&g.CertificatePassword, "azure-client-certificate-password", "", "password of the PKCS#12 file")
+	s.String(&g.FederatedTokenFile, "azure-federated-token-file", "", "workload identity token file")
+	s.Duration(&g.Timeout, "graph-timeout", 0, "timeout of one Graph request (default 30s)")
+}
+
+// GraphMode is where Graph calls go.
+type GraphMode string
+
+// The Graph modes.
+const (
+	GraphEmulator GraphMode = "emulator" // the embedded emulator
+	GraphEndpoint GraphMode = "endpoint" // a Graph-compatible URL with a static token
+	GraphEntra    GraphMode = "entra"    // real Graph with Entra credentials
+)
+
+// Mode says where Graph calls go under this configuration.
+func (c Config) Mode() GraphMode {
+	switch {
+	case c.Graph.EntraRequested():
+		return GraphEntra
+	case c.Graph.BaseURL != "" || c.Graph.StaticToken != "":
+		return GraphEndpoint
+	}
+	return GraphEmulator
+}
+
+// DevTemporal reports whether the embedded Temporal server runs.
+func (c Config) DevTemporal() bool { return c.Temporal.Address == "" }
+
+// DBFile is the embedded server's SQLite file, or "" in memory.
+func (c Config) DBFile() string {
+	if c.InMemory {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "temporal.db")
+}
+
+// Check refuses configurations that must not start, naming what is missing or wrong.
+func (c Config) Check() error {
+	switch c.Mode() {
+	case GraphEntra:
+		if err := c.Graph.Validate(); err != nil {
+			return err
+		}
+	case GraphEndpoint:
+		if c.Graph.BaseURL == "" || c.Graph.StaticToken == "" {
+			return errors.New("a Graph endpoint needs both TAPFLOW_GRAPH_URL and TAPFLOW_GRAPH_STATIC_TOKEN " +
+				"(or configure Entra credentials: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)")
+		}
+		if err := c.Graph.Validate(); err != nil {
+			return err
+		}
+	case GraphEmulator:
+		if !c.DevTemporal() && !c.AllowEmulator {
+			return fmt.Errorf("TEMPORAL_ADDRESS=%s is a real Temporal cluster but no Microsoft Graph is configured: "+
+				"set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or another credential, see --help), "+
+				"or TAPFLOW_ALLOW_EMULATOR=true to use the Graph emulator on purpose", c.Temporal.Address)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/tapflow/tapflow/internal/devserver"
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/metrics"
+	"github.com/tapflow/tapflow/internal/searchattr"
+	"github.com/tapflow/tapflow/internal/temporalclient"
+)
+
+// Stack is a running worker process. Stop it once.
+type Stack struct {
+	cfg      Config
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	health   *http.Server
+	httpAddr string
+	emulator *graphemu.Emulator
+	emuSrv   *http.Server
+	emuURL   string
+	temporal *devserver.Server
+	client   client.Client
+	graph    graph.Client
+	workers  []worker.Worker
+	ready    atomic.Bool
+	stops    []func()
+}
+
+// Start brings every part up in order and returns once the workers poll. On error, what started is stopped.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	s := &Stack{cfg: cfg, log: log, metrics: metrics.New()}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if err := s.startHealth(); err != nil {
+		return nil, err
+	}
+	if cfg.Mode() == GraphEmulator {
+		if err := s.startEmulator(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.DevTemporal() {
+		if err := s.startTemporal(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.dial(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startWorkers(); err != nil {
+		return nil, err
+	}
+	s.ready.Store(true)
+	return s, nil
+}
+
+// Stop drains the workers, then stops the servers in reverse order; the SQLite file is left consistent.
+func (s *Stack) Stop() {
+	s.ready.Store(false)
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}
+
+// Client is the process's Temporal client.
+func (s *Stack) Client() client.Client { return s.client }
+
+// Emulator is the embedded Graph emulator, or nil when Graph is real or external.
+func (s *Stack) Emulator() *graphemu.Emulator { return s.emulator }
+
+// EmulatorURL is the emulator's base URL (http://host:port), or "".
+func (s *Stack) EmulatorURL() string { return s.emuURL }
+
+// TemporalAddress is the frontend the workers use.
+func (s *Stack) TemporalAddress() string { return s.clientAddress() }
+
+// UIURL is the embedded Web UI's URL, or "".
+func (s *Stack) UIURL() string {
+	if s.temporal == nil {
+		return ""
+	}
+	return s.temporal.UIURL()
+}
+
+// HTTPURL is the health and metrics endpoint's base URL.
+func (s *Stack) HTTPURL() string { return "http://" + s.httpAddr }
+
+// Metrics is the process's registry.
+func (s *Stack) Metrics() *metrics.Metrics { return s.metrics }
+
+func (s *Stack) clientAddress() string {
+	if s.temporal != nil {
+		return s.temporal.FrontendAddress()
+	}
+	return s.cfg.Temporal.Address
+}
+
+// listen binds an address, naming the flag that moves it when the port is taken.
+func listen(addr, flag string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (%v): free the port or move it with --%s", addr, err, flag)
+	}
+	return l, nil
+}
+
+func (s *Stack) serve(l net.Listener, h http.Handler, name string) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server failed", "server", name, "err", err)
+		}
+	}()
+	s.stops = append(s.stops, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return srv
+}
+
+func (s *Stack) startHealth() error {
+	l, err := listen(s.cfg.HTTPAddress, "http-address")
+	if err != nil {
+		return err
+	}
+	s.httpAddr = l.Addr().String()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	s.health = s.serve(l, mux, "health")
+	return nil
+}
+
+// readyz answers 200 once the workers poll and Temporal answers a health check.
+func (s *Stack) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() || s.client == nil {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if _, err := s.client.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		http.Error(w, "temporal unreachable: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+func (s *Stack) startEmulator() error {
+	seed := graphemu.DemoSeed()
+	if s.cfg.GraphSeed != "" {
+		var err error
+		if seed, err = graphemu.LoadSeed(s.cfg.GraphSeed); err != nil {
+			return fmt.Errorf("--graph-seed: %w", err)
+		}
+	}
+	l, err := listen(s.cfg.EmulatorAddress, "emulator-address")
+	if err != nil {
+		return err
+	}
+	s.emulator = graphemu.New(graphemu.Options{Seed: seed, Logger: s.log.With("component", "graph-emulator")})
+	s.emuURL = "http://" + l.Addr().String()
+	s.emuSrv = s.serve(l, s.emulator.Handler(), "graph-emulator")
+	s.cfg.Graph.BaseURL = s.emuURL + "/v1.0"
+	s.cfg.Graph.StaticToken = "tapflow-dev-emulator"
+	return nil
+}
+
+func (s *Stack) startTemporal(ctx context.Context) error {
+	srv, err := devserver.Start(ctx, devserver.Options{
+		Address:          s.cfg.DevTemporalAddress,
+		DBFile:           s.cfg.DBFile(),
+		UIAddress:        s.cfg.UIAddress,
+		SearchAttributes: searchattr.Definitions(),
+		Logger:           s.log.With("component", "temporal-server"),
+	})
+	var busy *devserver.PortInUseError
+	if errors.As(err, &busy) {
+		flag := "dev-temporal-address"
+		if busy.Part == "ui" {
+			flag = "ui-address"
+		}
+		return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --%s", busy.Addr, busy.Err, flag)
+	}
+	if err != nil {
+		return fmt.Errorf("embedded Temporal server: %w", err)
+	}
+	s.temporal = srv
+	s.stops = append(s.stops, func() {
+		if err := srv.Stop(); err != nil {
+			s.log.Warn("embedded Temporal server stopped with an error", "err", err)
+		}
+	})
+	return nil
+}
+
+func (s *Stack) dial(ctx context.Context) error {
+	tc := s.cfg.Temporal
+	tc.Address = s.clientAddress()
+	opts, err := tc.Options(s.log.With("component", "temporal-sdk"))
+	if err != nil {
+		return err
+	}
+	opts.MetricsHandler = s.metrics.SDKHandler()
+	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, err := temporalclient.Dial(dialCtx, opts)
+	if err != nil {
+		return err
+	}
+	s.client = c
+	s.stops = append(s.stops, c.Close)
+	g, err := graph.New(s.cfg.Graph, graph.Options{Transport: s.metrics.GraphTransport(nil)})
+	if err != nil {
+		return fmt.Errorf("graph client: %w", err)
+	}
+	s.graph = g
+	return nil
+}

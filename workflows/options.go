@@ -1,0 +1,41 @@
+// Package workflows holds tapflow's deterministic Temporal code: the journeys, their vocabulary (task queues,
+// names, inputs, results) and the activity option presets. Side effects live in package activities.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/activities"
+)
+
+// Task queues. Workflows and non-Graph activities run on TaskQueue; every Graph call runs on GraphTaskQueue,
+// whose workers carry the tenant-wide Graph rate limit.
+const (
+	TaskQueue      = "tapflow"
+	GraphTaskQueue = "tapflow-graph"
+)
+
+// graphRead is the activity preset for one Graph read: a short timeout, retries with backoff for throttling
+// and 5xx (throttling uses Graph's Retry-After), no retries for permanent failures.
+func graphRead(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              GraphTaskQueue,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: activities.NonRetryableGraphErrors,
+		},
+	})
+}
+
+// Register registers every workflow on a worker.
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflow(CheckTenant)
+}
