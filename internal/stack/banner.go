@@ -27,7 +27,7 @@ func (s *Stack) Banner() string {
 		b.WriteString("tapflow worker is running\n")
 		row("Temporal cluster", s.cfg.Temporal.Address, "namespace "+s.cfg.Temporal.Namespace)
 	}
-	switch s.cfg.Mode() {
+	switch s.mode {
 	case GraphEmulator:
 		row("Graph emulator", s.emuURL+"/v1.0", "demo directory; control API at "+s.emuURL+"/_emulator/")
 	case GraphEndpoint:

@@ -24,6 +24,7 @@ import (
 // Stack is a running worker process. Stop it once.
 type Stack struct {
 	cfg      Config
+	mode     GraphMode // decided from the configuration as given, before the emulator fills in its URL
 	log      *slog.Logger
 	metrics  *metrics.Metrics
 	health   *http.Server
@@ -44,7 +45,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err err
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	s := &Stack{cfg: cfg, log: log, metrics: metrics.New()}
+	s := &Stack{cfg: cfg, mode: cfg.Mode(), log: log, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -53,7 +54,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err err
 	if err := s.startHealth(); err != nil {
 		return nil, err
 	}
-	if cfg.Mode() == GraphEmulator {
+	if s.mode == GraphEmulator {
 		if err := s.startEmulator(); err != nil {
 			return nil, err
 		}
