@@ -87,6 +87,7 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 	temporalclient.Bind(a.set, &a.temporal)
 	a.set.Enum(&a.level, "log-level", "warn", logging.Levels, "log level")
 	a.set.Enum(&a.format, "log-format", "text", logging.Formats, "log format")
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })

@@ -66,6 +66,7 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 	}
 	set := cliconf.New(root.Flags())
 	stack.Bind(set, &cfg)
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })

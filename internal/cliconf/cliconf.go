@@ -176,3 +176,12 @@ func (v *addrValue) Set(s string) error {
 }
 func (v *addrValue) String() string { return string(*v) }
 func (v *addrValue) Type() string   { return "host:port" }
+
+// EnvNames lists the environment variables of every bound flag, in binding order.
+func (s *Set) EnvNames() []string {
+	out := make([]string, len(s.envs))
+	for i, b := range s.envs {
+		out[i] = b.env
+	}
+	return out
+}

@@ -20,8 +20,13 @@ import (
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	"go.temporal.io/server/common/persistence/sql"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/resolver"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -60,6 +65,7 @@ func (e *PortInUseError) Unwrap() error { return e.Err }
 // Server is a running embedded Temporal server (and UI).
 type Server struct {
 	srv       temporal.Server
+	sqlCfg    *config.SQL
 	ui        *uiServer
 	frontend  string
 	namespace string
@@ -111,7 +117,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	s := &Server{srv: srv, frontend: frontend, namespace: o.Namespace, dbFile: o.DBFile}
+	s := &Server{srv: srv, sqlCfg: sqlCfg, frontend: frontend, namespace: o.Namespace, dbFile: o.DBFile}
 	if err := s.waitReady(ctx, o.SearchAttributes); err != nil {
 		_ = srv.Stop()
 		return nil, err
@@ -147,7 +153,23 @@ func (s *Server) Stop() error {
 	if err := s.srv.Stop(); err != nil {
 		return fmt.Errorf("stop temporal server: %w", err)
 	}
+	if s.dbFile != "" {
+		if err := checkpoint(s.sqlCfg); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", s.dbFile, err)
+		}
+	}
 	return nil
+}
+
+// checkpoint folds the write-ahead log into the database file, so a stopped server leaves one whole file.
+func checkpoint(c *config.SQL) error {
+	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, c, resolver.NewNoopResolver(), log.NewNoopLogger(),
+		metrics.NoopMetricsHandler)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 }
 
 const clusterName = "active"

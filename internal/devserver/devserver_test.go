@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,6 +90,10 @@ func TestFileServerSurvivesARestartWithTheUI(t *testing.T) {
 	require.NoError(t, err)
 	c.Close()
 	require.NoError(t, s.Stop())
+	wal, err := os.Stat(db + "-wal")
+	if err == nil {
+		require.Zero(t, wal.Size(), "a stopped server leaves its log folded into the file")
+	}
 
 	s = start(t, Options{DBFile: db})
 	defer func() { require.NoError(t, s.Stop()) }()

@@ -9,7 +9,8 @@ import (
 	"go.temporal.io/server/common/log/tag"
 )
 
-// slogLogger adapts slog to the Temporal server's logger interface.
+// slogLogger adapts slog to the Temporal server's logger interface. The server's info lines are its internals
+// (listeners, quotas, membership), so they go to tapflow's debug level; warnings and errors stay as they are.
 type slogLogger struct{ l *slog.Logger }
 
 var _ log.Logger = slogLogger{}
@@ -26,7 +27,7 @@ func (s slogLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 }
 
 func (s slogLogger) Debug(msg string, tags ...tag.Tag)  { s.log(slog.LevelDebug, msg, tags) }
-func (s slogLogger) Info(msg string, tags ...tag.Tag)   { s.log(slog.LevelInfo, msg, tags) }
+func (s slogLogger) Info(msg string, tags ...tag.Tag)   { s.log(slog.LevelDebug, msg, tags) }
 func (s slogLogger) Warn(msg string, tags ...tag.Tag)   { s.log(slog.LevelWarn, msg, tags) }
 func (s slogLogger) Error(msg string, tags ...tag.Tag)  { s.log(slog.LevelError, msg, tags) }
 func (s slogLogger) DPanic(msg string, tags ...tag.Tag) { s.log(slog.LevelError, msg, tags) }

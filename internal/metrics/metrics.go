@@ -20,6 +20,8 @@ type Metrics struct {
 	GraphRequests *prometheus.CounterVec
 	// GraphLatency observes Graph request latency by method and route.
 	GraphLatency *prometheus.HistogramVec
+
+	sdk *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
 }
 
 // New builds a registry with the runtime collectors and tapflow's series registered.
@@ -38,6 +40,7 @@ func New() *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
 	}
+	m.sdk = &sdkRegistry{reg: reg, vecs: map[string]*sdkVec{}}
 	reg.MustRegister(m.GraphRequests, m.GraphLatency)
 	return m
 }

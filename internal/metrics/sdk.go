@@ -15,7 +15,7 @@ import (
 // <name>_seconds histograms, gauges stay gauges. A metric's label names are fixed by its first use; later
 // uses fill missing labels with "" and drop labels it never had (Prometheus needs one label set per name).
 func (m *Metrics) SDKHandler() client.MetricsHandler {
-	return &sdkHandler{reg: &sdkRegistry{reg: m.Registry, vecs: map[string]*sdkVec{}}}
+	return &sdkHandler{reg: m.sdk}
 }
 
 type sdkRegistry struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/graph"
@@ -61,7 +62,7 @@ func bindGraph(s *cliconf.Set, g *graph.Config) {
 	s.String(&g.CertificatePath, "azure-client-certificate-path", "", "PEM or PKCS#12 file with the app's certificate and key")
 	s.String(&g.CertificatePassword, "azure-client-certificate-password", "", "password of the PKCS#12 file")
 	s.String(&g.FederatedTokenFile, "azure-federated-token-file", "", "workload identity token file")
-	s.Duration(&g.Timeout, "graph-timeout", 0, "timeout of one Graph request (default 30s)")
+	s.Duration(&g.Timeout, "graph-timeout", 30*time.Second, "timeout of one Graph request")
 }
 
 // GraphMode is where Graph calls go.

@@ -86,6 +86,7 @@ func TestDevStackRunsEveryPartAndSurvivesARestart(t *testing.T) {
 	require.True(t, report.Ready, "problems: %v", report.Problems)
 	require.True(t, report.Policy.Enabled)
 	require.Equal(t, 480, report.Policy.MaxLifetimeMinutes)
+	recordHistory(t, s.Client(), "check-tenant/e2e", "check-tenant-v1.json")
 
 	// Metrics show the Graph call and the SDK's own series.
 	status, body = get(t, s.HTTPURL()+"/metrics")

@@ -1,0 +1,41 @@
+package workflows
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+)
+
+// TestReplayRecordedHistories replays every history recorded from a real run (see internal/stack's
+// recordHistory) against today's workflow code: a change that breaks determinism for workflows already
+// running fails here, and must go behind workflow.GetVersion.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			Register(r)
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
+		})
+	}
+}
+
+// A replay test that could not fail would prove nothing: a history whose activity result no longer matches
+// the code's next command must be rejected.
+func TestReplayDetectsAChangedWorkflow(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "histories", "check-tenant-v1.json"))
+	require.NoError(t, err)
+	changed := strings.Replace(string(data), `"name": "ReadTAPPolicy"`, `"name": "SomethingElse"`, 1)
+	require.NotEqual(t, string(data), changed)
+	path := filepath.Join(t.TempDir(), "changed.json")
+	require.NoError(t, os.WriteFile(path, []byte(changed), 0o600))
+	r := worker.NewWorkflowReplayer()
+	Register(r)
+	require.Error(t, r.ReplayWorkflowHistoryFromJSONFile(nil, path))
+}
