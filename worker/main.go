@@ -74,6 +74,7 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 		if err := set.ApplyEnv(env); err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
+		cfg.Journey.PollIntervalSet = set.Changed("poll-interval")
 		log, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)

@@ -38,4 +38,21 @@ func graphRead(ctx workflow.Context) workflow.Context {
 // Register registers every workflow on a worker.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(CheckTenant)
+	r.RegisterWorkflow(Employee)
+}
+
+// graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the
+// same non-retryable failures plus a delivery that cannot succeed.
+func graphWrite(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              GraphTaskQueue,
+		StartToCloseTimeout:    2 * time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        5 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: append([]string{activities.ErrDeliveryFailed}, activities.NonRetryableGraphErrors...),
+		},
+	})
 }

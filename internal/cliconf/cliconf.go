@@ -55,6 +55,18 @@ func (s *Set) Bool(p *bool, name string, def bool, usage string) {
 	s.fs.Lookup(name).NoOptDefVal = "true"
 }
 
+// Int binds a whole-number setting that must be at least min.
+func (s *Set) Int(p *int, name string, def, min int, usage string) {
+	*p = def
+	s.add(name, usage, &intValue{p: p, min: min})
+}
+
+// List binds a comma-separated list whose items must each be one of allowed.
+func (s *Set) List(p *[]string, name string, def, allowed []string, usage string) {
+	*p = def
+	s.add(name, usage+" (comma-separated: "+strings.Join(allowed, ", ")+")", &listValue{p: p, allowed: allowed})
+}
+
 // Duration binds a duration setting ("90s", "5m").
 func (s *Set) Duration(p *time.Duration, name string, def time.Duration, usage string) {
 	*p = def
@@ -100,6 +112,7 @@ func (s *Set) ApplyEnv(lookup func(string) (string, bool)) error {
 		if err := f.Value.Set(v); err != nil {
 			return fmt.Errorf("invalid %s=%q: %v", b.env, v, err)
 		}
+		f.Changed = true
 	}
 	return nil
 }
@@ -160,6 +173,58 @@ func (v *enumValue[T]) String() string {
 }
 func (v *enumValue[T]) Type() string { return "string" }
 
+type intValue struct {
+	p   *int
+	min int
+}
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < v.min {
+		return fmt.Errorf("want a whole number of at least %d", v.min)
+	}
+	*v.p = n
+	return nil
+}
+func (v *intValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v *intValue) Type() string { return "int" }
+
+type listValue struct {
+	p       *[]string
+	allowed []string
+}
+
+func (v *listValue) Set(s string) error {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !slices.Contains(v.allowed, item) {
+			return fmt.Errorf("%q is not one of %s", item, strings.Join(v.allowed, ", "))
+		}
+		out = append(out, item)
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("want at least one of %s", strings.Join(v.allowed, ", "))
+	}
+	*v.p = out
+	return nil
+}
+func (v *listValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.Join(*v.p, ",")
+}
+func (v *listValue) Type() string { return "list" }
+
 type addrValue string
 
 func (v *addrValue) Set(s string) error {
@@ -176,6 +241,12 @@ func (v *addrValue) Set(s string) error {
 }
 func (v *addrValue) String() string { return string(*v) }
 func (v *addrValue) Type() string   { return "host:port" }
+
+// Changed reports whether a flag was given on the command line or by its environment variable (after ApplyEnv).
+func (s *Set) Changed(name string) bool {
+	f := s.fs.Lookup(name)
+	return f != nil && f.Changed
+}
 
 // EnvNames lists the environment variables of every bound flag, in binding order.
 func (s *Set) EnvNames() []string {

@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Temporal temporalclient.Config
 	Graph    graph.Config
+	Journey  JourneyConfig
 
 	DevTemporalAddress string // embedded Temporal frontend, when Temporal.Address is empty
 	UIAddress          string // embedded Web UI; empty for none
@@ -47,6 +48,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels, "log level")
 	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats, "log format")
 	bindGraph(s, &c.Graph)
+	bindJourney(s, &c.Journey)
 }
 
 func bindGraph(s *cliconf.Set, g *graph.Config) {

@@ -11,11 +11,17 @@ import (
 
 // startWorkers starts the lifecycle worker (workflows) and the Graph worker (every Graph activity).
 func (s *Stack) startWorkers() error {
+	settings, journey, err := s.journeyActivities()
+	if err != nil {
+		return err
+	}
 	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{})
 	workflows.Register(lifecycle)
+	lifecycle.RegisterActivity(settings) // a local activity: it runs beside the workflows
 
 	graphWorker := worker.New(s.client, workflows.GraphTaskQueue, worker.Options{})
 	graphWorker.RegisterActivity(&activities.Directory{Graph: s.graph})
+	graphWorker.RegisterActivity(journey)
 
 	for _, w := range []worker.Worker{lifecycle, graphWorker} {
 		if err := w.Start(); err != nil {

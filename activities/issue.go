@@ -1,0 +1,120 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+// Deliverer sends notices; delivery.Courier is the real one.
+type Deliverer interface {
+	Deliver(ctx context.Context, n delivery.Notice) (delivery.Receipt, error)
+}
+
+// ErrDeliveryFailed is the type of a delivery failure a retry will not mend.
+const ErrDeliveryFailed = "DeliveryFailed"
+
+// IssueRequest asks for a pass for one user, delivered on a channel.
+type IssueRequest struct {
+	EmployeeID        string    `json:"employee_id"`
+	UserID            string    `json:"user_id"`
+	Start             time.Time `json:"start"`
+	LifetimeMinutes   int       `json:"lifetime_minutes"`
+	UsableOnce        bool      `json:"usable_once"`
+	Channel           string    `json:"channel"`
+	FallbackRecipient string    `json:"fallback_recipient,omitempty"`
+	Language          string    `json:"language,omitempty"`
+	Reason            string    `json:"reason"` // joiner, reissue, ...
+}
+
+// IssueResult is a delivered pass's metadata: never the value. A non-empty Refusal means nothing was issued.
+type IssueResult struct {
+	MethodID  string    `json:"method_id,omitempty"`
+	Start     time.Time `json:"start"`
+	Expires   time.Time `json:"expires"`
+	Channel   string    `json:"channel,omitempty"`
+	MessageID string    `json:"message_id,omitempty"`
+	Refusal   string    `json:"refusal,omitempty"`
+	Message   string    `json:"message,omitempty"`
+}
+
+// IssueAndDeliver creates the pass and delivers it in one activity, so the value never leaves it: not in the
+// result, the error, a heartbeat or a log. A retry after a failed delivery creates a fresh pass, which
+// replaces the undelivered one in Graph, so no delivered pass is ever stale.
+func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueResult, error) {
+	u, err := j.Graph.GetUser(ctx, req.UserID)
+	if err != nil {
+		return IssueResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
+	}
+	var to []string
+	if req.Channel != ChannelWebhook {
+		if to, err = j.recipients(ctx, req); err != nil {
+			return IssueResult{}, err
+		}
+		if len(to) == 0 {
+			return IssueResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox and no fallback " +
+				"recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
+		}
+	}
+	once := req.UsableOnce
+	issued, err := j.Graph.CreateTAP(ctx, req.UserID, graph.TAPRequest{Start: req.Start, LifetimeMinutes: req.LifetimeMinutes, UsableOnce: &once})
+	if err != nil {
+		return IssueResult{}, graphFailure(fmt.Errorf("create the pass: %w", err))
+	}
+	j.audit(ctx, AuditEntry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: req.Reason})
+	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: req.Channel, To: to,
+		EmployeeID: req.EmployeeID, UserID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName,
+		Language: req.Language, Pass: issued.Pass, Start: issued.Start, Expires: issued.Expires(), UsableOnce: issued.UsableOnce})
+	if err != nil {
+		// An undelivered pass must not stay usable: revoke it, then fail (a retry issues a fresh one).
+		if derr := j.Graph.DeleteTAP(ctx, req.UserID, issued.ID); derr != nil && !graph.IsNotFound(derr) {
+			err = errors.Join(err, fmt.Errorf("revoke the undelivered pass: %w", derr))
+		} else {
+			j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "undelivered"})
+		}
+		return IssueResult{}, deliveryFailure(err)
+	}
+	j.audit(ctx, AuditEntry{Action: "tap.delivered", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
+		Reason: req.Reason, Channel: receipt.Channel, MessageID: receipt.MessageID})
+	return IssueResult{MethodID: issued.ID, Start: issued.Start, Expires: issued.Expires(), Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
+}
+
+// recipients is the manager's mailbox, or the fallback recipient when the manager has none.
+func (j *Journey) recipients(ctx context.Context, req IssueRequest) ([]string, error) {
+	m, err := j.Graph.GetManager(ctx, req.UserID)
+	switch {
+	case err == nil && m.Mail != "":
+		return []string{m.Mail}, nil
+	case err != nil && !graph.IsNotFound(err):
+		return nil, graphFailure(fmt.Errorf("read the manager: %w", err))
+	}
+	if req.FallbackRecipient != "" {
+		return []string{req.FallbackRecipient}, nil
+	}
+	return nil, nil
+}
+
+func (j *Journey) audit(ctx context.Context, e AuditEntry) {
+	if j.Audit != nil {
+		j.Audit.Record(ctx, e)
+	}
+}
+
+// deliveryFailure keeps Graph's retry semantics for a mail that Graph refused, and makes the other permanent
+// failures non-retryable.
+func deliveryFailure(err error) error {
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		return graphFailure(err)
+	}
+	if errors.Is(err, delivery.ErrPermanent) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrDeliveryFailed, nil)
+	}
+	return temporal.NewApplicationError(err.Error(), "DeliveryTransient")
+}

@@ -1,0 +1,122 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+// Refusal reason codes: why a journey issues no pass. Each comes with a human sentence.
+const (
+	RefusedUserNotFound      = "user_not_found"
+	RefusedUserDisabled      = "user_disabled"
+	RefusedTAPDisabled       = "tap_disabled"
+	RefusedOutOfPolicyScope  = "out_of_policy_scope"
+	RefusedNoDeliveryTarget  = "no_delivery_target"
+	RefusedAlreadyRegistered = "already_registered"
+)
+
+// Journey holds the Graph activities of a TAP journey: pre-flight, issue and deliver, wait, revoke, notify.
+type Journey struct {
+	Graph    graph.Client
+	Delivery Deliverer
+	Audit    Auditor
+}
+
+// PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.
+type PreflightResult struct {
+	UserID        string    `json:"user_id"`
+	Refusal       string    `json:"refusal,omitempty"`
+	Message       string    `json:"message,omitempty"`
+	Privileged    bool      `json:"privileged"`
+	Roles         []string  `json:"roles,omitempty"`
+	StrongMethods []string  `json:"strong_methods,omitempty"`
+	Language      string    `json:"language,omitempty"`
+	Policy        TAPPolicy `json:"policy"`
+}
+
+// PreflightRequest names the user and the method types that count as strong.
+type PreflightRequest struct {
+	User          string   `json:"user"`
+	StrongMethods []string `json:"strong_methods"`
+}
+
+// Preflight checks the user exists and is enabled, the TAP policy is on and covers them, and lists their
+// directory roles and strong methods. Refusals are results, not errors; errors are Graph failures.
+func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (PreflightResult, error) {
+	u, err := j.Graph.GetUser(ctx, req.User)
+	if graph.IsNotFound(err) {
+		return PreflightResult{Refusal: RefusedUserNotFound,
+			Message: "No Entra user matches the employee's user reference: check the HR record's user field."}, nil
+	}
+	if err != nil {
+		return PreflightResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
+	}
+	out := PreflightResult{UserID: u.ID, Language: u.PreferredLanguage}
+	if !u.AccountEnabled {
+		out.Refusal, out.Message = RefusedUserDisabled, "The Entra account is disabled: enable it before a pass can be issued."
+		return out, nil
+	}
+	p, err := (&Directory{Graph: j.Graph}).ReadTAPPolicy(ctx)
+	if err != nil {
+		return PreflightResult{}, err
+	}
+	out.Policy = p
+	if !p.Enabled {
+		out.Refusal, out.Message = RefusedTAPDisabled, "The tenant's Temporary Access Pass method is disabled."
+		return out, nil
+	}
+	ms, err := j.Graph.ListMemberships(ctx, u.ID)
+	if err != nil {
+		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's roles and groups: %w", err))
+	}
+	for _, r := range ms.Roles {
+		name := r.Name
+		if name == "" {
+			name = r.TemplateID // roles the app may not read in full still show that they are held
+		}
+		out.Roles = append(out.Roles, name)
+	}
+	out.Privileged = len(ms.Roles) > 0
+	if !inScope(p, ms.Groups) {
+		out.Refusal, out.Message = RefusedOutOfPolicyScope,
+			"The user is outside the TAP policy's target groups: add them (or their group) to the policy."
+		return out, nil
+	}
+	methods, err := j.Graph.ListMethods(ctx, u.ID)
+	if err != nil {
+		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
+	}
+	out.StrongMethods = strongOnes(methods, req.StrongMethods)
+	return out, nil
+}
+
+func inScope(p TAPPolicy, groups []graph.Group) bool {
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
+	for _, ex := range p.ExcludeGroups {
+		if slices.Contains(ids, ex) {
+			return false
+		}
+	}
+	for _, in := range p.IncludeGroups {
+		if in == "all_users" || slices.Contains(ids, in) {
+			return true
+		}
+	}
+	return false
+}
+
+func strongOnes(methods []graph.Method, strong []string) []string {
+	var out []string
+	for _, m := range methods {
+		if slices.Contains(strong, string(m.Type)) {
+			out = append(out, string(m.Type))
+		}
+	}
+	return out
+}

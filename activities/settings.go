@@ -1,0 +1,49 @@
+package activities
+
+import (
+	"context"
+	"time"
+)
+
+// JoinerSettings are the knobs of a TAP journey. A journey reads them once, when it starts, so a worker
+// restarted with new settings changes new journeys and never a running one's history.
+type JoinerSettings struct {
+	StartLead       time.Duration `json:"start_lead"`       // issue this long before the first morning
+	LifetimeMinutes int           `json:"lifetime_minutes"` // wanted pass lifetime, clamped to the tenant policy
+	UsableOnce      bool          `json:"usable_once"`      // one-time pass (forced when the policy requires it)
+	PollInterval    time.Duration `json:"poll_interval"`    // how often to look for a registered method
+	ReminderBefore  time.Duration `json:"reminder_before"`  // remind the manager this long before expiry; 0 = never
+	MaxReissues     int           `json:"max_reissues"`     // new passes after an unregistered expiry
+	StrongMethods   []string      `json:"strong_methods"`   // method types that end the journey (graph.MethodType)
+	Channel         string        `json:"channel"`          // manager-mail or webhook
+	// FallbackRecipient gets the pass when the manager has no mailbox (e.g. the helpdesk), and expiry notices.
+	FallbackRecipient string `json:"fallback_recipient,omitempty"`
+}
+
+// Settings serves the configured settings to workflows, as a local activity.
+type Settings struct {
+	Joiner JoinerSettings
+}
+
+// JoinerSettings returns the joiner settings.
+func (s *Settings) JoinerSettings(context.Context) (JoinerSettings, error) {
+	return s.Joiner, nil
+}
+
+// DefaultJoinerSettings are the settings when nothing is configured.
+func DefaultJoinerSettings() JoinerSettings {
+	return JoinerSettings{
+		LifetimeMinutes: 8 * 60,
+		PollInterval:    time.Minute,
+		ReminderBefore:  2 * time.Hour,
+		MaxReissues:     1,
+		StrongMethods:   []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator"},
+		Channel:         ChannelManagerMail,
+	}
+}
+
+// Delivery channels.
+const (
+	ChannelManagerMail = "manager-mail"
+	ChannelWebhook     = "webhook"
+)

@@ -1,0 +1,113 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+// ErrNotRegisteredYet is the retryable error of AwaitRegistration while nothing strong is registered: its
+// retries do the waiting, so a long wait adds nothing to the workflow's history.
+const ErrNotRegisteredYet = "NotRegisteredYet"
+
+// RegistrationRequest names the user and the strong method types to look for.
+type RegistrationRequest struct {
+	UserID        string   `json:"user_id"`
+	StrongMethods []string `json:"strong_methods"`
+}
+
+// Registration is the strong method found.
+type Registration struct {
+	MethodType string    `json:"method_type"`
+	MethodID   string    `json:"method_id"`
+	SeenAt     time.Time `json:"seen_at"`
+}
+
+// AwaitRegistration looks once for a strong method and fails with ErrNotRegisteredYet if there is none.
+func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest) (Registration, error) {
+	methods, err := j.Graph.ListMethods(ctx, req.UserID)
+	if err != nil {
+		return Registration{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
+	}
+	for _, m := range methods {
+		if slices.Contains(req.StrongMethods, string(m.Type)) {
+			return Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}, nil
+		}
+	}
+	return Registration{}, temporal.NewApplicationError("no strong method registered yet", ErrNotRegisteredYet)
+}
+
+// RevokeRequest names the pass to revoke; an empty MethodID revokes whatever pass the user holds.
+type RevokeRequest struct {
+	EmployeeID string `json:"employee_id"`
+	UserID     string `json:"user_id"`
+	MethodID   string `json:"method_id,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// RevokeTAP deletes the pass. A pass already gone is success.
+func (j *Journey) RevokeTAP(ctx context.Context, req RevokeRequest) error {
+	ids := []string{req.MethodID}
+	if req.MethodID == "" {
+		taps, err := j.Graph.ListTAPs(ctx, req.UserID)
+		if err != nil && !graph.IsNotFound(err) {
+			return graphFailure(fmt.Errorf("list the user's passes: %w", err))
+		}
+		ids = ids[:0]
+		for _, t := range taps {
+			ids = append(ids, t.ID)
+		}
+	}
+	for _, id := range ids {
+		if err := j.Graph.DeleteTAP(ctx, req.UserID, id); err != nil && !graph.IsNotFound(err) {
+			return graphFailure(fmt.Errorf("revoke the pass: %w", err))
+		}
+		j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: id, Reason: req.Reason})
+	}
+	return nil
+}
+
+// NotifyRequest is a reminder or an expiry notice (never a pass).
+type NotifyRequest struct {
+	Kind              string    `json:"kind"` // reminder or expired
+	EmployeeID        string    `json:"employee_id"`
+	UserID            string    `json:"user_id"`
+	Channel           string    `json:"channel"`
+	FallbackRecipient string    `json:"fallback_recipient,omitempty"`
+	Expires           time.Time `json:"expires"`
+	Reissue           bool      `json:"reissue"`
+	Language          string    `json:"language,omitempty"`
+}
+
+// Notify tells the manager (and, for an expiry, the fallback recipient too) about the journey.
+func (j *Journey) Notify(ctx context.Context, req NotifyRequest) (delivery.Receipt, error) {
+	u, err := j.Graph.GetUser(ctx, req.UserID)
+	if err != nil {
+		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the user: %w", err))
+	}
+	var to []string
+	if m, err := j.Graph.GetManager(ctx, req.UserID); err == nil && m.Mail != "" {
+		to = append(to, m.Mail)
+	} else if err != nil && !graph.IsNotFound(err) {
+		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the manager: %w", err))
+	}
+	if req.FallbackRecipient != "" && (req.Kind == delivery.KindExpired || len(to) == 0) {
+		to = append(to, req.FallbackRecipient)
+	}
+	if len(to) == 0 && req.Channel != ChannelWebhook {
+		return delivery.Receipt{}, nil // nobody to tell; the outcome already says why
+	}
+	r, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: req.Kind, Channel: req.Channel, To: to, EmployeeID: req.EmployeeID,
+		UserID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName, Language: req.Language,
+		Expires: req.Expires, Reissue: req.Reissue})
+	if err != nil {
+		return delivery.Receipt{}, deliveryFailure(err)
+	}
+	return r, nil
+}

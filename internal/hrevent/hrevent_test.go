@@ -1,0 +1,78 @@
+package hrevent
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func hire() Event {
+	return Event{ID: "evt-1", Type: Hire, OccurredAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC),
+		Employee: Employee{EmployeeID: "E1001", User: "ada@contoso.example", TimeZone: "Europe/London", StartDate: "2026-12-01"}}
+}
+
+func TestValidHire(t *testing.T) {
+	require.NoError(t, Validate(hire()))
+}
+
+func TestEveryProblemIsNamed(t *testing.T) {
+	e := Event{ID: "bad id!", Type: "fire", Employee: Employee{EmployeeID: "", TimeZone: "Mars/Olympus", StartDate: "1/12/2026", StartTime: "25:00"}}
+	err := Validate(e)
+	var ps Problems
+	require.True(t, errors.As(err, &ps))
+	fields := map[string]string{}
+	for _, p := range ps {
+		fields[p.Field] = p.Problem
+	}
+	require.Contains(t, fields["type"], "hire, start_date_change, rescind")
+	require.Contains(t, fields, "id")
+	require.Contains(t, fields, "occurred_at")
+	require.Contains(t, fields, "employee.employee_id")
+	require.Contains(t, fields["employee.time_zone"], "unknown IANA zone")
+	require.Contains(t, fields["employee.start_date"], "YYYY-MM-DD")
+	require.Contains(t, fields["employee.start_time"], "HH:MM")
+}
+
+func TestHireNeedsUserZoneAndDate(t *testing.T) {
+	e := hire()
+	e.Employee.User, e.Employee.TimeZone, e.Employee.StartDate = "", "", ""
+	err := Validate(e)
+	require.ErrorContains(t, err, "employee.user: required for a hire event")
+	require.ErrorContains(t, err, "employee.time_zone: required")
+	require.ErrorContains(t, err, "employee.start_date: required")
+}
+
+func TestFirstMorningIsDSTCorrect(t *testing.T) {
+	// London is on GMT in December and on BST in July.
+	winter, err := FirstMorning("2026-12-01", "08:30", "Europe/London")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC), winter.UTC())
+	summer, err := FirstMorning("2026-07-01", "", "Europe/London")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 7, 1, 7, 0, 0, 0, time.UTC), summer.UTC(), "default 08:00 BST")
+	// The morning the clocks go forward in New York (2027-03-14): 08:00 EDT is 12:00 UTC, not 13:00.
+	dst, err := FirstMorning("2027-03-14", "08:00", "America/New_York")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2027, 3, 14, 12, 0, 0, 0, time.UTC), dst.UTC())
+	// A time inside the skipped hour still gives an instant.
+	gap, err := FirstMorning("2027-03-14", "02:30", "America/New_York")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2027, 3, 14, 7, 30, 0, 0, time.UTC), gap.UTC(), "03:30 EDT")
+	// The repeated hour in autumn (2027-11-07 01:30 New York) is its first occurrence, EDT.
+	rep, err := FirstMorning("2027-11-07", "01:30", "America/New_York")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2027, 11, 7, 5, 30, 0, 0, time.UTC), rep.UTC())
+	_, err = FirstMorning("2027-02-30", "", "UTC")
+	require.Error(t, err)
+}
+
+func TestLeaveInstant(t *testing.T) {
+	at, err := LeaveInstant("2026-12-31T17:00:00Z", "")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), at)
+	end, err := LeaveInstant("2026-12-31", "America/New_York")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2027, 1, 1, 4, 59, 59, 0, time.UTC), end.UTC())
+}

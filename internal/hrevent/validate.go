@@ -1,0 +1,106 @@
+package hrevent
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Problem is one thing wrong with an event: the field, by its JSON path, and what is accepted.
+type Problem struct {
+	Field   string `json:"field"`
+	Problem string `json:"problem"`
+}
+
+// Problems is every problem of one event; as an error it reads as one line.
+type Problems []Problem
+
+func (p Problems) Error() string {
+	parts := make([]string, len(p))
+	for i, pr := range p {
+		parts[i] = pr.Field + ": " + pr.Problem
+	}
+	return "invalid event: " + strings.Join(parts, "; ")
+}
+
+var (
+	idPattern         = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+	employeeIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	startTimePattern  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// Validate checks an event against the spec and returns every problem, or nil.
+func Validate(e Event) error {
+	var ps Problems
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if !idPattern.MatchString(e.ID) {
+		add("id", "required: 1-128 characters of A-Z a-z 0-9 . _ : -")
+	}
+	known := false
+	for _, t := range Types() {
+		known = known || e.Type == t
+	}
+	if !known {
+		names := make([]string, 0, len(Types()))
+		for _, t := range Types() {
+			names = append(names, string(t))
+		}
+		add("type", "must be one of %s", strings.Join(names, ", "))
+	}
+	if e.OccurredAt.IsZero() {
+		add("occurred_at", "required: an RFC 3339 time such as 2026-11-26T09:14:03Z")
+	}
+	emp := e.Employee
+	if !employeeIDPattern.MatchString(emp.EmployeeID) {
+		add("employee.employee_id", "required: 1-64 characters of A-Z a-z 0-9 . _ -")
+	}
+	need := func(field, value string) {
+		if strings.TrimSpace(value) == "" {
+			add(field, "required for a %s event", e.Type)
+		}
+	}
+	switch e.Type {
+	case Hire:
+		need("employee.user", emp.User)
+		need("employee.time_zone", emp.TimeZone)
+		need("employee.start_date", emp.StartDate)
+	case StartDateChange:
+		need("employee.start_date", emp.StartDate)
+	case Termination:
+		need("employee.leave_at", emp.LeaveAt)
+	case JobChange:
+		if e.Changes == nil {
+			add("changes", "required for a job_change event: department, job_title, privileged, reregister")
+		}
+	case Recovery:
+		need("employee.user", emp.User)
+		need("requested_by", e.RequestedBy)
+	}
+	zoneOK := true
+	if emp.TimeZone != "" {
+		if _, err := time.LoadLocation(emp.TimeZone); err != nil || emp.TimeZone == "Local" {
+			add("employee.time_zone", "unknown IANA zone %q: use a name such as Europe/London or America/New_York", emp.TimeZone)
+			zoneOK = false
+		}
+	}
+	if emp.StartDate != "" {
+		if _, err := time.Parse("2006-01-02", emp.StartDate); err != nil {
+			add("employee.start_date", "must be a date YYYY-MM-DD, got %q", emp.StartDate)
+		}
+	}
+	if emp.StartTime != "" && !startTimePattern.MatchString(emp.StartTime) {
+		add("employee.start_time", "must be a local time HH:MM (00:00-23:59), got %q", emp.StartTime)
+	}
+	if emp.LeaveAt != "" && zoneOK {
+		if _, err := LeaveInstant(emp.LeaveAt, emp.TimeZone); err != nil {
+			add("employee.leave_at", "must be an RFC 3339 time or a date YYYY-MM-DD, got %q", emp.LeaveAt)
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package stack
+
+import (
+	"fmt"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/graphemu"
+)
+
+// JourneyConfig is how TAP journeys issue, deliver and wait.
+type JourneyConfig struct {
+	Settings      activities.JoinerSettings
+	Lifetime      time.Duration
+	SenderMailbox string
+	WebhookURL    string
+	WebhookSecret string
+	MailTemplates string
+	DisplayZone   string
+	// PollIntervalSet says the poll interval was given, so dev mode keeps it instead of its 5 seconds.
+	PollIntervalSet bool
+}
+
+// strongMethodTypes are the method types that may end a journey.
+var strongMethodTypes = []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator",
+	"softwareOath", "phone", "email", "external"}
+
+func bindJourney(s *cliconf.Set, c *JourneyConfig) {
+	d := activities.DefaultJoinerSettings()
+	js := &c.Settings
+	s.Enum(&js.Channel, "delivery", d.Channel, []string{activities.ChannelManagerMail, activities.ChannelWebhook},
+		"how a new pass is delivered")
+	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
+	s.String(&js.FallbackRecipient, "fallback-recipient", "", "recipient when the manager has no mailbox, and of expiry notices (e.g. the helpdesk)")
+	s.String(&c.WebhookURL, "delivery-webhook-url", "", "HTTPS endpoint of the webhook delivery channel")
+	s.String(&c.WebhookSecret, "delivery-webhook-secret", "", "Standard Webhooks signing secret (whsec_...) of the webhook channel")
+	s.String(&c.MailTemplates, "mail-templates", "", "directory of template overrides (pass.html.tmpl, pass.en-GB.html.tmpl, ...)")
+	s.String(&c.DisplayZone, "display-time-zone", "UTC", "time zone in which mails show times")
+	s.Duration(&c.Lifetime, "tap-lifetime", time.Duration(d.LifetimeMinutes)*time.Minute, "wanted pass lifetime, clamped to the tenant policy")
+	s.Bool(&js.UsableOnce, "tap-usable-once", d.UsableOnce, "issue one-time passes (forced when the tenant policy requires it)")
+	s.Duration(&js.StartLead, "start-lead", d.StartLead, "issue this long before the first morning")
+	s.Duration(&js.PollInterval, "poll-interval", d.PollInterval, "how often to look for a registered method (dev mode: 5s)")
+	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
+	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
+	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes, "method types that complete a journey")
+}
+
+// journeyActivities builds the settings and the Graph journey activities from the configuration.
+func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, error) {
+	c := s.cfg.Journey
+	js := c.Settings
+	d := activities.DefaultJoinerSettings()
+	if js.Channel == "" {
+		js.Channel = d.Channel
+	}
+	if len(js.StrongMethods) == 0 {
+		js.StrongMethods = d.StrongMethods
+	}
+	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
+	sender := c.SenderMailbox
+	if s.mode == GraphEmulator {
+		if sender == "" {
+			sender = graphemu.DemoSenderID
+		}
+		if !c.PollIntervalSet {
+			js.PollInterval = 5 * time.Second
+		}
+	}
+	loc, err := time.LoadLocation(c.DisplayZone)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--display-time-zone: unknown zone %q", c.DisplayZone)
+	}
+	courier := &delivery.Courier{Graph: s.graph, Sender: sender, Templates: delivery.Templates{Dir: c.MailTemplates},
+		Location: loc, WebhookURL: c.WebhookURL}
+	if js.Channel == activities.ChannelWebhook {
+		if c.WebhookURL == "" || c.WebhookSecret == "" {
+			return nil, nil, fmt.Errorf("--delivery webhook needs TAPFLOW_DELIVERY_WEBHOOK_URL and TAPFLOW_DELIVERY_WEBHOOK_SECRET")
+		}
+		wh, err := standardwebhooks.NewWebhook(c.WebhookSecret)
+		if err != nil {
+			return nil, nil, fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET is not a whsec_ base64 secret: %v", err)
+		}
+		courier.Webhook = wh
+	} else if sender == "" {
+		return nil, nil, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
+	}
+	return &activities.Settings{Joiner: js},
+		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.log.With("component", "audit")}},
+		nil
+}

@@ -1,0 +1,73 @@
+package workflows
+
+import (
+	"errors"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// registerActions wires the manual actions: approve, cancel, reissue. Their validators refuse, before anything
+// is written to history, an action that does not fit the journey's stage.
+func (w *employee) registerActions(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
+		func(_ workflow.Context, r ApproveRequest) (Status, error) {
+			w.state.Journey.ApprovedBy = r.Approver
+			w.approved = true
+			return w.status(), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ApproveRequest) error {
+			if strings.TrimSpace(r.Approver) == "" {
+				return errors.New("approver: name who approves the pass")
+			}
+			return w.requireStage(StageAwaitingApproval)
+		}}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel,
+		func(_ workflow.Context, r ActionRequest) (Status, error) {
+			w.cancelNote = "cancelled by " + r.By
+			if r.Reason != "" {
+				w.cancelNote += ": " + r.Reason
+			}
+			w.cancel()
+			return w.status(), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ActionRequest) error {
+			if strings.TrimSpace(r.By) == "" {
+				return errors.New("by: name who cancels")
+			}
+			if !w.running {
+				return errors.New("no journey is running")
+			}
+			return nil
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReissue,
+		func(_ workflow.Context, _ ActionRequest) (Status, error) {
+			w.reissues++
+			return w.status(), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ActionRequest) error {
+			if strings.TrimSpace(r.By) == "" {
+				return errors.New("by: name who asks for the new pass")
+			}
+			return w.requireStage(StageAwaitingRegistration)
+		}})
+}
+
+func (w *employee) requireStage(stage string) error {
+	if !w.running || w.state.Journey == nil || w.state.Journey.Stage != stage {
+		current := "none"
+		if w.state.Journey != nil && w.running {
+			current = w.state.Journey.Stage
+		}
+		return errors.New("the journey is not at stage " + stage + " (it is at " + current + ")")
+	}
+	return nil
+}
+
+func (w *employee) status() Status {
+	return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Events: w.state.Events}
+}

@@ -1,0 +1,193 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/searchattr"
+)
+
+// Employee is one employee's long-lived workflow (id EmployeeWorkflowID): it applies their HR events once each,
+// in order, and runs their TAP journeys. It continues as new when idle and its history has grown.
+func Employee(ctx workflow.Context, in EmployeeInput) error {
+	w := &employee{}
+	if err := w.setup(ctx, in); err != nil {
+		return err
+	}
+	return w.run(ctx)
+}
+
+type employee struct {
+	state  EmployeeState
+	inbox  []hrevent.Event
+	logger log.Logger
+
+	// The running journey, if any, and what its handlers tell it.
+	running     bool
+	cancel      workflow.CancelFunc
+	cancelNote  string
+	hints       int // registered signals received
+	dateChanges int // start date changes received
+	reissues    int // reissue updates accepted
+	approved    bool
+}
+
+func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
+	if in.EmployeeID == "" {
+		return temporal.NewNonRetryableApplicationError("the employee id is empty", "InvalidInput", nil)
+	}
+	w.logger = log.With(workflow.GetLogger(ctx), "employee_id", in.EmployeeID)
+	if in.State != nil {
+		w.state = *in.State
+	}
+	w.state.EmployeeID = in.EmployeeID
+	if w.state.LastSeen == nil {
+		w.state.LastSeen = map[hrevent.Type]int64{}
+	}
+	w.inbox = in.Pending
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.EmployeeID.ValueSet(in.EmployeeID)); err != nil {
+		return fmt.Errorf("set the employee search attribute: %w", err)
+	}
+	return w.registerHandlers(ctx)
+}
+
+func (w *employee) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
+		return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Events: w.state.Events}, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvent, w.receive,
+		workflow.UpdateHandlerOptions{Validator: w.validateEvent}); err != nil {
+		return err
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalEvent)
+		for {
+			var e hrevent.Event
+			ch.Receive(ctx, &e)
+			if w.validateEvent(ctx, e) == nil {
+				_, _ = w.receive(ctx, e)
+			}
+		}
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalRegistered)
+		for {
+			ch.Receive(ctx, nil)
+			w.hints++
+		}
+	})
+	return w.registerActions(ctx)
+}
+
+// validateEvent rejects, before anything is written to history, an event that is malformed or not this employee's.
+func (w *employee) validateEvent(_ workflow.Context, e hrevent.Event) error {
+	if err := hrevent.Validate(e); err != nil {
+		return err
+	}
+	if e.Employee.EmployeeID != w.state.EmployeeID {
+		return fmt.Errorf("event %s is for employee %s, not %s", e.ID, e.Employee.EmployeeID, w.state.EmployeeID)
+	}
+	return nil
+}
+
+// receive queues an event once: a repeated id is a duplicate; an event older than the newest applied one of
+// its type is stale.
+func (w *employee) receive(_ workflow.Context, e hrevent.Event) (EventResult, error) {
+	res := EventResult{EventID: e.ID, WorkflowID: EmployeeWorkflowID(w.state.EmployeeID), Status: EventAccepted}
+	queued := slices.ContainsFunc(w.inbox, func(q hrevent.Event) bool { return q.ID == e.ID })
+	switch {
+	case slices.Contains(w.state.Applied, e.ID) || queued:
+		res.Status = EventDuplicate
+		return res, nil
+	case e.OccurredAt.UnixNano() < w.state.LastSeen[e.Type]:
+		res.Status = EventStale
+		w.record(e, EventStale, "older than the last applied "+string(e.Type)+" event")
+		w.state.Applied = append(w.state.Applied, e.ID)
+		return res, nil
+	}
+	w.inbox = append(w.inbox, e)
+	return res, nil
+}
+
+func (w *employee) record(e hrevent.Event, status, note string) {
+	w.state.Events = append(w.state.Events, EventRecord{ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, Status: status, Note: note})
+	if n := len(w.state.Events); n > 50 { // the last 50 are plenty for a status view; ids stay in Applied
+		w.state.Events = w.state.Events[n-50:]
+	}
+}
+
+func (w *employee) run(ctx workflow.Context) error {
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(w.inbox) > 0 || (!w.running && w.historyLarge(ctx)) }); err != nil {
+			return err
+		}
+		if len(w.inbox) == 0 {
+			// Idle with a large history: start afresh, carrying the state and any event that raced in.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, Employee, EmployeeInput{EmployeeID: w.state.EmployeeID, State: &w.state, Pending: w.inbox})
+		}
+		e := w.inbox[0]
+		w.inbox = w.inbox[1:]
+		w.state.Applied = append(w.state.Applied, e.ID)
+		w.state.LastSeen[e.Type] = e.OccurredAt.UnixNano()
+		w.apply(ctx, e)
+	}
+}
+
+func (w *employee) historyLarge(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > 5000
+}
+
+// apply carries out one event.
+func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
+	j := w.state.Journey
+	active := w.running && j != nil
+	switch e.Type {
+	case hrevent.Hire:
+		if active {
+			w.changeStart(e, "a hire for an employee whose journey runs: its start moves to the new date")
+			return
+		}
+		w.startJourney(ctx, e)
+		w.record(e, EventAccepted, "joiner journey started")
+	case hrevent.StartDateChange:
+		if !active {
+			w.record(e, EventAccepted, "no journey is running: nothing to move")
+			return
+		}
+		w.changeStart(e, "start date moved")
+	case hrevent.Rescind:
+		if !active {
+			w.record(e, EventAccepted, "no journey is running")
+			return
+		}
+		w.cancelNote = "the offer was rescinded"
+		w.cancel()
+		w.record(e, EventAccepted, "journey cancelled")
+	default:
+		w.record(e, EventAccepted, "recorded; "+string(e.Type)+" events are not acted on yet")
+	}
+}
+
+func (w *employee) changeStart(e hrevent.Event, note string) {
+	j := w.state.Journey
+	j.StartDate = e.Employee.StartDate
+	if e.Employee.StartTime != "" {
+		j.StartTime = e.Employee.StartTime
+	}
+	if e.Employee.TimeZone != "" {
+		j.TimeZone = e.Employee.TimeZone
+	}
+	w.dateChanges++
+	w.record(e, EventAccepted, note)
+}

@@ -1,0 +1,168 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/searchattr"
+)
+
+// issue creates and delivers the pass in one activity; only its metadata comes back.
+func (r *joiner) issue(ctx workflow.Context, policy activities.TAPPolicy) (activities.IssueResult, error) {
+	r.stage(ctx, StageIssuing)
+	s := r.j.Settings
+	req := activities.IssueRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
+		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, policy), UsableOnce: s.UsableOnce || policy.UsableOnce,
+		Channel: s.Channel, FallbackRecipient: s.FallbackRecipient, Language: r.j.Language, Reason: "joiner"}
+	if r.issueNow {
+		req.Reason = "reissue"
+	} else if r.nextMorning {
+		req.Reason = "reissue after expiry"
+	}
+	if due := r.j.Scheduled.Add(s.StartLead); due.After(workflow.Now(ctx)) {
+		req.Start = due // issued early by the lead: usable from the first morning
+	}
+	var res activities.IssueResult
+	if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
+		return res, err
+	}
+	if res.Refusal != "" {
+		return res, nil
+	}
+	r.issueNow, r.nextMorning = false, false
+	r.j.MethodID, r.j.Channel, r.j.MessageID = res.MethodID, res.Channel, res.MessageID
+	r.j.Issued, r.j.Expires = workflow.Now(ctx), res.Expires
+	r.j.Attempts++
+	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.TapExpiresAt.ValueSet(res.Expires))
+	return res, nil
+}
+
+// ClampLifetime fits a wanted pass lifetime into the tenant policy and Graph's 10-43200 minutes.
+func ClampLifetime(want int, p activities.TAPPolicy) int {
+	lo, hi := 10, 43200
+	if p.MinLifetimeMinutes > lo {
+		lo = p.MinLifetimeMinutes
+	}
+	if p.MaxLifetimeMinutes > 0 && p.MaxLifetimeMinutes < hi {
+		hi = p.MaxLifetimeMinutes
+	}
+	if want <= 0 {
+		want = p.DefaultLifetimeMinutes
+	}
+	return min(max(want, lo), hi)
+}
+
+// awaitRegistration waits for a strong method while the pass is live, without growing the history: one
+// polling activity whose retries do the waiting. It wakes early for a registered hint (to check at once), a
+// reminder, a moved start date, a reissue, or the pass's expiry; it returns what ended the wait.
+func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
+	r.stage(ctx, StageAwaitingRegistration)
+	s := r.j.Settings
+	reminded := s.ReminderBefore <= 0
+	for {
+		now := workflow.Now(ctx)
+		if !r.j.Expires.After(now) {
+			return OutcomeExpired, nil
+		}
+		hints, dates, reissues := r.w.hints, r.w.dateChanges, r.w.reissues
+		waitCtx, stop := workflow.WithCancel(ctx)
+		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now)), journeyActs.AwaitRegistration,
+			activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods})
+		sel := workflow.NewSelector(ctx)
+		var (
+			found    activities.Registration
+			pollErr  error
+			event    string
+			polled   bool
+			remindAt = r.j.Expires.Add(-s.ReminderBefore)
+		)
+		sel.AddFuture(poll, func(f workflow.Future) { pollErr, polled = f.Get(ctx, &found), true })
+		sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) { event = OutcomeExpired })
+		if !reminded && remindAt.After(now) {
+			sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { event = "remind" })
+		}
+		woken := workflow.NewBufferedChannel(waitCtx, 1)
+		workflow.Go(waitCtx, func(gctx workflow.Context) {
+			if workflow.Await(gctx, func() bool {
+				return r.w.hints != hints || r.w.dateChanges != dates || r.w.reissues != reissues
+			}) == nil {
+				woken.Send(gctx, true)
+			}
+		})
+		sel.AddReceive(woken, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); event = "woken" })
+		sel.Select(ctx)
+		stop() // cancels the poll (if still running), the timers and the waker
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		switch {
+		case polled && pollErr == nil:
+			r.j.Registered, r.j.RegisteredMethod = workflow.Now(ctx), found.MethodType
+			return OutcomeRegistered, nil
+		case polled && ranOut(pollErr):
+			return OutcomeExpired, nil
+		case polled:
+			return "", pollErr
+		case event == OutcomeExpired:
+			return OutcomeExpired, nil
+		case event == "remind":
+			reminded = true
+			r.notify(ctx, "reminder", false)
+		case r.w.reissues != reissues:
+			return "reissue", nil
+		case r.w.dateChanges != dates:
+			return "date_moved", nil
+		}
+		// A hint (or a reminder) restarts the poll, whose first attempt is immediate.
+	}
+}
+
+// ranOut reports a poll that ended without a strong method: its time or its attempts are spent.
+func ranOut(err error) bool {
+	var app *temporal.ApplicationError
+	return temporal.IsTimeoutError(err) || (errors.As(err, &app) && app.Type() == activities.ErrNotRegisteredYet)
+}
+
+// revoke deletes the live pass; a pass already gone is success.
+func (r *joiner) revoke(ctx workflow.Context, reason string) error {
+	if r.j.MethodID == "" {
+		return nil
+	}
+	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.RevokeTAP, activities.RevokeRequest{
+		EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, MethodID: r.j.MethodID, Reason: reason}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	r.j.MethodID, r.j.Revoked = "", workflow.Now(ctx)
+	return nil
+}
+
+// notify sends a reminder or an expiry notice; a failure to notify is logged, never fatal to the journey.
+func (r *joiner) notify(ctx workflow.Context, kind string, reissue bool) {
+	s := r.j.Settings
+	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Notify, activities.NotifyRequest{Kind: kind,
+		EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, Channel: s.Channel, FallbackRecipient: s.FallbackRecipient,
+		Expires: r.j.Expires, Reissue: reissue, Language: r.j.Language}).Get(ctx, nil)
+	if err != nil {
+		r.w.logger.Warn("notice not sent", "kind", kind, "error", err)
+	}
+}
+
+// pollOptions: one attempt per interval until the pass expires (plus a minute for the last attempt).
+func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.Context {
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              GraphTaskQueue,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: until + time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: interval, BackoffCoefficient: 1, MaximumInterval: interval,
+			MaximumAttempts:        int32(until/interval) + 2, // as many looks as fit before expiry
+			NonRetryableErrorTypes: activities.NonRetryableGraphErrors},
+	})
+}

@@ -1,0 +1,92 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/hrevent"
+)
+
+// EmployeeInput starts (or continues as new) an employee's workflow.
+type EmployeeInput struct {
+	EmployeeID string          `json:"employee_id"`
+	State      *EmployeeState  `json:"state,omitempty"` // carried across continue-as-new
+	Pending    []hrevent.Event `json:"pending,omitempty"`
+}
+
+// EmployeeState is everything the employee's workflow remembers.
+type EmployeeState struct {
+	EmployeeID string                 `json:"employee_id"`
+	Applied    []string               `json:"applied"`   // every event id applied, for idempotency
+	LastSeen   map[hrevent.Type]int64 `json:"last_seen"` // newest occurred_at applied (Unix ns), per type
+	Journey    *Journey               `json:"journey"`   // the current or last journey
+	Events     []EventRecord          `json:"events"`    // what happened to each event, newest last
+}
+
+// EventRecord is how one event was handled.
+type EventRecord struct {
+	ID         string       `json:"id"`
+	Type       hrevent.Type `json:"type"`
+	OccurredAt time.Time    `json:"occurred_at"`
+	Status     string       `json:"status"`
+	Note       string       `json:"note,omitempty"`
+}
+
+// Journey is one TAP journey: what was asked, where it stands, and how it ended.
+type Journey struct {
+	Kind      string `json:"kind"` // joiner
+	EventID   string `json:"event_id"`
+	User      string `json:"user"`    // the HR record's user reference
+	UserID    string `json:"user_id"` // the Entra object id
+	TimeZone  string `json:"time_zone"`
+	StartDate string `json:"start_date"`
+	StartTime string `json:"start_time,omitempty"`
+	Language  string `json:"language,omitempty"`
+
+	Stage      string   `json:"stage"`
+	Outcome    string   `json:"outcome,omitempty"`
+	Reason     string   `json:"reason,omitempty"` // a human sentence
+	ApprovedBy string   `json:"approved_by,omitempty"`
+	Roles      []string `json:"roles,omitempty"`
+
+	Scheduled  time.Time `json:"scheduled,omitempty"`
+	Issued     time.Time `json:"issued,omitempty"`
+	Expires    time.Time `json:"expires,omitempty"`
+	Registered time.Time `json:"registered,omitempty"`
+	Revoked    time.Time `json:"revoked,omitempty"`
+
+	MethodID         string `json:"method_id,omitempty"` // the live pass, if any
+	Channel          string `json:"channel,omitempty"`
+	MessageID        string `json:"message_id,omitempty"`
+	RegisteredMethod string `json:"registered_method,omitempty"`
+	Attempts         int    `json:"attempts"` // passes issued
+	Reissues         int    `json:"reissues"`
+
+	Settings activities.JoinerSettings `json:"settings"`
+}
+
+// Status is the answer to QueryStatus.
+type Status struct {
+	EmployeeID string        `json:"employee_id"`
+	Journey    *Journey      `json:"journey,omitempty"`
+	Events     []EventRecord `json:"events"`
+}
+
+// EventResult answers UpdateEvent.
+type EventResult struct {
+	Status     string `json:"status"`
+	EventID    string `json:"event_id"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// ApproveRequest approves a privileged user's pass.
+type ApproveRequest struct {
+	Approver string `json:"approver"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// ActionRequest is a manual cancel or reissue: who asked and why.
+type ActionRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+}

@@ -1,0 +1,91 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/hrevent"
+)
+
+// t0 is the tests' "now": Monday 30 November 2026, 06:00 UTC.
+var t0 = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
+
+type journeyEnv struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+}
+
+func newJourneyEnv(t *testing.T, mutate func(*activities.JoinerSettings)) *journeyEnv {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(t0)
+	s := activities.DefaultJoinerSettings()
+	s.MaxReissues = 0
+	s.ReminderBefore = 0
+	if mutate != nil {
+		mutate(&s)
+	}
+	env.RegisterActivity(&activities.Settings{Joiner: s})
+	env.RegisterActivity(&activities.Journey{})
+	env.RegisterWorkflow(Employee)
+	return &journeyEnv{t: t, env: env}
+}
+
+func hireEvent(id, date string) hrevent.Event {
+	return hrevent.Event{ID: id, Type: hrevent.Hire, OccurredAt: t0.Add(-time.Hour),
+		Employee: hrevent.Employee{EmployeeID: "E1", User: "ada@contoso.example", TimeZone: "Europe/London", StartDate: date, StartTime: "09:00"}}
+}
+
+func event(id string, typ hrevent.Type, at time.Time, mutate func(*hrevent.Event)) hrevent.Event {
+	e := hrevent.Event{ID: id, Type: typ, OccurredAt: at, Employee: hrevent.Employee{EmployeeID: "E1"}}
+	if mutate != nil {
+		mutate(&e)
+	}
+	return e
+}
+
+// send applies an event through the update at time offset d.
+func (je *journeyEnv) send(d time.Duration, e hrevent.Event, want string) {
+	je.env.RegisterDelayedCallback(func() {
+		je.env.UpdateWorkflow(UpdateEvent, e.ID, &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { je.t.Errorf("event %s rejected: %v", e.ID, err) },
+			OnAccept: func() {},
+			OnComplete: func(v interface{}, err error) {
+				require.NoError(je.t, err)
+				require.Equal(je.t, want, v.(EventResult).Status, "event %s", e.ID)
+			},
+		}, e)
+	}, d)
+}
+
+// update sends a manual action at offset d and reports whether it was accepted.
+func (je *journeyEnv) update(d time.Duration, name string, arg any, accepted *bool) {
+	je.env.RegisterDelayedCallback(func() {
+		je.env.UpdateWorkflow(name, name, &testsuite.TestUpdateCallback{
+			OnReject:   func(error) { *accepted = false },
+			OnAccept:   func() { *accepted = true },
+			OnComplete: func(interface{}, error) {},
+		}, arg)
+	}, d)
+}
+
+// run executes the workflow, and at offset end reads the status and stops it.
+func (je *journeyEnv) run(end time.Duration) Status {
+	var st Status
+	je.env.RegisterDelayedCallback(func() {
+		v, err := je.env.QueryWorkflow(QueryStatus)
+		require.NoError(je.t, err)
+		require.NoError(je.t, v.Get(&st))
+		je.env.CancelWorkflow()
+	}, end)
+	je.env.ExecuteWorkflow(Employee, EmployeeInput{EmployeeID: "E1"})
+	return st
+}
+
+var okPreflight = activities.PreflightResult{UserID: "u-1", Policy: activities.TAPPolicy{Enabled: true,
+	DefaultLifetimeMinutes: 60, MinLifetimeMinutes: 60, MaxLifetimeMinutes: 480, IncludeGroups: []string{"all_users"}}}
