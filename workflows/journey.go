@@ -140,7 +140,7 @@ func (r *joiner) waitForStart(ctx workflow.Context) error {
 		if err != nil {
 			return err
 		}
-		r.j.Scheduled = target
+		r.j.Scheduled = target.UTC()
 		r.stage(ctx, StageWaitingForStart)
 		seen := r.w.dateChanges
 		wait := target.Sub(workflow.Now(ctx))

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -52,7 +53,9 @@ func event(id string, typ hrevent.Type, at time.Time, mutate func(*hrevent.Event
 // send applies an event through the update at time offset d.
 func (je *journeyEnv) send(d time.Duration, e hrevent.Event, want string) {
 	je.env.RegisterDelayedCallback(func() {
-		je.env.UpdateWorkflow(UpdateEvent, e.ID, &testsuite.TestUpdateCallback{
+		// A fresh update id per delivery, as the intake does: Temporal would answer a repeated update id with the
+		// first delivery's result, and the workflow's own idempotency says "duplicate".
+		je.env.UpdateWorkflow(UpdateEvent, fmt.Sprintf("%s@%s", e.ID, d), &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { je.t.Errorf("event %s rejected: %v", e.ID, err) },
 			OnAccept: func() {},
 			OnComplete: func(v interface{}, err error) {
@@ -66,7 +69,7 @@ func (je *journeyEnv) send(d time.Duration, e hrevent.Event, want string) {
 // update sends a manual action at offset d and reports whether it was accepted.
 func (je *journeyEnv) update(d time.Duration, name string, arg any, accepted *bool) {
 	je.env.RegisterDelayedCallback(func() {
-		je.env.UpdateWorkflow(name, name, &testsuite.TestUpdateCallback{
+		je.env.UpdateWorkflow(name, fmt.Sprintf("%s@%s", name, d), &testsuite.TestUpdateCallback{
 			OnReject:   func(error) { *accepted = false },
 			OnAccept:   func() { *accepted = true },
 			OnComplete: func(interface{}, error) {},
