@@ -1,0 +1,197 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/secretscan"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+// lockedBuffer collects the worker's logs while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]byte(nil), l.b.Bytes()...)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, url)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+}
+
+func postJSON(t *testing.T, url, body string, v any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, url)
+	if v != nil {
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+	}
+}
+
+type emuUser struct {
+	IssuedPasses        []string             `json:"issuedPasses"`
+	TemporaryAccessPass *struct{ ID string } `json:"temporaryAccessPass"`
+}
+
+type emuMail struct {
+	To      []string `json:"to"`
+	Subject string   `json:"subject"`
+	Body    string   `json:"body"`
+}
+
+func status(t *testing.T, s *Stack, id string) workflows.Status {
+	t.Helper()
+	v, err := s.Client().QueryWorkflow(context.Background(), id, "", workflows.QueryStatus)
+	require.NoError(t, err)
+	var st workflows.Status
+	require.NoError(t, v.Get(&st))
+	return st
+}
+
+// TestJoinerEndToEnd: a hire for today on the embedded server and emulator. A mail to the manager holds a
+// pass the emulator accepts as the user's current one; a FIDO2 registration ends the journey with the pass
+// revoked; the pass appears in no history, log, metric or database byte.
+func TestJoinerEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	var logs lockedBuffer
+	cfg := devConfig(dir)
+	cfg.UIAddress = ""
+	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
+	cfg.Journey.Lifetime = 8 * time.Hour
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	require.NoError(t, err)
+	stopped := false
+	defer func() {
+		if !stopped {
+			s.Stop()
+		}
+	}()
+	emu := s.EmulatorURL() + "/_emulator"
+	ada := graphemu.DemoAdaLovelaceID
+
+	london, _ := time.LoadLocation("Europe/London")
+	now := time.Now().In(london)
+	startTime := now.Add(-2 * time.Minute)
+	if startTime.Day() != now.Day() {
+		startTime = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, london)
+	}
+	hire := hrevent.Event{ID: "evt-e2e-hire", Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{
+		EmployeeID: "E1001", User: "ada.lovelace@contoso.example", TimeZone: "Europe/London",
+		StartDate: now.Format("2006-01-02"), StartTime: startTime.Format("15:04")}}
+	res, err := intake.Submit(context.Background(), s.Client(), hire)
+	require.NoError(t, err)
+	require.Equal(t, workflows.EventAccepted, res.Status)
+	require.Equal(t, "employee/E1001", res.WorkflowID)
+	res, err = intake.Submit(context.Background(), s.Client(), hire)
+	require.NoError(t, err)
+	require.Equal(t, workflows.EventDuplicate, res.Status)
+
+	// The manager's inbox receives the pass.
+	var mail []emuMail
+	require.Eventually(t, func() bool { getJSON(t, emu+"/mail", &mail); return len(mail) == 1 }, time.Minute, 200*time.Millisecond,
+		"logs: %s", logs.Bytes())
+	require.Equal(t, []string{"grace.hopper@contoso.example"}, mail[0].To)
+	require.Contains(t, mail[0].Subject, "Temporary Access Pass")
+	var user emuUser
+	getJSON(t, emu+"/users/"+ada, &user)
+	require.Len(t, user.IssuedPasses, 1)
+	pass := user.IssuedPasses[0]
+	require.Contains(t, html.UnescapeString(mail[0].Body), pass, "what the manager's mail client shows")
+	var verdict struct{ Valid, Usable bool }
+	postJSON(t, emu+"/users/"+ada+"/tap/verify", fmt.Sprintf(`{"pass":%q}`, pass), &verdict)
+	require.True(t, verdict.Valid && verdict.Usable, "the mailed pass is the user's current, usable pass")
+
+	// The workflow waits for registration, and the Web UI's search finds it by stage.
+	require.Eventually(t, func() bool {
+		return status(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingRegistration
+	}, 30*time.Second, 200*time.Millisecond)
+	require.Eventually(t, func() bool {
+		list, err := s.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "TapflowStage = 'awaiting_registration' AND EmployeeId = 'E1001'"})
+		return err == nil && len(list.GetExecutions()) == 1
+	}, 30*time.Second, 200*time.Millisecond)
+
+	// The employee registers a passkey; the pass is revoked within two poll intervals.
+	postJSON(t, emu+"/users/"+ada+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"YubiKey"}`, nil)
+	registeredAt := time.Now()
+	require.Eventually(t, func() bool {
+		return status(t, s, res.WorkflowID).Journey.Outcome == workflows.OutcomeRegistered
+	}, 30*time.Second, 100*time.Millisecond)
+	require.Less(t, time.Since(registeredAt), 2*cfg.Journey.Settings.PollInterval+2*time.Second)
+	getJSON(t, emu+"/users/"+ada, &user)
+	require.Nil(t, user.TemporaryAccessPass, "the pass is revoked")
+	st := status(t, s, res.WorkflowID)
+	require.Equal(t, workflows.StageDone, st.Journey.Stage)
+	require.Equal(t, "fido2", st.Journey.RegisteredMethod)
+	require.False(t, st.Journey.Revoked.IsZero())
+	require.Contains(t, string(logs.Bytes()), `"action":"tap.revoked"`)
+	recordHistory(t, s.Client(), res.WorkflowID, "employee-joiner-registered-v1.json")
+
+	// The pass is nowhere Temporal or tapflow keeps or writes anything.
+	sources := map[string][]byte{"worker logs": logs.Bytes(), "history": historyJSON(t, s, res.WorkflowID)}
+	resp, err := http.Get(s.HTTPURL() + "/metrics")
+	require.NoError(t, err)
+	sources["metrics"], _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s.Stop()
+	stopped = true
+	files, err := secretscan.Files(filepath.Join(dir, "temporal.db"), filepath.Join(dir, "temporal.db-wal"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for k, v := range files {
+		sources[k] = v
+	}
+	require.Empty(t, secretscan.Scan(user.IssuedPasses, sources))
+}
+
+func historyJSON(t *testing.T, s *Stack, id string) []byte {
+	t.Helper()
+	iter := s.Client().GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, e)
+	}
+	require.Greater(t, len(h.Events), 10)
+	data, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(&h)
+	require.NoError(t, err)
+	return data
+}
