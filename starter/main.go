@@ -1,6 +1,6 @@
 // Command starter is how people and systems hand work to tapflow: the HR webhook receiver, scheduled batches
-// and manual commands. It dials Temporal with the same settings as the worker. This skeleton carries the
-// client configuration and the check-tenant command; the triggers arrive with their issue.
+// and manual commands. It dials Temporal with the same settings as the worker. Today it has the manual
+// commands of the joiner journey (hire, status, approve, cancel, reissue) and check-tenant.
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/workflows"
 )
 
 func main() {
@@ -91,6 +92,12 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
-	root.AddCommand(newCheckTenantCmd(a))
+	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a),
+		newActionCmd(a, workflows.UpdateApprove, "Approve a pass for a privileged user held at awaiting_approval",
+			"  go run ./starter approve E1004 --by ciso@contoso.example --reason 'new admin, verified in person'"),
+		newActionCmd(a, workflows.UpdateCancel, "Stop an employee's running journey and revoke its pass",
+			"  go run ./starter cancel E1001 --by helpdesk@contoso.example --reason 'duplicate record'"),
+		newActionCmd(a, workflows.UpdateReissue, "Revoke the current pass and issue a new one now",
+			"  go run ./starter reissue E1001 --by helpdesk@contoso.example --reason 'mail lost'"))
 	return root
 }
