@@ -20,8 +20,10 @@ const (
 	ErrGraphInvalidRequest = "GraphInvalidRequest"
 )
 
-// NonRetryableGraphErrors are the Graph failures a retry does not mend.
-var NonRetryableGraphErrors = []string{ErrGraphNotFound, ErrGraphForbidden, ErrGraphUnauthorized, ErrGraphInvalidRequest}
+// NonRetryableGraphErrors are the Graph failures a retry does not mend (a fresh slice for each retry policy).
+func NonRetryableGraphErrors() []string {
+	return []string{ErrGraphNotFound, ErrGraphForbidden, ErrGraphUnauthorized, ErrGraphInvalidRequest}
+}
 
 // graphFailure turns a Graph error into a Temporal application error: throttling carries Graph's Retry-After
 // as the next retry delay; 5xx and timeouts are retried with the policy's backoff; the rest fail at once.

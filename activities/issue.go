@@ -89,7 +89,7 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 func (j *Journey) recipients(ctx context.Context, req IssueRequest) ([]string, error) {
 	m, err := j.Graph.GetManager(ctx, req.UserID)
 	switch {
-	case err == nil && m.Mail != "":
+	case err == nil && m.Mail != "" && m.AccountEnabled:
 		return []string{m.Mail}, nil
 	case err != nil && !graph.IsNotFound(err):
 		return nil, graphFailure(fmt.Errorf("read the manager: %w", err))

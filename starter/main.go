@@ -58,11 +58,11 @@ type app struct {
 // dial applies the environment and connects; the embedded dev server is the default address.
 func (a *app) dial() (client.Client, error) {
 	if err := a.set.ApplyEnv(a.env); err != nil {
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	log, err := logging.New(a.stderr, a.level, a.format)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg := a.temporal
 	if cfg.Address == "" {
@@ -70,7 +70,7 @@ func (a *app) dial() (client.Client, error) {
 	}
 	opts, err := cfg.Options(log)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	return temporalclient.Dial(a.ctx, opts)
 }
@@ -86,12 +86,12 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 	}
 	a := &app{ctx: ctx, env: env, stderr: stderr, set: cliconf.New(root.PersistentFlags())}
 	temporalclient.Bind(a.set, &a.temporal)
-	a.set.Enum(&a.level, "log-level", "warn", logging.Levels, "log level")
-	a.set.Enum(&a.format, "log-format", "text", logging.Formats, "log format")
+	a.set.Enum(&a.level, "log-level", "warn", logging.Levels(), "log level")
+	a.set.Enum(&a.format, "log-format", "text", logging.Formats(), "log format")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
 	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a),
 		newActionCmd(a, workflows.UpdateApprove, "Approve a pass for a privileged user held at awaiting_approval",
 			"  go run ./starter approve E1004 --by ciso@contoso.example --reason 'new admin, verified in person'"),

@@ -32,7 +32,7 @@ func TestComposeFileRunsTheDevStackWithSettingsTheWorkerKnows(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(data, &compose))
 	dev, ok := compose.Services["tapflow-dev"]
 	require.True(t, ok)
-	require.Equal(t, []string{"go", "run", "./worker", "--data-dir=/data"}, dev.Command)
+	require.Equal(t, []string{"sh", "-c", "go build -o /tmp/tapflow-worker ./worker && exec /tmp/tapflow-worker --data-dir=/data"}, dev.Command)
 	require.True(t, strings.HasPrefix(dev.Image, "golang:1.26"), dev.Image)
 
 	var cfg stack.Config

@@ -33,21 +33,21 @@ TAPFLOW_GRAPH_URL=http://ADDRESS/v1.0 and TAPFLOW_GRAPH_STATIC_TOKEN=any-value. 
 	set := cliconf.New(cmd.Flags())
 	set.Addr(&addr, "emulator-address", "127.0.0.1:8089", "address to serve the emulator on")
 	set.String(&seedFile, "graph-seed", "", "JSON directory to load (default: the demo directory)")
-	set.Enum(&level, "log-level", "info", logging.Levels, "log level")
-	set.Enum(&format, "log-format", "text", logging.Formats, "log format")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
+	set.Enum(&level, "log-level", "info", logging.Levels(), "log level")
+	set.Enum(&format, "log-format", "text", logging.Formats(), "log format")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
 	cmd.RunE = func(*cobra.Command, []string) error {
 		if err := set.ApplyEnv(env); err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		log, err := logging.New(stderr, level, format)
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		seed := graphemu.DemoSeed()
 		if seedFile != "" {
 			if seed, err = graphemu.LoadSeed(seedFile); err != nil {
-				return fmt.Errorf("%w: --graph-seed: %v", errUsage, err)
+				return fmt.Errorf("%w: --graph-seed: %w", errUsage, err)
 			}
 		}
 		l, err := net.Listen("tcp", addr)

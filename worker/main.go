@@ -69,18 +69,18 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", errUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := set.ApplyEnv(env); err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		cfg.Journey.PollIntervalSet = set.Changed("poll-interval")
 		log, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		if err := cfg.Check(); err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		s, err := stack.Start(ctx, cfg, log)
 		if err != nil {

@@ -24,13 +24,13 @@ const (
 func graphRead(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              GraphTaskQueue,
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    45 * time.Second, // above the Graph client's own timeout (at most 40 s), so its typed error wins
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: activities.NonRetryableGraphErrors,
+			NonRetryableErrorTypes: activities.NonRetryableGraphErrors(),
 		},
 	})
 }
@@ -52,7 +52,7 @@ func graphWrite(ctx workflow.Context) workflow.Context {
 			InitialInterval:        5 * time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        5 * time.Minute,
-			NonRetryableErrorTypes: append([]string{activities.ErrDeliveryFailed}, activities.NonRetryableGraphErrors...),
+			NonRetryableErrorTypes: append([]string{activities.ErrDeliveryFailed}, activities.NonRetryableGraphErrors()...),
 		},
 	})
 }

@@ -163,6 +163,6 @@ func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.C
 		ScheduleToCloseTimeout: until + time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: interval, BackoffCoefficient: 1, MaximumInterval: interval,
 			MaximumAttempts:        int32(until/interval) + 2, // as many looks as fit before expiry
-			NonRetryableErrorTypes: activities.NonRetryableGraphErrors},
+			NonRetryableErrorTypes: activities.NonRetryableGraphErrors()},
 	})
 }

@@ -69,7 +69,8 @@ func TestCheckTenantRetriesThrottlingButNotPermanentErrors(t *testing.T) {
 	calls = 0
 	env.OnActivity(directory.ReadTAPPolicy, mock.Anything).Return(func(context.Context) (activities.TAPPolicy, error) {
 		calls++
-		return activities.TAPPolicy{}, temporal.NewNonRetryableApplicationError("forbidden", activities.ErrGraphForbidden, nil)
+		// A plain (retryable) error of a type the retry policy lists as non-retryable: the policy must stop it.
+		return activities.TAPPolicy{}, temporal.NewApplicationError("forbidden", activities.ErrGraphForbidden)
 	})
 	env.ExecuteWorkflow(CheckTenant)
 	err := env.GetWorkflowError()

@@ -67,6 +67,12 @@ func (s *Set) List(p *[]string, name string, def, allowed []string, usage string
 	s.add(name, usage+" (comma-separated: "+strings.Join(allowed, ", ")+")", &listValue{p: p, allowed: allowed})
 }
 
+// Float binds a non-negative decimal setting.
+func (s *Set) Float(p *float64, name string, def float64, usage string) {
+	*p = def
+	s.add(name, usage, (*floatValue)(p))
+}
+
 // Duration binds a duration setting ("90s", "5m").
 func (s *Set) Duration(p *time.Duration, name string, def time.Duration, usage string) {
 	*p = def
@@ -172,6 +178,19 @@ func (v *enumValue[T]) String() string {
 	return string(*v.p)
 }
 func (v *enumValue[T]) Type() string { return "string" }
+
+type floatValue float64
+
+func (v *floatValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f != f {
+		return fmt.Errorf("want a number of at least 0, such as 10 or 0.5")
+	}
+	*v = floatValue(f)
+	return nil
+}
+func (v *floatValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
+func (v *floatValue) Type() string   { return "float" }
 
 type intValue struct {
 	p   *int

@@ -5,28 +5,16 @@ package devserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
-	"go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/metrics"
-	"go.temporal.io/server/common/persistence/sql"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
-	"go.temporal.io/server/common/primitives"
-	"go.temporal.io/server/common/resolver"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -56,10 +44,12 @@ type PortInUseError struct {
 	Err  error
 }
 
+// Error names the part and the address.
 func (e *PortInUseError) Error() string {
 	return fmt.Sprintf("%s address %s is not available: %v", e.Part, e.Addr, e.Err)
 }
 
+// Unwrap gives the listen error.
 func (e *PortInUseError) Unwrap() error { return e.Err }
 
 // Server is a running embedded Temporal server (and UI).
@@ -161,17 +151,6 @@ func (s *Server) Stop() error {
 	return nil
 }
 
-// checkpoint folds the write-ahead log into the database file, so a stopped server leaves one whole file.
-func checkpoint(c *config.SQL) error {
-	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, c, resolver.NewNoopResolver(), log.NewNoopLogger(),
-		metrics.NoopMetricsHandler)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = db.Close() }()
-	return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-}
-
 const clusterName = "active"
 
 func withDefaults(o Options) Options {
@@ -198,92 +177,6 @@ func reserve(part, addr string) (string, error) {
 		return "", fmt.Errorf("release %s: %w", resolved, err)
 	}
 	return resolved, nil
-}
-
-func sqliteConfig(dbFile string) (*config.SQL, error) {
-	c := &config.SQL{
-		PluginName: sqliteplugin.PluginName,
-		ConnectAttributes: map[string]string{
-			"journal_mode": "wal",
-			"synchronous":  "normal",
-			"busy_timeout": "10000",
-		},
-	}
-	if dbFile == "" {
-		c.ConnectAttributes["mode"] = "memory"
-		c.ConnectAttributes["cache"] = "shared"
-		delete(c.ConnectAttributes, "journal_mode") // WAL does not apply to memory databases
-		c.DatabaseName = "tapflow-" + primitives.NewUUID().String()
-		return c, nil
-	}
-	c.ConnectAttributes["mode"] = "rwc"
-	c.DatabaseName = dbFile
-	if err := os.MkdirAll(filepath.Dir(dbFile), 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory for %s: %w", dbFile, err)
-	}
-	if _, err := os.Stat(dbFile); errors.Is(err, os.ErrNotExist) {
-		if err := sqliteschema.SetupSchema(c); err != nil {
-			return nil, fmt.Errorf("create schema in %s: %w", dbFile, err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dbFile, err)
-	}
-	return c, nil
-}
-
-func serverConfig(frontend string, sqlCfg *config.SQL, portsPath string) (*config.Config, error) {
-	host, portStr, err := net.SplitHostPort(frontend)
-	if err != nil {
-		return nil, fmt.Errorf("temporal address %q: %w", frontend, err)
-	}
-	port, _ := strconv.Atoi(portStr)
-	// A wildcard bind (0.0.0.0) still needs a concrete address for the members and clients to reach.
-	broadcast := host
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		broadcast = "127.0.0.1"
-	}
-	reach := net.JoinHostPort(broadcast, portStr)
-	ports, err := internalPorts(host, portsPath)
-	if err != nil {
-		return nil, err
-	}
-	services := map[string]config.Service{}
-	for i, name := range serviceNames {
-		grpcPort := port
-		if i > 0 {
-			grpcPort = ports.GRPC[name]
-		}
-		services[name] = config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: ports.Membership[name], BindOnIP: host}}
-	}
-	return &config.Config{
-		Global: config.Global{Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: broadcast}},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
-		ClusterMetadata: &cluster.Config{
-			EnableGlobalNamespace:    false,
-			FailoverVersionIncrement: 10,
-			MasterClusterName:        clusterName,
-			CurrentClusterName:       clusterName,
-			ClusterInformation: map[string]cluster.ClusterInformation{
-				clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: reach},
-			},
-		},
-		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
-		Services:            services,
-		Archival: config.Archival{
-			History:    config.HistoryArchival{State: "disabled"},
-			Visibility: config.VisibilityArchival{State: "disabled"},
-		},
-		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
-			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
-			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
-		}},
-		PublicClient: config.PublicClient{HostPort: reach},
-	}, nil
 }
 
 // waitReady waits for the frontend to answer, then registers any search attribute an older file lacks.

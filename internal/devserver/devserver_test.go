@@ -88,6 +88,8 @@ func TestFileServerSurvivesARestartWithTheUI(t *testing.T) {
 	// Started but never run: no worker polls "nobody", so it stays open across the restart.
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "survivor", TaskQueue: "nobody"}, echo, "later")
 	require.NoError(t, err)
+	_, err = os.Stat(db + "-wal")
+	require.NoError(t, err, "the file runs in WAL mode")
 	c.Close()
 	require.NoError(t, s.Stop())
 	wal, err := os.Stat(db + "-wal")

@@ -22,8 +22,10 @@ const (
 )
 
 // CredentialKinds lists the accepted values of Config.Credential, for help text and errors.
-var CredentialKinds = []CredentialKind{CredentialAuto, CredentialClientSecret, CredentialClientCertificate,
-	CredentialManagedIdentity, CredentialWorkloadIdentity, CredentialDefault}
+func CredentialKinds() []CredentialKind {
+	return []CredentialKind{CredentialAuto, CredentialClientSecret, CredentialClientCertificate,
+		CredentialManagedIdentity, CredentialWorkloadIdentity, CredentialDefault}
+}
 
 // Cloud is a national cloud's Graph and login endpoints.
 type Cloud struct {
@@ -31,12 +33,18 @@ type Cloud struct {
 	Authority string // Entra login host
 }
 
-// Clouds are the Microsoft clouds tapflow knows by name.
-var Clouds = map[string]Cloud{
-	"global":    {GraphURL: "https://graph.microsoft.com/v1.0", Authority: "https://login.microsoftonline.com/"},
-	"usgov":     {GraphURL: "https://graph.microsoft.us/v1.0", Authority: "https://login.microsoftonline.us/"},
-	"usgov-dod": {GraphURL: "https://dod-graph.microsoft.us/v1.0", Authority: "https://login.microsoftonline.us/"},
-	"china":     {GraphURL: "https://microsoftgraph.chinacloudapi.cn/v1.0", Authority: "https://login.chinacloudapi.cn/"},
+// CloudNames lists the clouds CloudByName knows.
+func CloudNames() []string { return []string{"global", "usgov", "usgov-dod", "china"} }
+
+// CloudByName returns a Microsoft cloud's endpoints.
+func CloudByName(name string) (Cloud, bool) {
+	c, ok := map[string]Cloud{
+		"global":    {GraphURL: "https://graph.microsoft.com/v1.0", Authority: "https://login.microsoftonline.com/"},
+		"usgov":     {GraphURL: "https://graph.microsoft.us/v1.0", Authority: "https://login.microsoftonline.us/"},
+		"usgov-dod": {GraphURL: "https://dod-graph.microsoft.us/v1.0", Authority: "https://login.microsoftonline.us/"},
+		"china":     {GraphURL: "https://microsoftgraph.chinacloudapi.cn/v1.0", Authority: "https://login.chinacloudapi.cn/"},
+	}[name]
+	return c, ok
 }
 
 // Config says where Graph is and how to authenticate to it.
@@ -89,7 +97,7 @@ func (c Config) Endpoints() (graphURL, authority string, err error) {
 	if name == "" {
 		name = "global"
 	}
-	cloud, ok := Clouds[name]
+	cloud, ok := CloudByName(name)
 	if !ok {
 		return "", "", fmt.Errorf("unknown Graph cloud %q: use one of global, usgov, usgov-dod, china", c.Cloud)
 	}
@@ -155,8 +163,8 @@ func (c Config) Validate() error {
 }
 
 func joinKinds() string {
-	names := make([]string, len(CredentialKinds))
-	for i, k := range CredentialKinds {
+	names := make([]string, len(CredentialKinds()))
+	for i, k := range CredentialKinds() {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")

@@ -197,7 +197,9 @@ func TestEveryCallReportsAMissingTokenAsUnauthorized(t *testing.T) {
 			blank := newClient(t, f.srv.URL, " ") // sends "Authorization: Bearer " with no token
 			err := c.do(context.Background(), blank, userFor(c))
 			require.Equal(t, graph.KindUnauthorized, graph.KindOf(err), "got %v", err)
-			require.False(t, err.(*graph.Error).Retryable())
+			var ge *graph.Error
+			require.ErrorAs(t, err, &ge)
+			require.False(t, ge.Retryable())
 		})
 	}
 }

@@ -133,7 +133,22 @@ func policyFromModel(cfg models.AuthenticationMethodConfigurationable) TAPPolicy
 	p.MinLifetimeMinutes = intField(extra, "minimumLifetimeInMinutes")
 	p.MaxLifetimeMinutes = intField(extra, "maximumLifetimeInMinutes")
 	p.UsableOnce = boolField(extra, "isUsableOnce")
+	p.IncludeTargets = targetsField(extra, "includeTargets")
 	return p
+}
+
+// targetsField reads a list of {targetType, id} objects the SDK kept as untyped JSON.
+func targetsField(m map[string]any, key string) []Target {
+	list, _ := m[key].([]any)
+	var out []Target
+	for _, item := range list {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		out = append(out, Target{Type: stringField(obj, "targetType"), ID: stringField(obj, "id")})
+	}
+	return out
 }
 
 func addMembership(out *Memberships, obj models.DirectoryObjectable) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
@@ -102,6 +103,19 @@ func classify(op string, err error) error {
 		return e
 	}
 	e.Err = err
+	var authErr *azidentity.AuthenticationFailedError
+	switch {
+	case errors.As(err, &authErr):
+		// Entra refused or failed to give a token: a bad secret is unauthorized, an outage is transient.
+		e.Kind = KindTransient
+		if authErr.RawResponse != nil {
+			e.Status = authErr.RawResponse.StatusCode
+			if e.Kind = kindForStatus(e.Status); e.Kind == KindInvalidRequest || e.Kind == KindNotFound {
+				e.Kind = KindUnauthorized
+			}
+		}
+		return e
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The caller gave up (a worker shutting down, an activity cancelled): not a Graph fault, but retryable.
@@ -109,8 +123,9 @@ func classify(op string, err error) error {
 	case errors.Is(err, context.DeadlineExceeded), isNetError(err):
 		e.Kind = KindTransient
 	default:
-		// Anything else without a status (a response the SDK could not parse) is not helped by a retry.
-		e.Kind = KindInvalidRequest
+		// Anything else without a status (a transport failure the SDK wrapped, a garbled response) may pass:
+		// retry it, within the activity's schedule-to-close budget.
+		e.Kind = KindTransient
 	}
 	return e
 }
@@ -138,6 +153,9 @@ func isNetError(err error) bool {
 	return errors.As(err, &ne)
 }
 
+// maxRetryAfter bounds a Retry-After: a larger value is a broken header, not a plan.
+const maxRetryAfter = time.Hour
+
 // ParseRetryAfter reads a Retry-After header: decimal seconds ("2.128", as Graph sends) or an HTTP date.
 // It returns 0 for an empty, negative or unreadable value.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
@@ -149,10 +167,13 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
 			return 0
 		}
+		if secs >= maxRetryAfter.Seconds() {
+			return maxRetryAfter
+		}
 		return time.Duration(secs * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }

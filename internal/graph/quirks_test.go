@@ -30,7 +30,8 @@ func quirksServer(t *testing.T) *graph.SDK {
 	// The policy without @odata.type.
 	mux.Handle("GET /v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}", js(200,
 		`{"id":"TemporaryAccessPass","state":"enabled","defaultLifetimeInMinutes":90,"defaultLength":12,
-		"minimumLifetimeInMinutes":30,"maximumLifetimeInMinutes":600,"isUsableOnce":true,"includeTargets":[],"excludeTargets":[]}`))
+		"minimumLifetimeInMinutes":30,"maximumLifetimeInMinutes":600,"isUsableOnce":true,
+		"includeTargets":[{"targetType":"group","id":"all_users","isRegistrationRequired":false}],"excludeTargets":[]}`))
 	// The methods example: creationDateTime instead of createdDateTime, and an element without @odata.type.
 	mux.Handle("GET /v1.0/users/{u}/authentication/methods", js(200, `{"value":[
 		{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"-2_GRUg2-HYz6_1YG4YRAQ2","displayName":"Red key",
@@ -70,6 +71,7 @@ func TestDocumentedVariantsAreReadLeniently(t *testing.T) {
 	require.Equal(t, 30, p.MinLifetimeMinutes)
 	require.Equal(t, 600, p.MaxLifetimeMinutes)
 	require.True(t, p.UsableOnce)
+	require.Equal(t, []graph.Target{{Type: "group", ID: "all_users"}}, p.IncludeTargets)
 
 	methods, err := c.ListMethods(ctx, "u")
 	require.NoError(t, err)

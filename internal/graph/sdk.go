@@ -97,12 +97,15 @@ func New(c Config, o Options) (*SDK, error) {
 // BaseURL is the Graph endpoint this client talks to.
 func (s *SDK) BaseURL() string { return s.baseURL }
 
-var userSelect = []string{"id", "userPrincipalName", "displayName", "mail", "preferredLanguage", "employeeId", "accountEnabled"}
+// userSelect is every user property tapflow reads (accountEnabled and employeeId come only on $select).
+func userSelect() []string {
+	return []string{"id", "userPrincipalName", "displayName", "mail", "preferredLanguage", "employeeId", "accountEnabled"}
+}
 
 // GetUser implements Client.
 func (s *SDK) GetUser(ctx context.Context, user string) (User, error) {
 	u, err := s.users.ByUserId(user).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect()},
 	})
 	if err != nil {
 		return User{}, classify("GetUser", err)
@@ -116,7 +119,9 @@ func (s *SDK) GetUser(ctx context.Context, user string) (User, error) {
 
 // GetManager implements Client.
 func (s *SDK) GetManager(ctx context.Context, user string) (User, error) {
-	obj, err := s.users.ByUserId(user).Manager().Get(ctx, nil)
+	obj, err := s.users.ByUserId(user).Manager().Get(ctx, &users.ItemManagerRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.ItemManagerRequestBuilderGetQueryParameters{Select: userSelect()},
+	})
 	if err != nil {
 		return User{}, classify("GetManager", err)
 	}

@@ -1,6 +1,10 @@
 package graph
 
-import "log/slog"
+import (
+	"fmt"
+	"io"
+	"log/slog"
+)
 
 // redacted is what a Pass prints as, wherever it ends up by mistake.
 const redacted = "[REDACTED]"
@@ -23,6 +27,9 @@ func (p Pass) String() string { return redacted }
 
 // GoString implements fmt.GoStringer without the value.
 func (p Pass) GoString() string { return redacted }
+
+// Format implements fmt.Formatter: every verb (%d, %x, %q, ...) prints [REDACTED].
+func (p Pass) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
 // LogValue implements slog.LogValuer without the value.
 func (p Pass) LogValue() slog.Value { return slog.StringValue(redacted) }

@@ -18,6 +18,7 @@ func TestParseRetryAfter(t *testing.T) {
 	require.Equal(t, 10*time.Second, ParseRetryAfter(" 10 ", now))
 	require.Equal(t, 500*time.Millisecond, ParseRetryAfter("0.5", now))
 	require.Equal(t, 90*time.Second, ParseRetryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now))
+	require.Equal(t, time.Hour, ParseRetryAfter("1e300", now))
 	for _, bad := range []string{"", "-1", "soon", "NaN", now.Add(-time.Minute).Format(http.TimeFormat)} {
 		require.Zero(t, ParseRetryAfter(bad, now), bad)
 	}
@@ -29,7 +30,8 @@ func TestPassNeverPrints(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("issued", "pass", p, "tap", IssuedTAP{Pass: p})
 	js, err := json.Marshal(IssuedTAP{Pass: p})
 	require.NoError(t, err)
-	for _, out := range []string{fmt.Sprint(p), fmt.Sprintf("%v %+v %#v %s %q", p, p, p, p, p),
+	for _, out := range []string{fmt.Sprint(p), fmt.Sprintf("%v %+v %#v %s %q %d %x %X %t %o %e", p, p, p, p, p, p, p, p, p, p, p),
+		fmt.Sprintf("%v %+v", []Pass{p}, map[string]Pass{"k": p}),
 		fmt.Sprintf("%+v", IssuedTAP{Pass: p}), fmt.Sprintf("%#v", Mail{Body: p}), string(js), logged.String()} {
 		require.NotContains(t, out, "secret", out)
 	}

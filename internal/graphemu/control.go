@@ -79,7 +79,7 @@ func (e *Emulator) getUserCtl(w http.ResponseWriter, r *http.Request, p []string
 // addUserCtl serves POST /_emulator/users.
 func (e *Emulator) addUserCtl(w http.ResponseWriter, r *http.Request, _ []string) {
 	var su SeedUser
-	if err := json.NewDecoder(r.Body).Decode(&su); err != nil {
+	if err := strictDecode(r, &su); err != nil {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid user: "+err.Error())
 		return
 	}
@@ -179,7 +179,7 @@ func (e *Emulator) getPolicyCtl(w http.ResponseWriter, _ *http.Request, _ []stri
 // putPolicyCtl serves PUT /_emulator/policy.
 func (e *Emulator) putPolicyCtl(w http.ResponseWriter, r *http.Request, _ []string) {
 	var pol TAPPolicy
-	if err := json.NewDecoder(r.Body).Decode(&pol); err != nil {
+	if err := strictDecode(r, &pol); err != nil {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid policy: "+err.Error())
 		return
 	}
@@ -231,4 +231,11 @@ func (e *Emulator) IssuedPasses(userRef string) []string {
 		return nil
 	}
 	return append([]string{}, u.issued...)
+}
+
+// strictDecode reads a control-API body, refusing unknown fields so a typo (managerID) is an error, not a no-op.
+func strictDecode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

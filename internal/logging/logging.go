@@ -7,11 +7,11 @@ import (
 	"log/slog"
 )
 
-// Levels and Formats are the accepted values, for flags and errors.
-var (
-	Levels  = []string{"debug", "info", "warn", "error"}
-	Formats = []string{"text", "json"}
-)
+// Levels are the accepted log levels, for flags and errors.
+func Levels() []string { return []string{"debug", "info", "warn", "error"} }
+
+// Formats are the accepted log formats.
+func Formats() []string { return []string{"text", "json"} }
 
 // New builds a logger writing to w.
 func New(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 )
@@ -21,14 +22,15 @@ type Config struct {
 	Graph    graph.Config
 	Journey  JourneyConfig
 
-	DevTemporalAddress string // embedded Temporal frontend, when Temporal.Address is empty
-	UIAddress          string // embedded Web UI; empty for none
-	EmulatorAddress    string // embedded Graph emulator, when no Graph is configured
-	HTTPAddress        string // health and metrics
-	DataDir            string // where the embedded server keeps its SQLite file
-	InMemory           bool   // keep the embedded server's state in memory instead
-	GraphSeed          string // a JSON directory for the emulator; empty for the demo directory
-	AllowEmulator      bool   // allow the emulator with a real Temporal cluster
+	DevTemporalAddress string  // embedded Temporal frontend, when Temporal.Address is empty
+	UIAddress          string  // embedded Web UI; empty for none
+	EmulatorAddress    string  // embedded Graph emulator, when no Graph is configured
+	HTTPAddress        string  // health and metrics
+	DataDir            string  // where the embedded server keeps its SQLite file
+	InMemory           bool    // keep the embedded server's state in memory instead
+	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
+	AllowEmulator      bool    // allow the emulator with a real Temporal cluster
+	GraphRateLimit     float64 // Graph activities per second for the whole task queue; 0 = unlimited
 
 	LogLevel  string
 	LogFormat string
@@ -45,19 +47,21 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")
 	s.String(&c.GraphSeed, "graph-seed", "", "JSON directory to load into the Graph emulator (default: the demo directory)")
 	s.Bool(&c.AllowEmulator, "allow-emulator", false, "allow the Graph emulator with a real Temporal cluster")
-	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels, "log level")
-	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats, "log format")
+	s.Float(&c.GraphRateLimit, "graph-rate-limit", 0, "Graph calls per second across all workers (task-queue limit, enforced by "+
+		"the Temporal server); 0 = no limit. Set a fraction of the tenant's Graph write budget")
+	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels(), "log level")
+	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats(), "log format")
 	bindGraph(s, &c.Graph)
 	bindJourney(s, &c.Journey)
 }
 
 func bindGraph(s *cliconf.Set, g *graph.Config) {
-	s.Enum(&g.Cloud, "graph-cloud", "global", []string{"global", "usgov", "usgov-dod", "china"},
+	s.Enum(&g.Cloud, "graph-cloud", "global", graph.CloudNames(),
 		"Microsoft cloud for Graph and sign-in")
 	s.String(&g.BaseURL, "graph-url", "", "Graph v1.0 base URL (overrides the cloud's; an emulator or proxy)")
 	s.String(&g.Authority, "graph-authority", "", "Entra sign-in host (overrides the cloud's)")
 	s.String(&g.StaticToken, "graph-static-token", "", "fixed bearer token for a Graph-compatible endpoint instead of Entra credentials")
-	cliconf.EnumOf(s, &g.Credential, "graph-credential", graph.CredentialAuto, graph.CredentialKinds, "how to authenticate to Entra")
+	cliconf.EnumOf(s, &g.Credential, "graph-credential", graph.CredentialAuto, graph.CredentialKinds(), "how to authenticate to Entra")
 	s.String(&g.TenantID, "azure-tenant-id", "", "Entra tenant id")
 	s.String(&g.ClientID, "azure-client-id", "", "Entra app (client) id, or a user-assigned managed identity's client id")
 	s.String(&g.ClientSecret, "azure-client-secret", "", "Entra app client secret (prefer the environment variable)")
@@ -101,6 +105,17 @@ func (c Config) DBFile() string {
 
 // Check refuses configurations that must not start, naming what is missing or wrong.
 func (c Config) Check() error {
+	if c.Graph.Timeout > 40*time.Second {
+		return fmt.Errorf("TAPFLOW_GRAPH_TIMEOUT=%s: at most 40s (a Graph activity gives up after 45s)", c.Graph.Timeout)
+	}
+	if c.GraphSeed != "" {
+		if _, err := graphemu.LoadSeed(c.GraphSeed); err != nil {
+			return fmt.Errorf("TAPFLOW_GRAPH_SEED: %w", err)
+		}
+	}
+	if err := c.Journey.check(); err != nil {
+		return err
+	}
 	switch c.Mode() {
 	case GraphEntra:
 		if err := c.Graph.Validate(); err != nil {
@@ -120,6 +135,10 @@ func (c Config) Check() error {
 				"set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or another credential, see --help), "+
 				"or TAPFLOW_ALLOW_EMULATOR=true to use the Graph emulator on purpose", c.Temporal.Address)
 		}
+	}
+	if c.Mode() != GraphEmulator && c.Journey.Settings.Channel != "webhook" && c.Journey.SenderMailbox == "" {
+		return errors.New("TAPFLOW_SENDER_MAILBOX is required to mail passes to managers (the mailbox tapflow sends from; " +
+			"grant Mail.Send limited to it), or set TAPFLOW_DELIVERY=webhook")
 	}
 	return nil
 }

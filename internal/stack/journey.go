@@ -2,6 +2,8 @@ package stack
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -26,8 +28,10 @@ type JourneyConfig struct {
 }
 
 // strongMethodTypes are the method types that may end a journey.
-var strongMethodTypes = []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator",
-	"softwareOath", "phone", "email", "external"}
+func strongMethodTypes() []string {
+	return []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator",
+		"softwareOath", "phone", "email", "external"}
+}
 
 func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	d := activities.DefaultJoinerSettings()
@@ -46,7 +50,7 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Duration(&js.PollInterval, "poll-interval", d.PollInterval, "how often to look for a registered method (dev mode: 5s)")
 	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
-	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes, "method types that complete a journey")
+	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes(), "method types that complete a journey")
 }
 
 // journeyActivities builds the settings and the Graph journey activities from the configuration.
@@ -70,25 +74,42 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 			js.PollInterval = 5 * time.Second
 		}
 	}
-	loc, err := time.LoadLocation(c.DisplayZone)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--display-time-zone: unknown zone %q", c.DisplayZone)
+	if err := c.check(); err != nil {
+		return nil, nil, err
 	}
+	loc, _ := time.LoadLocation(c.DisplayZone)
 	courier := &delivery.Courier{Graph: s.graph, Sender: sender, Templates: delivery.Templates{Dir: c.MailTemplates},
 		Location: loc, WebhookURL: c.WebhookURL}
 	if js.Channel == activities.ChannelWebhook {
-		if c.WebhookURL == "" || c.WebhookSecret == "" {
-			return nil, nil, fmt.Errorf("--delivery webhook needs TAPFLOW_DELIVERY_WEBHOOK_URL and TAPFLOW_DELIVERY_WEBHOOK_SECRET")
-		}
-		wh, err := standardwebhooks.NewWebhook(c.WebhookSecret)
-		if err != nil {
-			return nil, nil, fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET is not a whsec_ base64 secret: %v", err)
-		}
-		courier.Webhook = wh
+		courier.Webhook, _ = standardwebhooks.NewWebhook(c.WebhookSecret)
 	} else if sender == "" {
 		return nil, nil, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
 	return &activities.Settings{Joiner: js},
 		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.log.With("component", "audit")}},
 		nil
+}
+
+// check names a journey setting that cannot work, by its variable.
+func (c JourneyConfig) check() error {
+	if c.DisplayZone != "" {
+		if _, err := time.LoadLocation(c.DisplayZone); err != nil {
+			return fmt.Errorf("TAPFLOW_DISPLAY_TIME_ZONE=%q is not an IANA zone such as Europe/London", c.DisplayZone)
+		}
+	}
+	if c.Settings.Channel == activities.ChannelWebhook {
+		if !strings.HasPrefix(c.WebhookURL, "https://") && !strings.HasPrefix(c.WebhookURL, "http://127.0.0.1") &&
+			!strings.HasPrefix(c.WebhookURL, "http://localhost") {
+			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_URL=%q: the webhook channel needs an https:// URL", c.WebhookURL)
+		}
+		if _, err := standardwebhooks.NewWebhook(c.WebhookSecret); err != nil || c.WebhookSecret == "" {
+			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ and base64")
+		}
+	}
+	if c.MailTemplates != "" {
+		if st, err := os.Stat(c.MailTemplates); err != nil || !st.IsDir() {
+			return fmt.Errorf("TAPFLOW_MAIL_TEMPLATES=%q is not a directory", c.MailTemplates)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 
@@ -15,11 +16,16 @@ func (s *Stack) startWorkers() error {
 	if err != nil {
 		return err
 	}
-	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{})
+	// In-flight activities get time to finish when the process stops (a Graph call, a mail).
+	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(lifecycle)
 	lifecycle.RegisterActivity(settings) // a local activity: it runs beside the workflows
 
-	graphWorker := worker.New(s.client, workflows.GraphTaskQueue, worker.Options{})
+	graphWorker := worker.New(s.client, workflows.GraphTaskQueue, worker.Options{
+		WorkerStopTimeout: s.cfg.Graph.Timeout + 15*time.Second,
+		// Enforced by the server for the whole queue, so N workers together stay within the tenant's budget.
+		TaskQueueActivitiesPerSecond: s.cfg.GraphRateLimit,
+	})
 	graphWorker.RegisterActivity(&activities.Directory{Graph: s.graph})
 	graphWorker.RegisterActivity(journey)
 

@@ -38,7 +38,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Bool(&c.TLS, "temporal-tls", false, "use TLS without a client certificate")
 }
 
-// Options builds the SDK client options. dataConverter and metrics may be nil.
+// Options builds the SDK client options; callers add metrics and a data converter.
 func (c Config) Options(logger *slog.Logger) (client.Options, error) {
 	o := client.Options{
 		HostPort:  c.Address,
