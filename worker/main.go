@@ -75,6 +75,7 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
 		cfg.Journey.PollIntervalSet = set.Changed("poll-interval")
+		cfg.AuditLog = stderr
 		log, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
 		if err != nil {
 			return fmt.Errorf("%w: %w", errUsage, err)

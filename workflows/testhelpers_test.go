@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tapflow/tapflow/activities"
@@ -92,3 +93,23 @@ func (je *journeyEnv) run(end time.Duration) Status {
 
 var okPreflight = activities.PreflightResult{UserID: "u-1", Policy: activities.TAPPolicy{Enabled: true,
 	DefaultLifetimeMinutes: 60, MinLifetimeMinutes: 60, MaxLifetimeMinutes: 480, IncludeGroups: []string{"all_users"}}}
+
+// updateCallbacks is a TestUpdateCallback with only the parts a test needs.
+type updateCallbacks struct {
+	reject   func(error)
+	complete func(interface{}, error)
+}
+
+func (u *updateCallbacks) Accept() {}
+func (u *updateCallbacks) Reject(err error) {
+	if u.reject != nil {
+		u.reject(err)
+	}
+}
+func (u *updateCallbacks) Complete(v interface{}, err error) {
+	if u.complete != nil {
+		u.complete(v, err)
+	}
+}
+
+func converterFor(*testing.T) converter.DataConverter { return converter.GetDefaultDataConverter() }

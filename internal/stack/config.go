@@ -6,6 +6,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -34,6 +35,8 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+	// AuditLog receives the audit lines (JSON, one per pass issued, delivered or revoked); nil = the process log.
+	AuditLog io.Writer
 }
 
 // Bind registers every worker setting as a flag with its environment variable.

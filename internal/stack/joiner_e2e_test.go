@@ -95,6 +95,8 @@ func TestJoinerEndToEnd(t *testing.T) {
 	cfg.UIAddress = ""
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	cfg.Journey.Lifetime = 8 * time.Hour
+	var audit lockedBuffer
+	cfg.AuditLog = &audit
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	stopped := false
@@ -161,11 +163,19 @@ func TestJoinerEndToEnd(t *testing.T) {
 	require.Equal(t, workflows.StageDone, st.Journey.Stage)
 	require.Equal(t, "fido2", st.Journey.RegisteredMethod)
 	require.False(t, st.Journey.Revoked.IsZero())
-	require.Contains(t, string(logs.Bytes()), `"action":"tap.revoked"`)
+	auditLines := strings.Split(strings.TrimSpace(string(audit.Bytes())), "\n")
+	var actions []string
+	for _, line := range auditLines {
+		var entry map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &entry), "audit lines are JSON: %s", line)
+		require.Equal(t, "E1001", entry["employee_id"])
+		actions = append(actions, entry["action"].(string))
+	}
+	require.Equal(t, []string{"tap.issued", "tap.delivered", "tap.revoked"}, actions)
 	recordHistory(t, s.Client(), res.WorkflowID, "employee-joiner-registered-v1.json")
 
 	// The pass is nowhere Temporal or tapflow keeps or writes anything.
-	sources := map[string][]byte{"worker logs": logs.Bytes(), "history": historyJSON(t, s, res.WorkflowID)}
+	sources := map[string][]byte{"worker logs": logs.Bytes(), "audit log": audit.Bytes(), "history": historyJSON(t, s, res.WorkflowID)}
 	resp, err := http.Get(s.HTTPURL() + "/metrics")
 	require.NoError(t, err)
 	sources["metrics"], _ = io.ReadAll(resp.Body)

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 		return nil, nil, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
 	return &activities.Settings{Joiner: js},
-		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.log.With("component", "audit")}},
+		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()}},
 		nil
 }
 
@@ -112,4 +113,12 @@ func (c JourneyConfig) check() error {
 		}
 	}
 	return nil
+}
+
+// auditLogger writes audit lines as JSON, whatever the process log's format.
+func (s *Stack) auditLogger() *slog.Logger {
+	if s.cfg.AuditLog == nil {
+		return s.log.With("component", "audit")
+	}
+	return slog.New(slog.NewJSONHandler(s.cfg.AuditLog, nil)).With("component", "audit")
 }
