@@ -40,7 +40,10 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 			return Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}, nil
 		}
 	}
-	return Registration{}, temporal.NewApplicationError("no strong method registered yet", ErrNotRegisteredYet)
+	// Benign: expected on every look but the last, so the SDK logs it at debug level and metrics do not count it
+	// as a failure.
+	return Registration{}, temporal.NewApplicationErrorWithOptions("no strong method registered yet", ErrNotRegisteredYet,
+		temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign})
 }
 
 // RevokeRequest names the pass to revoke; an empty MethodID revokes whatever pass the user holds.
