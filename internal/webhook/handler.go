@@ -1,0 +1,138 @@
+// Package webhook is the HR webhook receiver of spec/hr-events.md: POST /v1/events with a Standard Webhooks
+// signature (several secrets may be valid at once, for rotation), handed to the intake; 202 only once Temporal
+// has accepted the event, 200 for a duplicate, 400 listing every field problem, 401, 413, 415, and 503 with
+// Retry-After when Temporal is down. Request logs carry the event id, never the body.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// Submitter hands a valid event to Temporal (intake.Submit, bound to a client).
+type Submitter func(ctx context.Context, e hrevent.Event) (workflows.EventResult, error)
+
+// Handler serves the webhook.
+type Handler struct {
+	verifiers []*standardwebhooks.Webhook
+	submit    Submitter
+	log       *slog.Logger
+	timeout   time.Duration
+}
+
+// NewHandler checks the secrets (whsec_ and base64 each) and builds the handler.
+func NewHandler(secrets []string, submit Submitter, log *slog.Logger) (*Handler, error) {
+	h := &Handler{submit: submit, log: log, timeout: 15 * time.Second}
+	for i, s := range secrets {
+		wh, err := standardwebhooks.NewWebhook(strings.TrimSpace(s))
+		if err != nil || strings.TrimSpace(s) == "" {
+			return nil, fmt.Errorf("webhook secret %d is not a Standard Webhooks secret (whsec_ followed by base64)", i+1)
+		}
+		h.verifiers = append(h.verifiers, wh)
+	}
+	if len(h.verifiers) == 0 {
+		return nil, errors.New("no webhook secret: set TAPFLOW_WEBHOOK_SECRET (whsec_...; several, comma-separated, while rotating)")
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h, nil
+}
+
+// Routes mounts POST /v1/events and GET /healthz.
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/events", h.events)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	return mux
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  []hrevent.Problem `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	eventID := ""
+	status := h.serve(w, r, &eventID)
+	h.log.Info("webhook request", "method", r.Method, "path", r.URL.Path, "status", status, "event_id", eventID,
+		"duration_ms", time.Since(start).Milliseconds())
+}
+
+// serve handles one delivery and returns the status it answered.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, eventID *string) int {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fail(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the event as Content-Type: application/json", nil)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fail(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over 1 MiB", nil)
+	}
+	if err != nil {
+		return fail(w, http.StatusBadRequest, "invalid_event", "the body could not be read", nil)
+	}
+	*eventID = r.Header.Get(standardwebhooks.HeaderWebhookID)
+	if !h.verified(body, r.Header) {
+		return fail(w, http.StatusUnauthorized, "invalid_signature", "missing or invalid webhook-signature, or webhook-timestamp "+
+			"more than 5 minutes from now: sign \"{webhook-id}.{webhook-timestamp}.{body}\" with HMAC-SHA256", nil)
+	}
+	e, err := ParseEvent(body, r.Header.Get(standardwebhooks.HeaderWebhookID))
+	var problems hrevent.Problems
+	if errors.As(err, &problems) {
+		return fail(w, http.StatusBadRequest, "invalid_event", problems.Error(), problems)
+	}
+	*eventID = e.ID
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
+	res, err := h.submit(ctx, e)
+	switch {
+	case errors.As(err, &problems):
+		return fail(w, http.StatusBadRequest, "invalid_event", problems.Error(), problems)
+	case err != nil:
+		h.log.Warn("event not handed to Temporal", "event_id", e.ID, "error", err)
+		w.Header().Set("Retry-After", "5")
+		return fail(w, http.StatusServiceUnavailable, "temporarily_unavailable",
+			"the event could not be handed to Temporal; nothing was applied: retry later", nil)
+	}
+	code := http.StatusAccepted
+	if res.Status != workflows.EventAccepted {
+		code = http.StatusOK // duplicate or stale: nothing new happens
+	}
+	return reply(w, code, map[string]string{"status": res.Status, "event_id": res.EventID, "workflow_id": res.WorkflowID})
+}
+
+// verified checks the signature against every configured secret (more than one while rotating).
+func (h *Handler) verified(body []byte, headers http.Header) bool {
+	for _, v := range h.verifiers {
+		if v.Verify(body, headers) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func fail(w http.ResponseWriter, status int, code, message string, fields []hrevent.Problem) int {
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = code, message, fields
+	return reply(w, status, b)
+}
