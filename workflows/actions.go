@@ -26,18 +26,18 @@ func (w *employee) registerActions(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel,
 		func(_ workflow.Context, r ActionRequest) (Status, error) {
-			w.cancelNote = "cancelled by " + r.By
+			note := "cancelled by " + r.By
 			if r.Reason != "" {
-				w.cancelNote += ": " + r.Reason
+				note += ": " + r.Reason
 			}
-			w.cancel()
+			w.stop(OutcomeCancelled, note)
 			return w.status(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ActionRequest) error {
 			if strings.TrimSpace(r.By) == "" {
 				return errors.New("by: name who cancels")
 			}
-			if !w.running {
+			if !w.running || w.cancelling {
 				return errors.New("no journey is running")
 			}
 			return nil
@@ -58,7 +58,7 @@ func (w *employee) registerActions(ctx workflow.Context) error {
 }
 
 func (w *employee) requireStage(stage string) error {
-	if !w.running || w.state.Journey == nil || w.state.Journey.Stage != stage {
+	if !w.running || w.cancelling || w.state.Journey == nil || w.state.Journey.Stage != stage {
 		current := "none"
 		if w.state.Journey != nil && w.running {
 			current = w.state.Journey.Stage

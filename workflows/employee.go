@@ -28,13 +28,15 @@ type employee struct {
 	logger log.Logger
 
 	// The running journey, if any, and what its handlers tell it.
-	running     bool
-	cancel      workflow.CancelFunc
-	cancelNote  string
-	hints       int // registered signals received
-	dateChanges int // start date changes received
-	reissues    int // reissue updates accepted
-	approved    bool
+	running       bool
+	cancelling    bool // cancel asked; the journey is revoking and ending
+	cancel        workflow.CancelFunc
+	cancelNote    string
+	cancelOutcome string // cancelled, or departed for a termination
+	hints         int    // registered signals received
+	dateChanges   int    // start date changes received
+	reissues      int    // reissue updates accepted
+	approved      bool
 }
 
 func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
@@ -126,20 +128,59 @@ func (w *employee) record(e hrevent.Event, status, note string) {
 func (w *employee) run(ctx workflow.Context) error {
 	for {
 		if err := workflow.Await(ctx, func() bool { return len(w.inbox) > 0 || (!w.running && w.historyLarge(ctx)) }); err != nil {
-			return err
+			return w.closing(ctx, err)
 		}
 		if len(w.inbox) == 0 {
-			// Idle with a large history: start afresh, carrying the state and any event that raced in.
+			// Idle with a large history: start afresh, carrying the state and every event that raced in.
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return err
+				return w.closing(ctx, err)
 			}
-			return workflow.NewContinueAsNewError(ctx, Employee, EmployeeInput{EmployeeID: w.state.EmployeeID, State: &w.state, Pending: w.inbox})
+			w.drainSignals(ctx)
+			if len(w.inbox) == 0 && !w.running {
+				return workflow.NewContinueAsNewError(ctx, Employee, EmployeeInput{EmployeeID: w.state.EmployeeID, State: &w.state})
+			}
+			continue
 		}
 		e := w.inbox[0]
 		w.inbox = w.inbox[1:]
 		w.state.Applied = append(w.state.Applied, e.ID)
+		if at := e.OccurredAt.UnixNano(); at < w.state.LastSeen[e.Type] {
+			// Queued behind a newer event of its type in the same task: stale after all.
+			w.record(e, EventStale, "older than the last applied "+string(e.Type)+" event")
+			continue
+		}
 		w.state.LastSeen[e.Type] = e.OccurredAt.UnixNano()
 		w.apply(ctx, e)
+	}
+}
+
+// closing lets a running journey revoke its pass before the workflow itself ends (it was cancelled).
+func (w *employee) closing(ctx workflow.Context, err error) error {
+	if w.running {
+		if !w.cancelling {
+			w.cancelNote, w.cancelling = "the employee's workflow was cancelled", true
+			w.cancel()
+		}
+		final, _ := workflow.NewDisconnectedContext(ctx)
+		_ = workflow.Await(final, func() bool { return !w.running })
+	}
+	return err
+}
+
+// drainSignals moves events and hints that arrived but no coroutine has read yet into the state, so
+// continue-as-new loses none.
+func (w *employee) drainSignals(ctx workflow.Context) {
+	events := workflow.GetSignalChannel(ctx, SignalEvent)
+	for {
+		var e hrevent.Event
+		if !events.ReceiveAsync(&e) {
+			break
+		}
+		if w.validateEvent(ctx, e) == nil {
+			_, _ = w.receive(ctx, e)
+		}
+	}
+	for workflow.GetSignalChannel(ctx, SignalRegistered).ReceiveAsync(nil) {
 	}
 }
 
@@ -150,6 +191,10 @@ func (w *employee) historyLarge(ctx workflow.Context) bool {
 
 // apply carries out one event.
 func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
+	if w.cancelling {
+		// A journey is still revoking after a cancel: let it end before anything new starts.
+		_ = workflow.Await(ctx, func() bool { return !w.running })
+	}
 	j := w.state.Journey
 	active := w.running && j != nil
 	switch e.Type {
@@ -171,9 +216,10 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 			w.record(e, EventAccepted, "no journey is running")
 			return
 		}
-		w.cancelNote = "the offer was rescinded"
-		w.cancel()
+		w.stop(OutcomeCancelled, "the offer was rescinded")
 		w.record(e, EventAccepted, "journey cancelled")
+	case hrevent.Termination:
+		w.terminate(ctx, e, active)
 	default:
 		w.record(e, EventAccepted, "recorded; "+string(e.Type)+" events are not acted on yet")
 	}
@@ -190,4 +236,31 @@ func (w *employee) changeStart(e hrevent.Event, note string) {
 	}
 	w.dateChanges++
 	w.record(e, EventAccepted, note)
+}
+
+// stop ends the running journey; it revokes any pass and records the outcome.
+func (w *employee) stop(outcome, note string) {
+	w.cancelOutcome, w.cancelNote, w.cancelling = outcome, note, true
+	w.cancel()
+}
+
+// terminate handles a leaver whose leave_at has come: onboarding stops and any pass is revoked (outcome
+// departed). A future leave_at is recorded; acting on it at that time is the leaver journey's work.
+func (w *employee) terminate(ctx workflow.Context, e hrevent.Event, active bool) {
+	zone := e.Employee.TimeZone
+	if zone == "" && w.state.Journey != nil {
+		zone = w.state.Journey.TimeZone
+	}
+	leave, err := hrevent.LeaveInstant(e.Employee.LeaveAt, zone)
+	switch {
+	case err != nil:
+		w.record(e, EventAccepted, "leave_at cannot be read: "+err.Error())
+	case leave.After(workflow.Now(ctx)):
+		w.record(e, EventAccepted, "recorded: leave_at "+leave.UTC().Format("2006-01-02T15:04Z")+" is in the future")
+	case active:
+		w.stop(OutcomeDeparted, "the employee left")
+		w.record(e, EventAccepted, "journey stopped: the employee left")
+	default:
+		w.record(e, EventAccepted, "the employee left; no journey was running")
+	}
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -19,35 +20,49 @@ var (
 
 // joiner runs one TAP journey for the employee workflow w.
 type joiner struct {
-	w           *employee
-	j           *Journey
-	issueNow    bool // a reissue: issue at once
-	nextMorning bool // after an unregistered expiry: issue on the next working morning
+	w *employee
+	j *Journey
+
+	issueNow    bool      // a reissue: issue at once
+	nextMorning bool      // after an unregistered expiry: issue on the next working morning
+	usableFrom  time.Time // when the next pass becomes usable
+	issuing     bool      // a pass may exist that MethodID does not name yet (an issue in flight)
+	policy      activities.TAPPolicy
+
+	// What the journey has acted on; the handlers' counters run ahead when something new arrives.
+	seenDates, seenReissues, seenHints int
 }
 
-// startJourney starts a joiner journey for a hire, in its own coroutine that a rescind or cancel stops.
+// startJourney starts a joiner journey for a hire, in its own coroutine that a rescind, a termination or a
+// cancel stops. Whatever ends it, a pass it may have issued is revoked before the outcome is recorded.
 func (w *employee) startJourney(ctx workflow.Context, e hrevent.Event) {
 	w.state.Journey = &Journey{Kind: "joiner", EventID: e.ID, User: e.Employee.User, TimeZone: e.Employee.TimeZone,
 		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived}
-	w.hints, w.dateChanges, w.reissues, w.approved, w.cancelNote = 0, 0, 0, false, ""
+	w.hints, w.dateChanges, w.reissues, w.approved = 0, 0, 0, false
+	w.cancelNote, w.cancelOutcome, w.cancelling = "", OutcomeCancelled, false
 	jctx, cancel := workflow.WithCancel(ctx)
 	w.cancel, w.running = cancel, true
 	r := &joiner{w: w, j: w.state.Journey}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
 	workflow.Go(jctx, func(jctx workflow.Context) {
-		defer func() { w.running = false }()
+		defer func() { w.running, w.cancelling = false, false }()
 		outcome, reason, err := r.journey(jctx)
 		final, _ := workflow.NewDisconnectedContext(jctx)
 		switch {
 		case jctx.Err() != nil || temporal.IsCanceledError(err):
-			if r.j.MethodID != "" {
-				_ = r.revoke(final, "cancelled")
-			}
-			outcome, reason = OutcomeCancelled, w.cancelNote
+			outcome, reason = w.cancelOutcome, w.cancelNote
 		case err != nil:
-			if r.j.MethodID != "" {
-				_ = r.revoke(final, "journey failed")
+			outcome, reason = failureOutcome(err)
+		}
+		if r.issuing || r.j.MethodID != "" {
+			revoke := r.revoke // the pass the journey knows of
+			if r.issuing {
+				revoke = r.revokeAll // an issue was in flight: whatever pass the user holds
 			}
-			outcome, reason = "failed", err.Error()
+			if rerr := revoke(final, outcome); rerr != nil {
+				w.logger.Warn("the pass could not be revoked", "error", rerr)
+				outcome, reason = "revoke_failed", reason+" The pass could not be revoked: revoke it in Entra. ("+rerr.Error()+")"
+			}
 		}
 		r.finish(final, outcome, reason)
 	})
@@ -61,29 +76,18 @@ func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err erro
 	if err := workflow.ExecuteLocalActivity(local, settingsActs.JoinerSettings).Get(ctx, &r.j.Settings); err != nil {
 		return "", "", err
 	}
-	if pre, err := r.preflight(ctx); err != nil || pre.Refusal != "" {
-		return pre.Refusal, pre.Message, err
-	} else if len(pre.StrongMethods) > 0 {
-		return activities.RefusedAlreadyRegistered, "The user already has a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
-	} else if pre.Privileged {
-		r.j.Roles = pre.Roles
-		r.stage(ctx, StageAwaitingApproval)
-		if err := workflow.Await(ctx, func() bool { return r.w.approved }); err != nil {
-			return "", "", err
-		}
+	if outcome, reason, err := r.checkUser(ctx, "has"); outcome != "" || err != nil {
+		return outcome, reason, err
 	}
 	for {
 		if err := r.waitForStart(ctx); err != nil {
 			return "", "", err
 		}
-		pre, err := r.preflight(ctx) // again: a day or a month may have passed
-		if err != nil || pre.Refusal != "" {
-			return pre.Refusal, pre.Message, err
+		// Check again: a day or a month may have passed since the hire.
+		if outcome, reason, err := r.checkUser(ctx, "registered"); outcome != "" || err != nil {
+			return outcome, reason, err
 		}
-		if len(pre.StrongMethods) > 0 {
-			return activities.RefusedAlreadyRegistered, "The user registered a strong method (" + pre.StrongMethods[0] + ") before the pass was issued.", nil
-		}
-		res, err := r.issue(ctx, pre.Policy)
+		res, err := r.issue(ctx)
 		if err != nil || res.Refusal != "" {
 			return res.Refusal, res.Message, err
 		}
@@ -91,35 +95,57 @@ func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err erro
 		if err != nil {
 			return "", "", err
 		}
-		switch next {
-		case OutcomeRegistered:
-			if err := r.revoke(ctx, "registered"); err != nil {
-				return "", "", err
-			}
-			return OutcomeRegistered, "A " + r.j.RegisteredMethod + " method was registered and the pass revoked.", nil
-		case "date_moved":
-			if err := r.revoke(ctx, "start date moved"); err != nil {
-				return "", "", err
-			}
-			r.issueNow, r.nextMorning = false, false
-		case "reissue":
-			if err := r.revoke(ctx, "reissue requested"); err != nil {
-				return "", "", err
-			}
-			r.issueNow = true
-		case OutcomeExpired:
-			if err := r.revoke(ctx, "expired unregistered"); err != nil {
-				return "", "", err
-			}
-			reissue := r.j.Reissues < r.j.Settings.MaxReissues
-			r.notify(ctx, "expired", reissue)
-			if !reissue {
-				return OutcomeExpired, "The pass expired before a strong method was registered.", nil
-			}
-			r.j.Reissues++
-			r.nextMorning = true
+		if done, outcome, reason, err := r.after(ctx, next); done || err != nil {
+			return outcome, reason, err
 		}
 	}
+}
+
+// checkUser runs pre-flight and holds a privileged user until approved. A non-empty outcome ends the journey.
+func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason string, err error) {
+	pre, err := r.preflight(ctx)
+	if err != nil || pre.Refusal != "" {
+		return pre.Refusal, pre.Message, err
+	}
+	if len(pre.StrongMethods) > 0 {
+		return activities.RefusedAlreadyRegistered, "The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
+	}
+	if pre.Privileged && !r.w.approved {
+		r.j.Roles = pre.Roles
+		r.stage(ctx, StageAwaitingApproval)
+		if err := workflow.Await(ctx, func() bool { return r.w.approved }); err != nil {
+			return "", "", err
+		}
+	}
+	return "", "", nil
+}
+
+// after acts on what ended a registration wait; done means the journey is over.
+func (r *joiner) after(ctx workflow.Context, next string) (done bool, outcome, reason string, err error) {
+	switch next {
+	case OutcomeRegistered:
+		if err := r.revoke(ctx, "registered"); err != nil {
+			return true, "", "", err
+		}
+		return true, OutcomeRegistered, "A " + r.j.RegisteredMethod + " method was registered and the pass revoked.", nil
+	case "date_moved":
+		r.issueNow, r.nextMorning = false, false
+		return false, "", "", r.revoke(ctx, "start date moved")
+	case "reissue":
+		r.issueNow = true
+		return false, "", "", r.revoke(ctx, "reissue requested")
+	}
+	if err := r.revoke(ctx, "expired unregistered"); err != nil {
+		return true, "", "", err
+	}
+	reissue := r.j.Reissues < r.j.Settings.MaxReissues
+	r.notify(ctx, "expired", reissue)
+	if !reissue {
+		return true, OutcomeExpired, "The pass expired before a strong method was registered.", nil
+	}
+	r.j.Reissues++
+	r.nextMorning = true
+	return false, "", "", nil
 }
 
 func (r *joiner) preflight(ctx workflow.Context) (activities.PreflightResult, error) {
@@ -127,63 +153,32 @@ func (r *joiner) preflight(ctx workflow.Context) (activities.PreflightResult, er
 	err := workflow.ExecuteActivity(graphRead(ctx), journeyActs.Preflight,
 		activities.PreflightRequest{User: r.j.User, StrongMethods: r.j.Settings.StrongMethods}).Get(ctx, &pre)
 	if err == nil && pre.UserID != "" {
-		r.j.UserID, r.j.Language = pre.UserID, pre.Language
+		r.j.UserID, r.j.Language, r.policy = pre.UserID, pre.Language, pre.Policy
 	}
 	return pre, err
 }
 
-// waitForStart sleeps until the pass is due: the first morning less the lead, the next working morning after an
-// expiry, or now for a reissue. A start date change wakes it to aim again.
-func (r *joiner) waitForStart(ctx workflow.Context) error {
-	for {
-		target, err := r.target(ctx)
-		if err != nil {
-			return err
-		}
-		r.j.Scheduled = target.UTC()
-		r.stage(ctx, StageWaitingForStart)
-		seen := r.w.dateChanges
-		wait := target.Sub(workflow.Now(ctx))
-		if wait <= 0 {
-			return nil
-		}
-		moved, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.w.dateChanges != seen })
-		if err != nil {
-			return err
-		}
-		if !moved {
-			return nil
-		}
-		r.issueNow, r.nextMorning = false, false
+// failureOutcome turns a failure into an outcome code and a sentence (Graph's message, never a wrapper's).
+func failureOutcome(err error) (string, string) {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) {
+		return "failed", err.Error()
 	}
-}
-
-func (r *joiner) target(ctx workflow.Context) (time.Time, error) {
-	now := workflow.Now(ctx)
-	switch {
-	case r.issueNow:
-		return now, nil
-	case r.nextMorning:
-		return NextWorkingMorning(now, r.j.StartTime, r.j.TimeZone)
+	switch app.Type() {
+	case activities.ErrGraphForbidden:
+		return "graph_forbidden", "Graph refused tapflow's app (a permission or role is missing): " + app.Message()
+	case activities.ErrGraphUnauthorized:
+		return "graph_unauthorized", "tapflow could not sign in to Graph: " + app.Message()
+	case activities.ErrGraphNotFound:
+		return "graph_not_found", "Graph no longer finds the user or their manager: " + app.Message()
+	case activities.ErrGraphInvalidRequest:
+		return "graph_refused", "Graph refused the request: " + app.Message()
+	case activities.ErrDeliveryFailed:
+		return "delivery_failed", "The pass could not be delivered: " + app.Message()
+	case "InvalidStart":
+		return "invalid_start", app.Message()
 	}
-	first, err := hrevent.FirstMorning(r.j.StartDate, r.j.StartTime, r.j.TimeZone)
-	if err != nil {
-		return time.Time{}, temporal.NewNonRetryableApplicationError("the start date and time cannot be read: "+err.Error(), "InvalidStart", nil)
-	}
-	return first.Add(-r.j.Settings.StartLead), nil
-}
-
-// NextWorkingMorning is the next Monday-to-Friday start time after now, in the employee's zone.
-func NextWorkingMorning(now time.Time, startTime, zone string) (time.Time, error) {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return time.Time{}, err
-	}
-	day := now.In(loc).AddDate(0, 0, 1)
-	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
-		day = day.AddDate(0, 0, 1)
-	}
-	return hrevent.FirstMorning(day.Format("2006-01-02"), startTime, zone)
+	return "failed", app.Message()
 }
 
 func (r *joiner) stage(ctx workflow.Context, stage string) {

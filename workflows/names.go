@@ -38,6 +38,7 @@ const (
 	OutcomeRegistered = "registered"
 	OutcomeExpired    = "expired"
 	OutcomeCancelled  = "cancelled"
+	OutcomeDeparted   = "departed"
 )
 
 // Event statuses returned by UpdateEvent.

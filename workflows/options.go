@@ -44,7 +44,18 @@ func Register(r worker.WorkflowRegistry) {
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the
 // same non-retryable failures plus a delivery that cannot succeed.
 func graphWrite(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return workflow.WithActivityOptions(ctx, graphWriteOptions())
+}
+
+// withWaitForCancellation makes a cancel wait for the activity to finish, for an activity whose effect the
+// workflow must know about (a pass created).
+func withWaitForCancellation(o workflow.ActivityOptions) workflow.ActivityOptions {
+	o.WaitForCancellation = true
+	return o
+}
+
+func graphWriteOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		TaskQueue:              GraphTaskQueue,
 		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: time.Hour,
@@ -54,5 +65,5 @@ func graphWrite(ctx workflow.Context) workflow.Context {
 			MaximumInterval:        5 * time.Minute,
 			NonRetryableErrorTypes: append([]string{activities.ErrDeliveryFailed}, activities.NonRetryableGraphErrors()...),
 		},
-	})
+	}
 }

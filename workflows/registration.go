@@ -11,25 +11,30 @@ import (
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
-// issue creates and delivers the pass in one activity; only its metadata comes back.
-func (r *joiner) issue(ctx workflow.Context, policy activities.TAPPolicy) (activities.IssueResult, error) {
+// issue creates and delivers the pass in one activity; only its metadata comes back. From the moment it is
+// scheduled until its result is in, the journey counts a pass as possibly live (issuing), so a cancel in
+// between still revokes it.
+func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	r.stage(ctx, StageIssuing)
 	s := r.j.Settings
 	req := activities.IssueRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
-		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, policy), UsableOnce: s.UsableOnce || policy.UsableOnce,
+		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, r.policy), UsableOnce: s.UsableOnce || r.policy.UsableOnce,
 		Channel: s.Channel, FallbackRecipient: s.FallbackRecipient, Language: r.j.Language, Reason: "joiner"}
 	if r.issueNow {
 		req.Reason = "reissue"
 	} else if r.nextMorning {
 		req.Reason = "reissue after expiry"
 	}
-	if due := r.j.Scheduled.Add(s.StartLead); due.After(workflow.Now(ctx)) {
-		req.Start = due // issued early by the lead: usable from the first morning
+	if r.usableFrom.After(workflow.Now(ctx)) {
+		req.Start = r.usableFrom // issued early by the lead: usable from the morning
 	}
+	actx := workflow.WithActivityOptions(ctx, withWaitForCancellation(graphWriteOptions()))
+	r.issuing = true
 	var res activities.IssueResult
-	if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(actx, journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
 		return res, err
 	}
+	r.issuing = false
 	if res.Refusal != "" {
 		return res, nil
 	}
@@ -58,17 +63,25 @@ func ClampLifetime(want int, p activities.TAPPolicy) int {
 
 // awaitRegistration waits for a strong method while the pass is live, without growing the history: one
 // polling activity whose retries do the waiting. It wakes early for a registered hint (to check at once), a
-// reminder, a moved start date, a reissue, or the pass's expiry; it returns what ended the wait.
+// reminder (sent without stopping the wait), a moved start date, a reissue, or the pass's expiry, and
+// returns what ended the wait. A date change or reissue that arrived while the pass was being issued counts.
 func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 	r.stage(ctx, StageAwaitingRegistration)
 	s := r.j.Settings
 	reminded := s.ReminderBefore <= 0
 	for {
 		now := workflow.Now(ctx)
-		if !r.j.Expires.After(now) {
+		switch {
+		case r.w.reissues != r.seenReissues:
+			r.seenReissues = r.w.reissues
+			return "reissue", nil
+		case r.w.dateChanges != r.seenDates:
+			r.seenDates = r.w.dateChanges
+			return "date_moved", nil
+		case !r.j.Expires.After(now):
 			return OutcomeExpired, nil
 		}
-		hints, dates, reissues := r.w.hints, r.w.dateChanges, r.w.reissues
+		r.seenHints = r.w.hints
 		waitCtx, stop := workflow.WithCancel(ctx)
 		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now)), journeyActs.AwaitRegistration,
 			activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods})
@@ -76,24 +89,24 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		var (
 			found    activities.Registration
 			pollErr  error
-			event    string
 			polled   bool
+			remind   bool
 			remindAt = r.j.Expires.Add(-s.ReminderBefore)
 		)
 		sel.AddFuture(poll, func(f workflow.Future) { pollErr, polled = f.Get(ctx, &found), true })
-		sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) { event = OutcomeExpired })
+		sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) {})
 		if !reminded && remindAt.After(now) {
-			sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { event = "remind" })
+			sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { remind = true })
 		}
 		woken := workflow.NewBufferedChannel(waitCtx, 1)
 		workflow.Go(waitCtx, func(gctx workflow.Context) {
 			if workflow.Await(gctx, func() bool {
-				return r.w.hints != hints || r.w.dateChanges != dates || r.w.reissues != reissues
+				return r.w.hints != r.seenHints || r.w.dateChanges != r.seenDates || r.w.reissues != r.seenReissues
 			}) == nil {
 				woken.Send(gctx, true)
 			}
 		})
-		sel.AddReceive(woken, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); event = "woken" })
+		sel.AddReceive(woken, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 		sel.Select(ctx)
 		stop() // cancels the poll (if still running), the timers and the waker
 		if ctx.Err() != nil {
@@ -107,17 +120,11 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 			return OutcomeExpired, nil
 		case polled:
 			return "", pollErr
-		case event == OutcomeExpired:
-			return OutcomeExpired, nil
-		case event == "remind":
+		case remind:
 			reminded = true
-			r.notify(ctx, "reminder", false)
-		case r.w.reissues != reissues:
-			return "reissue", nil
-		case r.w.dateChanges != dates:
-			return "date_moved", nil
+			workflow.Go(ctx, func(gctx workflow.Context) { r.notify(gctx, "reminder", false) })
 		}
-		// A hint (or a reminder) restarts the poll, whose first attempt is immediate.
+		// Loop: a hint or reminder restarts the poll, whose first attempt is immediate; the rest is decided above.
 	}
 }
 
@@ -132,12 +139,24 @@ func (r *joiner) revoke(ctx workflow.Context, reason string) error {
 	if r.j.MethodID == "" {
 		return nil
 	}
-	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.RevokeTAP, activities.RevokeRequest{
-		EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, MethodID: r.j.MethodID, Reason: reason}).Get(ctx, nil)
-	if err != nil {
+	return r.revokeRequest(ctx, activities.RevokeRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
+		MethodID: r.j.MethodID, Reason: reason})
+}
+
+// revokeAll deletes whatever pass the user holds: after a cancel that may have raced an issue in flight.
+func (r *joiner) revokeAll(ctx workflow.Context, reason string) error {
+	if r.j.UserID == "" {
+		return nil
+	}
+	return r.revokeRequest(ctx, activities.RevokeRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, Reason: reason})
+}
+
+func (r *joiner) revokeRequest(ctx workflow.Context, req activities.RevokeRequest) error {
+	if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.RevokeTAP, req).Get(ctx, nil); err != nil {
 		return err
 	}
-	r.j.MethodID, r.j.Revoked = "", workflow.Now(ctx)
+	r.j.MethodID, r.j.Revoked, r.issuing = "", workflow.Now(ctx), false
+	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.TapExpiresAt.ValueUnset())
 	return nil
 }
 

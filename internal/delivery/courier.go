@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -147,15 +148,24 @@ func (c *Courier) post(ctx context.Context, id string, n Notice, msg rendered) e
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	resp, err := client.Do(req)
+	// Never follow a redirect: it would resend the body, pass included, to wherever it points.
+	noRedirects := *client
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirects.Do(req)
 	if err != nil {
-		// The URL is configuration, not a secret; the error never carries the body.
-		return fmt.Errorf("post the %s webhook: %w", n.Kind, err)
+		// Name the host only: a URL's path or query may hold a token. The error never carries the body.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fmt.Errorf("post the %s webhook to %s: %w", n.Kind, req.URL.Host, err)
 	}
 	_ = resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return fmt.Errorf("%w: the webhook endpoint redirected (%d); configure its final URL", ErrPermanent, resp.StatusCode)
 	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests &&
 		resp.StatusCode != http.StatusRequestTimeout:
 		return fmt.Errorf("%w: the webhook endpoint answered %d", ErrPermanent, resp.StatusCode)

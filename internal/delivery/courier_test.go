@@ -108,3 +108,21 @@ func TestMailWithoutSenderIsPermanent(t *testing.T) {
 	require.True(t, errors.Is(err, ErrPermanent))
 	require.ErrorContains(t, err, "TAPFLOW_SENDER_MAILBOX")
 }
+
+func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
+	hits := 0
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits++ }))
+	defer target.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	wh, _ := standardwebhooks.NewWebhook(secret)
+	_, err := (&Courier{WebhookURL: redirect.URL + "/hook?token=abc", Webhook: wh}).Deliver(context.Background(), notice())
+	require.True(t, errors.Is(err, ErrPermanent))
+	require.Zero(t, hits, "the pass was not resent to the redirect target")
+
+	_, err = (&Courier{WebhookURL: "http://127.0.0.1:1/hook?token=abc", Webhook: wh}).Deliver(context.Background(), notice())
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "token=abc", "the URL's query stays out of errors")
+}

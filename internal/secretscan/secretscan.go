@@ -33,8 +33,8 @@ func Scan(secrets []string, sources map[string][]byte) []Finding {
 		if s == "" {
 			continue
 		}
-		needles := [][]byte{[]byte(s), []byte(base64.StdEncoding.EncodeToString([]byte(s))),
-			[]byte(template.HTMLEscapeString(s)), []byte(template.JSEscapeString(s)), htmlTemplated(s), jsonString(s)}
+		needles := append(base64Forms(s), []byte(s), []byte(template.HTMLEscapeString(s)),
+			[]byte(template.JSEscapeString(s)), htmlTemplated(s), jsonString(s))
 		for _, n := range names {
 			for _, needle := range needles {
 				if i := bytes.Index(sources[n], needle); i >= 0 {
@@ -74,4 +74,18 @@ func htmlTemplated(s string) []byte {
 func jsonString(s string) []byte {
 	data, _ := json.Marshal(s)
 	return data[1 : len(data)-1]
+}
+
+// base64Forms is the secret as it shows inside a longer base64 text, at each of the three byte alignments: the
+// characters that depend on the secret's bytes alone.
+func base64Forms(s string) [][]byte {
+	var out [][]byte
+	for k := 0; k < 3; k++ {
+		enc := base64.StdEncoding.EncodeToString(append(make([]byte, k), s...))
+		from, to := (8*k+5)/6, (8*(k+len(s)))/6
+		if to-from >= 4 {
+			out = append(out, []byte(enc[from:to]))
+		}
+	}
+	return out
 }

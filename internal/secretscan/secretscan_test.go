@@ -27,3 +27,12 @@ func TestScanFindsEscapedForms(t *testing.T) {
 		"json": []byte(`{"x":"+@tLmq\u0026m"}`)})
 	require.Len(t, found, 2)
 }
+
+func TestScanFindsBase64AtEveryAlignment(t *testing.T) {
+	pass := "Xy7!q2Pz"
+	for k := 0; k < 3; k++ {
+		payload := append([]byte("{\"x\":\"ab"[:k]), pass...)
+		blob := base64.StdEncoding.EncodeToString(append(payload, []byte(`"}`)...))
+		require.Len(t, Scan([]string{pass}, map[string][]byte{"history": []byte(`{"data":"` + blob + `"}`)}), 1, "alignment %d", k)
+	}
+}

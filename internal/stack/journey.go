@@ -3,8 +3,9 @@ package stack
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -99,9 +100,10 @@ func (c JourneyConfig) check() error {
 		}
 	}
 	if c.Settings.Channel == activities.ChannelWebhook {
-		if !strings.HasPrefix(c.WebhookURL, "https://") && !strings.HasPrefix(c.WebhookURL, "http://127.0.0.1") &&
-			!strings.HasPrefix(c.WebhookURL, "http://localhost") {
-			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_URL=%q: the webhook channel needs an https:// URL", c.WebhookURL)
+		u, err := url.Parse(c.WebhookURL)
+		loopback := err == nil && u.Scheme == "http" && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !loopback) {
+			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_URL: the webhook channel needs an https:// URL (plain http only on loopback)")
 		}
 		if _, err := standardwebhooks.NewWebhook(c.WebhookSecret); err != nil || c.WebhookSecret == "" {
 			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ and base64")

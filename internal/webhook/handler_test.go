@@ -54,8 +54,8 @@ func (f *fakeIntake) submit(_ context.Context, e hrevent.Event) (workflows.Event
 
 type call struct {
 	body, contentType, secret, id string
-	ts                                int64
-	signature                         string // overrides the computed one
+	ts                            int64
+	signature                     string // overrides the computed one
 }
 
 func do(t *testing.T, h http.Handler, c call) (*httptest.ResponseRecorder, map[string]any) {
