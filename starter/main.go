@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -64,15 +65,24 @@ func (a *app) dial() (client.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
+	opts, err := a.clientOptions(log)
+	if err != nil {
+		return nil, err
+	}
+	return temporalclient.Dial(a.ctx, opts)
+}
+
+// clientOptions are the Temporal client options from the flags and environment.
+func (a *app) clientOptions(log *slog.Logger) (client.Options, error) {
 	cfg := a.temporal
 	if cfg.Address == "" {
 		cfg.Address = "127.0.0.1:7233" // the dev stack's embedded server
 	}
 	opts, err := cfg.Options(log)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
+		return opts, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	return temporalclient.Dial(a.ctx, opts)
+	return opts, nil
 }
 
 func newRoot(ctx context.Context, stdout, stderr io.Writer, env func(string) (string, bool)) *cobra.Command {
@@ -92,7 +102,7 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
-	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a),
+	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a), newServeCmd(a),
 		newActionCmd(a, workflows.UpdateApprove, "Approve a pass for a privileged user held at awaiting_approval",
 			"  go run ./starter approve E1004 --by ciso@contoso.example --reason 'new admin, verified in person'"),
 		newActionCmd(a, workflows.UpdateCancel, "Stop an employee's running journey and revoke its pass",

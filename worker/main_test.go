@@ -57,7 +57,7 @@ func TestBusyPortNamesThePortAndTheFlag(t *testing.T) {
 	require.NoError(t, err)
 	defer l.Close()
 	code, _, stderr := runWorker(t, []string{"--in-memory", "--emulator-address", l.Addr().String(),
-		"--dev-temporal-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"}, nil)
+		"--dev-temporal-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0", "--webhook-address", "127.0.0.1:0"}, nil)
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, l.Addr().String())
 	require.Contains(t, stderr, "--emulator-address")
@@ -91,12 +91,14 @@ func TestDevStackStartsPrintsWhatRunsWhereAndStopsCleanly(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"--data-dir", t.TempDir(), "--dev-temporal-address", "127.0.0.1:0",
-			"--ui-address", "127.0.0.1:0", "--emulator-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"},
+			"--ui-address", "127.0.0.1:0", "--emulator-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0",
+			"--webhook-address", "127.0.0.1:0"},
 			&out, &errb, envOf(nil))
 	}()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Stop with Ctrl-C") }, time.Minute, 50*time.Millisecond,
 		"stderr: %s", errb.String())
-	for _, part := range []string{"Temporal server", "Temporal Web UI", "Graph emulator", "Health, metrics", "go run ./starter check-tenant"} {
+	for _, part := range []string{"Temporal server", "Temporal Web UI", "Graph emulator", "HR webhook", "generated secret whsec_",
+		"Health, metrics", "go run ./starter hire"} {
 		require.Contains(t, out.String(), part)
 	}
 	cancel() // what SIGINT does

@@ -36,10 +36,20 @@ func (s *Stack) Banner() string {
 		url, _, _ := s.cfg.Graph.Endpoints()
 		row("Microsoft Graph", url, "Entra credential: "+string(s.cfg.Graph.Credential))
 	}
+	if s.hookURL != "" {
+		note := "secret from TAPFLOW_WEBHOOK_SECRET"
+		if s.hookGen != "" {
+			note = "generated secret " + s.hookGen
+		}
+		row("HR webhook", s.hookURL, note)
+	}
 	row("Health, metrics", s.HTTPURL(), "/healthz /readyz /metrics")
 	row("Workers", "task queues "+workflows.TaskQueue+", "+workflows.GraphTaskQueue, "")
 	if s.temporal != nil {
 		b.WriteString("Try next:\n")
+		fmt.Fprintf(&b, "  go run ./starter hire --employee-id E1002 --user katherine.johnson@contoso.example \\\n"+
+			"      --time-zone America/New_York --start-date today --start-time 00:00   a joiner who starts now\n")
+		fmt.Fprintf(&b, "  go run ./starter status E1002       the journey as a timeline\n")
 		fmt.Fprintf(&b, "  go run ./starter check-tenant      read the tenant's TAP policy through a workflow\n")
 		if s.emuURL != "" {
 			fmt.Fprintf(&b, "  curl -s %s/_emulator/users   see the demo directory\n", s.emuURL)

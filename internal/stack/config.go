@@ -15,6 +15,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/webhook"
 )
 
 // Config is everything the worker process is told.
@@ -27,6 +28,8 @@ type Config struct {
 	UIAddress          string  // embedded Web UI; empty for none
 	EmulatorAddress    string  // embedded Graph emulator, when no Graph is configured
 	HTTPAddress        string  // health and metrics
+	WebhookAddress     string  // the HR webhook receiver, mounted in dev mode
+	WebhookSecret      string  // its signing secret(s), comma-separated while rotating; dev mode generates one
 	DataDir            string  // where the embedded server keeps its SQLite file
 	InMemory           bool    // keep the embedded server's state in memory instead
 	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
@@ -46,6 +49,8 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Addr(&c.UIAddress, "ui-address", "127.0.0.1:8233", "embedded Temporal Web UI address (dev mode)")
 	s.Addr(&c.EmulatorAddress, "emulator-address", "127.0.0.1:8089", "embedded Graph emulator address")
 	s.Addr(&c.HTTPAddress, "http-address", "127.0.0.1:9090", "health (/healthz, /readyz) and metrics (/metrics) address")
+	s.Addr(&c.WebhookAddress, "webhook-address", "127.0.0.1:8088", "HR webhook receiver address (dev mode; elsewhere run starter serve)")
+	s.String(&c.WebhookSecret, "webhook-secret", "", "HR webhook signing secret(s), whsec_..., comma-separated while rotating (dev mode: generated when unset)")
 	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
 	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")
 	s.String(&c.GraphSeed, "graph-seed", "", "JSON directory to load into the Graph emulator (default: the demo directory)")
@@ -110,6 +115,11 @@ func (c Config) DBFile() string {
 func (c Config) Check() error {
 	if c.Graph.Timeout > 40*time.Second {
 		return fmt.Errorf("TAPFLOW_GRAPH_TIMEOUT=%s: at most 40s (a Graph activity gives up after 45s)", c.Graph.Timeout)
+	}
+	if c.WebhookSecret != "" {
+		if _, err := webhook.NewHandler(webhook.SplitSecrets(c.WebhookSecret), nil, nil); err != nil {
+			return fmt.Errorf("TAPFLOW_WEBHOOK_SECRET: %w", err)
+		}
 	}
 	if c.GraphSeed != "" {
 		if _, err := graphemu.LoadSeed(c.GraphSeed); err != nil {

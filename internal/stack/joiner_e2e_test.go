@@ -76,7 +76,7 @@ type emuMail struct {
 	Body    string   `json:"body"`
 }
 
-func status(t *testing.T, s *Stack, id string) workflows.Status {
+func journeyStatus(t *testing.T, s *Stack, id string) workflows.Status {
 	t.Helper()
 	v, err := s.Client().QueryWorkflow(context.Background(), id, "", workflows.QueryStatus)
 	require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestJoinerEndToEnd(t *testing.T) {
 
 	// The workflow waits for registration, and the Web UI's search finds it by stage.
 	require.Eventually(t, func() bool {
-		return status(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingRegistration
+		return journeyStatus(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingRegistration
 	}, 30*time.Second, 200*time.Millisecond)
 	require.Eventually(t, func() bool {
 		list, err := s.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
@@ -154,12 +154,12 @@ func TestJoinerEndToEnd(t *testing.T) {
 	postJSON(t, emu+"/users/"+ada+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"YubiKey"}`, nil)
 	registeredAt := time.Now()
 	require.Eventually(t, func() bool {
-		return status(t, s, res.WorkflowID).Journey.Outcome == workflows.OutcomeRegistered
+		return journeyStatus(t, s, res.WorkflowID).Journey.Outcome == workflows.OutcomeRegistered
 	}, 30*time.Second, 100*time.Millisecond)
 	require.Less(t, time.Since(registeredAt), 2*cfg.Journey.Settings.PollInterval+2*time.Second)
 	getJSON(t, emu+"/users/"+ada, &user)
 	require.Nil(t, user.TemporaryAccessPass, "the pass is revoked")
-	st := status(t, s, res.WorkflowID)
+	st := journeyStatus(t, s, res.WorkflowID)
 	require.Equal(t, workflows.StageDone, st.Journey.Stage)
 	require.Equal(t, "fido2", st.Journey.RegisteredMethod)
 	require.False(t, st.Journey.Revoked.IsZero())

@@ -36,6 +36,8 @@ type Stack struct {
 	client   client.Client
 	graph    graph.Client
 	workers  []worker.Worker
+	hookURL  string // the dev-mode HR webhook, or ""
+	hookGen  string // the secret generated for it, when none was configured
 	ready    atomic.Bool
 	stops    []func()
 }
@@ -69,6 +71,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err err
 	}
 	if err := s.startWorkers(); err != nil {
 		return nil, err
+	}
+	if cfg.DevTemporal() && cfg.WebhookAddress != "" {
+		if err := s.startWebhook(); err != nil {
+			return nil, err
+		}
 	}
 	s.ready.Store(true)
 	return s, nil
@@ -128,6 +135,12 @@ func listen(addr, flag string) (net.Listener, error) {
 func (s *Stack) serve(l net.Listener, h http.Handler, name string) *http.Server {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.serveWith(l, srv, name)
+	return srv
+}
+
+// serveWith runs an HTTP server until Stop, which lets in-flight requests finish.
+func (s *Stack) serveWith(l net.Listener, srv *http.Server, name string) {
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server failed", "server", name, "err", err)
@@ -138,7 +151,6 @@ func (s *Stack) serve(l net.Listener, h http.Handler, name string) *http.Server 
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return srv
 }
 
 func (s *Stack) startHealth() error {

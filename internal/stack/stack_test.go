@@ -2,6 +2,10 @@ package stack
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +29,7 @@ func devConfig(dir string) Config {
 		UIAddress:          "127.0.0.1:0",
 		EmulatorAddress:    "127.0.0.1:0",
 		HTTPAddress:        "127.0.0.1:0",
+		WebhookAddress:     "127.0.0.1:0",
 		DataDir:            dir,
 		LogLevel:           "info",
 		LogFormat:          "text",
@@ -93,8 +98,21 @@ func TestDevStackRunsEveryPartAndSurvivesARestart(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `tapflow_graph_requests_total{method="GET",route="/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",status="200"} 1`)
 	require.Contains(t, body, "temporal_workflow_completed_total")
+	// The HR webhook takes a signed hire and hands it to the employee's workflow.
+	require.NotEmpty(t, s.GeneratedWebhookSecret())
+	hire := `{"id":"evt-webhook-1","type":"hire","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E1002",` +
+		`"user":"katherine.johnson@contoso.example","time_zone":"America/New_York","start_date":"2031-03-03"}}`
+	require.Equal(t, http.StatusAccepted, postSigned(t, s.WebhookURL(), s.GeneratedWebhookSecret(), hire))
+	require.Equal(t, http.StatusOK, postSigned(t, s.WebhookURL(), s.GeneratedWebhookSecret(), hire), "a duplicate")
+	require.Equal(t, http.StatusUnauthorized, postSigned(t, s.WebhookURL(), "whsec_"+base64.StdEncoding.EncodeToString([]byte("wrong-secret-bytes")), hire))
+	require.Eventually(t, func() bool {
+		st := journeyStatus(t, s, "employee/E1002")
+		return st.Journey != nil && st.Journey.Stage == workflows.StageWaitingForStart
+	}, 30*time.Second, 100*time.Millisecond)
+
 	banner := s.Banner()
-	for _, want := range []string{s.TemporalAddress(), s.UIURL(), s.EmulatorURL() + "/v1.0", s.HTTPURL(), "Graph emulator"} {
+	for _, want := range []string{s.TemporalAddress(), s.UIURL(), s.EmulatorURL() + "/v1.0", s.HTTPURL(), "Graph emulator",
+		s.WebhookURL(), s.GeneratedWebhookSecret()} {
 		require.Contains(t, banner, want)
 	}
 	s.Stop()
@@ -154,4 +172,24 @@ func TestBusyPortNamesTheFlag(t *testing.T) {
 	cfg.DevTemporalAddress = first.TemporalAddress()
 	_, err = Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "--dev-temporal-address")
+}
+
+// postSigned posts a body to the webhook, signed by an independent implementation of Standard Webhooks.
+func postSigned(t *testing.T, url, secret, body string) int {
+	t.Helper()
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	require.NoError(t, err)
+	id, ts := fmt.Sprintf("msg_%d", time.Now().UnixNano()), time.Now().Unix()
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", fmt.Sprint(ts))
+	req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }

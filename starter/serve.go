@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/logging"
+	"github.com/tapflow/tapflow/internal/webhook"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+func newServeCmd(a *app) *cobra.Command {
+	var addr, secrets string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HR webhook receiver (POST /v1/events)",
+		Long: `Runs the HR webhook receiver of spec/hr-events.md. Each event must carry a Standard Webhooks signature made
+with TAPFLOW_WEBHOOK_SECRET (whsec_...); while rotating, give several, comma-separated, and both are accepted.
+It answers 202 only once Temporal has accepted the event, 200 for a duplicate, and 503 with Retry-After while
+Temporal cannot be reached, so the sender retries and nothing is lost. SIGINT/SIGTERM stop it after the
+requests in flight are answered.`,
+		Example: "  TAPFLOW_WEBHOOK_SECRET=whsec_... go run ./starter serve --webhook-address 0.0.0.0:8088",
+		Args:    cobra.NoArgs,
+	}
+	set := cliconf.New(cmd.Flags())
+	set.Addr(&addr, "webhook-address", "127.0.0.1:8088", "address to listen on")
+	set.String(&secrets, "webhook-secret", "", "signing secret(s), whsec_..., comma-separated while rotating (required)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := a.set.ApplyEnv(a.env); err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if err := set.ApplyEnv(a.env); err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		log, err := logging.New(a.stderr, a.level, a.format)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		opts, err := a.clientOptions(log)
+		if err != nil {
+			return err
+		}
+		// A lazy client: the receiver starts (and answers 503) even while Temporal is down.
+		c, err := client.NewLazyClient(opts)
+		if err != nil {
+			return fmt.Errorf("%w: Temporal client: %w", errUsage, err)
+		}
+		defer c.Close()
+		h, err := webhook.NewHandler(webhook.SplitSecrets(secrets), func(ctx context.Context, e hrevent.Event) (workflows.EventResult, error) {
+			return intake.Submit(ctx, c, e)
+		}, log)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --webhook-address", addr, err)
+		}
+		srv := webhook.NewServer(h.Routes())
+		fmt.Fprintf(cmd.OutOrStdout(), "HR webhook on http://%s/v1/events (Temporal %s). Stop with Ctrl-C.\n", l.Addr(), opts.HostPort)
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(l) }()
+		select {
+		case <-a.ctx.Done():
+		case err := <-errc:
+			return fmt.Errorf("webhook server: %w", err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("drain the webhook server: %w", err)
+		}
+		return nil
+	}
+	return cmd
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// post signs with an independent implementation of Standard Webhooks.
+func post(t *testing.T, url, body string) *http.Response {
+	t.Helper()
+	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(testSecret, "whsec_"))
+	id, ts := fmt.Sprintf("msg_%d", time.Now().UnixNano()), time.Now().Unix()
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", fmt.Sprint(ts))
+	req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
+}
+
+// serve runs `starter serve` until the returned stop is called; stop returns the exit code.
+func serve(t *testing.T, env map[string]string) (url string, stop func() int) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuf
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--webhook-address", addr}, &out, &errb,
+			func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "HR webhook on") }, 10*time.Second, 20*time.Millisecond,
+		"stderr: %s", errb.String())
+	return "http://" + addr + "/v1/events", func() int { cancel(); return <-done }
+}
+
+func TestServeHandsSignedEventsToTemporal(t *testing.T) {
+	s := startStack(t)
+	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret})
+	body := `{"id":"evt-serve-1","type":"hire","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E1001",` +
+		`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2031-01-06"}}`
+	require.Equal(t, http.StatusAccepted, post(t, url, body).StatusCode)
+	require.Equal(t, http.StatusOK, post(t, url, body).StatusCode)
+	require.Equal(t, 0, stop())
+	code, out, _ := runStarter(t, []string{"status", "E1001"}, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress()})
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "hire                   accepted")
+}
+
+func TestServeAnswers503WhileTemporalIsDown(t *testing.T) {
+	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": freeAddr(t), "TAPFLOW_WEBHOOK_SECRET": testSecret})
+	defer stop()
+	resp := post(t, url, `{"id":"e1","type":"rescind","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E1"}}`)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Equal(t, "5", resp.Header.Get("Retry-After"))
+}
+
+func TestServeNeedsASecret(t *testing.T) {
+	code, _, stderr := runStarter(t, []string{"serve"}, nil)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "TAPFLOW_WEBHOOK_SECRET")
+}
