@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -25,7 +27,7 @@ func newActionCmd(a *app, name, short, example string) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the resulting status as JSON")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if by == "" {
-			return fmt.Errorf("%w: --by is required: name who asks", errUsage)
+			return cliconf.Usage(errors.New("--by is required: name who asks"))
 		}
 		c, err := a.dial()
 		if err != nil {

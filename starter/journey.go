@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/workflows"
@@ -56,7 +57,7 @@ hire:<employee-id>:<start-date>, so running the same command twice changes nothi
 		}
 		ev := hrevent.Event{ID: id, Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: e}
 		if err := hrevent.Validate(ev); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		return submit(a, cmd, ev, asJSON)
 	}
@@ -71,7 +72,7 @@ func submit(a *app, cmd *cobra.Command, ev hrevent.Event, asJSON bool) error {
 	defer c.Close()
 	res, err := intake.Submit(a.ctx, c, ev)
 	if intake.IsInvalid(err) {
-		return fmt.Errorf("%w: %w", errUsage, err)
+		return cliconf.Usage(err)
 	}
 	if err != nil {
 		return err

@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -28,21 +26,9 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
 }
 
-// errUsage marks a configuration error: exit code 2.
-var errUsage = errors.New("usage")
-
-// Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
+// run is main without the process. Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
-	root := newRoot(ctx, stdout, stderr, env)
-	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintf(stderr, "tapflow starter: %v\n", err)
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cliconf.Execute(newRoot(ctx, stdout, stderr, env), args, stderr, "tapflow starter")
 }
 
 // app is what every command shares: the Temporal settings and a way to dial.
@@ -59,11 +45,11 @@ type app struct {
 // dial applies the environment and connects; the embedded dev server is the default address.
 func (a *app) dial() (client.Client, error) {
 	if err := a.set.ApplyEnv(a.env); err != nil {
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
+		return nil, cliconf.Usage(err)
 	}
 	log, err := logging.New(a.stderr, a.level, a.format)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
+		return nil, cliconf.Usage(err)
 	}
 	opts, err := a.clientOptions(log)
 	if err != nil {
@@ -80,7 +66,7 @@ func (a *app) clientOptions(log *slog.Logger) (client.Options, error) {
 	}
 	opts, err := cfg.Options(log)
 	if err != nil {
-		return opts, fmt.Errorf("%w: %w", errUsage, err)
+		return opts, cliconf.Usage(err)
 	}
 	return opts, nil
 }
@@ -101,7 +87,7 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliconf.Usage(err) })
 	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a), newServeCmd(a),
 		newActionCmd(a, workflows.UpdateApprove, "Approve a pass for a privileged user held at awaiting_approval",
 			"  go run ./starter approve E1004 --by ciso@contoso.example --reason 'new admin, verified in person'"),

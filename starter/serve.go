@@ -37,14 +37,14 @@ requests in flight are answered.`,
 	set.String(&secrets, "webhook-secret", "", "signing secret(s), whsec_..., comma-separated while rotating (required)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		if err := set.ApplyEnv(a.env); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		log, err := logging.New(a.stderr, a.level, a.format)
 		if err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		opts, err := a.clientOptions(log)
 		if err != nil {
@@ -53,14 +53,14 @@ requests in flight are answered.`,
 		// A lazy client: the receiver starts (and answers 503) even while Temporal is down.
 		c, err := client.NewLazyClient(opts)
 		if err != nil {
-			return fmt.Errorf("%w: Temporal client: %w", errUsage, err)
+			return cliconf.Usage(fmt.Errorf("Temporal client: %w", err))
 		}
 		defer c.Close()
 		h, err := webhook.NewHandler(webhook.SplitSecrets(secrets), func(ctx context.Context, e hrevent.Event) (workflows.EventResult, error) {
 			return intake.Submit(ctx, c, e)
 		}, log)
 		if err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		l, err := net.Listen("tcp", addr)
 		if err != nil {

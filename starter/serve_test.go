@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -15,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/webhook/whtest"
 )
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -35,18 +33,11 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// post signs with an independent implementation of Standard Webhooks.
+// post sends a signed event.
 func post(t *testing.T, url, body string) *http.Response {
 	t.Helper()
-	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(testSecret, "whsec_"))
-	id, ts := fmt.Sprintf("msg_%d", time.Now().UnixNano()), time.Now().Unix()
-	mac := hmac.New(sha256.New, key)
-	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("webhook-id", id)
-	req.Header.Set("webhook-timestamp", fmt.Sprint(ts))
-	req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	req, err := whtest.Request(url, testSecret, body)
+	require.NoError(t, err)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

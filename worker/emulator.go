@@ -35,19 +35,19 @@ TAPFLOW_GRAPH_URL=http://ADDRESS/v1.0 and TAPFLOW_GRAPH_STATIC_TOKEN=any-value. 
 	set.String(&seedFile, "graph-seed", "", "JSON directory to load (default: the demo directory)")
 	set.Enum(&level, "log-level", "info", logging.Levels(), "log level")
 	set.Enum(&format, "log-format", "text", logging.Formats(), "log format")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliconf.Usage(err) })
 	cmd.RunE = func(*cobra.Command, []string) error {
 		if err := set.ApplyEnv(env); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		log, err := logging.New(stderr, level, format)
 		if err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		seed := graphemu.DemoSeed()
 		if seedFile != "" {
 			if seed, err = graphemu.LoadSeed(seedFile); err != nil {
-				return fmt.Errorf("%w: --graph-seed: %w", errUsage, err)
+				return cliconf.Usage(fmt.Errorf("--graph-seed: %w", err))
 			}
 		}
 		l, err := net.Listen("tcp", addr)

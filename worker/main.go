@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,21 +25,9 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
 }
 
-// errUsage marks a configuration error: exit code 2.
-var errUsage = errors.New("usage")
-
 // run is main without the process: the tests call it with their own arguments, streams and environment.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
-	root := newRoot(ctx, stdout, stderr, env)
-	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintf(stderr, "tapflow worker: %v\n", err)
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cliconf.Execute(newRoot(ctx, stdout, stderr, env), args, stderr, "tapflow worker")
 }
 
 func newRoot(ctx context.Context, stdout, stderr io.Writer, env func(string) (string, bool)) *cobra.Command {
@@ -69,19 +56,19 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliconf.Usage(err) })
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := set.ApplyEnv(env); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		cfg.Journey.PollIntervalSet = set.Changed("poll-interval")
 		cfg.AuditLog = stderr
 		log, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
 		if err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		if err := cfg.Check(); err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
+			return cliconf.Usage(err)
 		}
 		s, err := stack.Start(ctx, cfg, log)
 		if err != nil {

@@ -2,10 +2,7 @@ package stack
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/webhook/whtest"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -174,20 +172,11 @@ func TestBusyPortNamesTheFlag(t *testing.T) {
 	require.ErrorContains(t, err, "--dev-temporal-address")
 }
 
-// postSigned posts a body to the webhook, signed by an independent implementation of Standard Webhooks.
+// postSigned posts a signed body to the webhook and returns the status.
 func postSigned(t *testing.T, url, secret, body string) int {
 	t.Helper()
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	req, err := whtest.Request(url, secret, body)
 	require.NoError(t, err)
-	id, ts := fmt.Sprintf("msg_%d", time.Now().UnixNano()), time.Now().Unix()
-	mac := hmac.New(sha256.New, key)
-	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("webhook-id", id)
-	req.Header.Set("webhook-timestamp", fmt.Sprint(ts))
-	req.Header.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -2,12 +2,9 @@ package webhook
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/webhook/whtest"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -26,14 +24,8 @@ const (
 	newSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 )
 
-// sign is an independent implementation of the Standard Webhooks scheme, so the tests do not trust the library
-// they test: v1,base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")).
-func sign(secret, id string, ts int64, body string) string {
-	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
-	mac := hmac.New(sha256.New, key)
-	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
-	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
+// sign is the tests' own Standard Webhooks signer (whtest), independent of the library under test.
+var sign = whtest.Sign
 
 const hireBody = `{"id":"evt-1","type":"hire","occurred_at":"2026-11-26T09:14:03Z","employee":{"employee_id":"E1001",` +
 	`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2026-12-01","start_time":"08:30"}}`
