@@ -1,5 +1,7 @@
 package workflows
 
+import "github.com/tapflow/tapflow/internal/hrevent"
+
 // Message names of the Employee workflow.
 const (
 	// UpdateEvent applies an HR event and answers accepted, duplicate or stale.
@@ -43,7 +45,7 @@ const (
 
 // Event statuses returned by UpdateEvent.
 const (
-	EventAccepted  = "accepted"
-	EventDuplicate = "duplicate"
-	EventStale     = "stale"
+	EventAccepted  = hrevent.StatusAccepted
+	EventDuplicate = hrevent.StatusDuplicate
+	EventStale     = hrevent.StatusStale
 )

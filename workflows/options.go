@@ -39,6 +39,7 @@ func graphRead(ctx workflow.Context) workflow.Context {
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(CheckTenant)
 	r.RegisterWorkflow(Employee)
+	r.RegisterWorkflow(ImportFeed)
 }
 
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the

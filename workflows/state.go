@@ -73,11 +73,7 @@ type Status struct {
 }
 
 // EventResult answers UpdateEvent.
-type EventResult struct {
-	Status     string `json:"status"`
-	EventID    string `json:"event_id"`
-	WorkflowID string `json:"workflow_id"`
-}
+type EventResult = hrevent.Result
 
 // ApproveRequest approves a privileged user's pass.
 type ApproveRequest struct {

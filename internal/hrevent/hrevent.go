@@ -56,6 +56,20 @@ type Changes struct {
 	Reregister bool   `json:"reregister,omitempty"`
 }
 
+// Result is how an employee's workflow answered an event.
+type Result struct {
+	Status     string `json:"status"` // accepted, duplicate or stale
+	EventID    string `json:"event_id"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// Result statuses.
+const (
+	StatusAccepted  = "accepted"  // applied, or queued to be
+	StatusDuplicate = "duplicate" // this id was applied before: nothing happens
+	StatusStale     = "stale"     // older than the last applied event of its type: recorded, ignored
+)
+
 // DefaultStartTime is the local start time when an event gives none.
 const DefaultStartTime = "08:00"
 

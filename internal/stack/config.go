@@ -30,6 +30,7 @@ type Config struct {
 	HTTPAddress        string  // health and metrics
 	WebhookAddress     string  // the HR webhook receiver, mounted in dev mode
 	WebhookSecret      string  // its signing secret(s), comma-separated while rotating; dev mode generates one
+	FeedToken          string  // bearer token for scheduled feeds fetched over HTTPS
 	DataDir            string  // where the embedded server keeps its SQLite file
 	InMemory           bool    // keep the embedded server's state in memory instead
 	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
@@ -50,6 +51,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Addr(&c.EmulatorAddress, "emulator-address", "127.0.0.1:8089", "embedded Graph emulator address")
 	s.Addr(&c.HTTPAddress, "http-address", "127.0.0.1:9090", "health (/healthz, /readyz) and metrics (/metrics) address")
 	s.Addr(&c.WebhookAddress, "webhook-address", "127.0.0.1:8088", "HR webhook receiver address (dev mode; elsewhere run starter serve)")
+	s.String(&c.FeedToken, "feed-token", "", "bearer token sent when a scheduled batch fetches its feed over HTTPS (prefer the variable)")
 	s.String(&c.WebhookSecret, "webhook-secret", "", "HR webhook signing secret(s), whsec_..., comma-separated while rotating (dev mode: generated when unset)")
 	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
 	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")

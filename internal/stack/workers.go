@@ -1,12 +1,15 @@
 package stack
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -20,6 +23,9 @@ func (s *Stack) startWorkers() error {
 	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(lifecycle)
 	lifecycle.RegisterActivity(settings) // a local activity: it runs beside the workflows
+	lifecycle.RegisterActivity(&activities.Feed{Token: s.cfg.FeedToken, Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
+		return intake.Submit(ctx, s.client, e)
+	}})
 
 	graphWorker := worker.New(s.client, workflows.GraphTaskQueue, worker.Options{
 		WorkerStopTimeout: s.cfg.Graph.Timeout + 15*time.Second,

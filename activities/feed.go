@@ -1,0 +1,112 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tapflow/tapflow/internal/batch"
+)
+
+// ErrFeedUnreadable is the type of a feed that cannot be read as a CSV (a missing file, a 404, a bad header).
+const ErrFeedUnreadable = "FeedUnreadable"
+
+// maxFeed bounds a feed's size.
+const maxFeed = 64 << 20
+
+// Feed imports an onboarding feed for a scheduled batch: it reads the CSV from a file or an HTTPS URL and
+// hands each row to the intake. A rerun is harmless: each row's event id says whether it was seen.
+type Feed struct {
+	Submit batch.Submitter
+	HTTP   *http.Client
+	Token  string // bearer token for an HTTPS feed (TAPFLOW_FEED_TOKEN)
+}
+
+// FeedRequest names the feed: a file path or an https:// URL.
+type FeedRequest struct {
+	Source string `json:"source"`
+}
+
+// ImportFeed reads and imports the feed, heartbeating its progress.
+func (f *Feed) ImportFeed(ctx context.Context, req FeedRequest) (batch.Summary, error) {
+	data, err := f.read(ctx, req.Source)
+	if err != nil {
+		return batch.Summary{}, err
+	}
+	rows, bad, err := batch.Parse(bytes.NewReader(data), time.Now())
+	if err != nil {
+		return batch.Summary{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("feed %s: %v", req.Source, err), ErrFeedUnreadable, nil)
+	}
+	s := batch.Import(ctx, rows, f.Submit, func(done int) { activity.RecordHeartbeat(ctx, done) })
+	s.Rejected = append(bad, s.Rejected...)
+	if len(s.Failed) > 0 {
+		// Temporal refused some rows: fail so the retry imports them (the others answer duplicate).
+		return s, temporal.NewApplicationError(fmt.Sprintf("%d rows could not be handed to Temporal", len(s.Failed)), "FeedRowsFailed")
+	}
+	return s, nil
+}
+
+func (f *Feed) read(ctx context.Context, source string) ([]byte, error) {
+	u, err := url.Parse(source)
+	if err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+		return f.fetch(ctx, u)
+	}
+	data, err := os.ReadFile(source)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("read feed: %v", err), ErrFeedUnreadable, nil)
+	}
+	return data, nil
+}
+
+func (f *Feed) fetch(ctx context.Context, u *url.URL) ([]byte, error) {
+	loopback := u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback()
+	if u.Scheme != "https" && !loopback {
+		return nil, temporal.NewNonRetryableApplicationError("a feed URL must be https:// (plain http only on loopback)", ErrFeedUnreadable, nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError("feed URL: "+err.Error(), ErrFeedUnreadable, nil)
+	}
+	if f.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.Token)
+	}
+	client := f.HTTP
+	if client == nil {
+		client = &http.Client{Timeout: 2 * time.Minute}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch the feed from %s: %w", u.Host, unwrapURL(err)) // retryable
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		return nil, fmt.Errorf("the feed at %s answered %d", u.Host, resp.StatusCode)
+	case resp.StatusCode != http.StatusOK:
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("the feed at %s answered %d", u.Host, resp.StatusCode), ErrFeedUnreadable, nil)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxFeed+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the feed from %s: %w", u.Host, err)
+	}
+	if len(data) > maxFeed {
+		return nil, temporal.NewNonRetryableApplicationError("the feed is over 64 MiB", ErrFeedUnreadable, nil)
+	}
+	return data, nil
+}
+
+func unwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
