@@ -149,9 +149,9 @@ func printTimeline(w io.Writer, st workflows.Status) {
 			}
 		}
 		if j.ApprovedBy != "" {
-			fmt.Fprintf(w, "  approved by       %s\n", j.ApprovedBy)
+			fmt.Fprintf(w, "  %-18s %s\n", "approved by", j.ApprovedBy)
 		}
-		fmt.Fprintf(w, "  passes issued     %d\n", j.Attempts)
+		fmt.Fprintf(w, "  %-18s %d\n", "passes issued", j.Attempts)
 	}
 	if len(st.Events) > 0 {
 		fmt.Fprintln(w, "Events:")

@@ -43,7 +43,7 @@ func TestHireStatusApproveCancel(t *testing.T) {
 
 	code, out, stderr = runStarter(t, []string{"approve", "E1004", "--by", "ciso@contoso.example"}, env)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "approved by       ciso@contoso.example")
+	require.Contains(t, out, "approved by        ciso@contoso.example")
 	require.Eventually(t, func() bool {
 		_, out, _ := runStarter(t, []string{"status", "E1004"}, env)
 		return strings.Contains(out, "stage waiting_for_start") && strings.Contains(out, "scheduled for      2030-01-07T13:00:00Z")

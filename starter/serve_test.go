@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -85,4 +86,54 @@ func TestServeNeedsASecret(t *testing.T) {
 	code, _, stderr := runStarter(t, []string{"serve"}, nil)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "TAPFLOW_WEBHOOK_SECRET")
+}
+
+func TestTenConcurrentDuplicatesHaveOneEffect(t *testing.T) {
+	s := startStack(t)
+	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret})
+	defer stop()
+	body := `{"id":"evt-burst","type":"hire","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E3001",` +
+		`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2031-01-06"}}`
+	codes := make(chan int, 10)
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); codes <- post(t, url, body).StatusCode }()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	require.Equal(t, map[int]int{http.StatusAccepted: 1, http.StatusOK: 9}, count)
+	_, out, _ := runStarter(t, []string{"status", "E3001", "--json"}, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress()})
+	require.Equal(t, 1, strings.Count(out, `"id": "evt-burst"`), "applied once")
+}
+
+func TestARestartedReceiverLosesNothingThatGotA2xx(t *testing.T) {
+	s := startStack(t)
+	env := map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret}
+	hire := func(n int) string {
+		return fmt.Sprintf(`{"id":"evt-stream-%d","type":"hire","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E40%02d",`+
+			`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2031-01-06"}}`, n, n)
+	}
+	var acked []int
+	url, stop := serve(t, env)
+	for n := 1; n <= 10; n++ {
+		if n == 6 { // restart mid-stream
+			require.Equal(t, 0, stop())
+			url, stop = serve(t, env)
+		}
+		if post(t, url, hire(n)).StatusCode/100 == 2 {
+			acked = append(acked, n)
+		}
+	}
+	require.Equal(t, 0, stop())
+	require.Len(t, acked, 10)
+	for _, n := range acked {
+		code, out, _ := runStarter(t, []string{"status", fmt.Sprintf("E40%02d", n)}, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress()})
+		require.Equal(t, 0, code)
+		require.Contains(t, out, "hire                   accepted")
+	}
 }

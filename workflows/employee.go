@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -29,7 +30,9 @@ type employee struct {
 
 	// The running journey, if any, and what its handlers tell it.
 	running       bool
-	cancelling    bool // cancel asked; the journey is revoking and ending
+	cancelling    bool                // cancel asked; the journey is revoking and ending
+	ending        bool                // the journey has decided its outcome and is revoking, notifying, recording
+	leaveCancel   workflow.CancelFunc // stops the timer of a termination still to come
 	cancel        workflow.CancelFunc
 	cancelNote    string
 	cancelOutcome string // cancelled, or departed for a termination
@@ -55,6 +58,9 @@ func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.EmployeeID.ValueSet(in.EmployeeID)); err != nil {
 		return fmt.Errorf("set the employee search attribute: %w", err)
 	}
+	if !w.state.LeaveAt.IsZero() {
+		w.scheduleLeave(ctx, w.state.LeaveAt) // carried across continue-as-new
+	}
 	return w.registerHandlers(ctx)
 }
 
@@ -73,7 +79,7 @@ func (w *employee) registerHandlers(ctx workflow.Context) error {
 		for {
 			var e hrevent.Event
 			ch.Receive(ctx, &e)
-			if w.validateEvent(ctx, e) == nil {
+			if w.validSignal(ctx, e) {
 				_, _ = w.receive(ctx, e)
 			}
 		}
@@ -97,6 +103,17 @@ func (w *employee) validateEvent(_ workflow.Context, e hrevent.Event) error {
 		return fmt.Errorf("event %s is for employee %s, not %s", e.ID, e.Employee.EmployeeID, w.state.EmployeeID)
 	}
 	return nil
+}
+
+// validSignal validates a signalled event inside a side effect: validation reads zone rules, which may differ
+// between workers, so its verdict is recorded rather than recomputed on replay.
+func (w *employee) validSignal(ctx workflow.Context, e hrevent.Event) bool {
+	var ok bool
+	_ = workflow.SideEffect(ctx, func(workflow.Context) any { return w.validateEvent(nil, e) == nil }).Get(&ok)
+	if !ok {
+		w.logger.Warn("invalid event signal ignored", "event_id", e.ID)
+	}
+	return ok
 }
 
 // receive queues an event once: a repeated id is a duplicate; an event older than the newest applied one of
@@ -156,6 +173,9 @@ func (w *employee) run(ctx workflow.Context) error {
 
 // closing lets a running journey revoke its pass before the workflow itself ends (it was cancelled).
 func (w *employee) closing(ctx workflow.Context, err error) error {
+	for _, e := range w.inbox {
+		w.logger.Warn("workflow cancelled before an accepted event was applied", "event_id", e.ID, "type", e.Type)
+	}
 	if w.running {
 		if !w.cancelling {
 			w.cancelNote, w.cancelling = "the employee's workflow was cancelled", true
@@ -176,7 +196,7 @@ func (w *employee) drainSignals(ctx workflow.Context) {
 		if !events.ReceiveAsync(&e) {
 			break
 		}
-		if w.validateEvent(ctx, e) == nil {
+		if w.validSignal(ctx, e) {
 			_, _ = w.receive(ctx, e)
 		}
 	}
@@ -191,14 +211,20 @@ func (w *employee) historyLarge(ctx workflow.Context) bool {
 
 // apply carries out one event.
 func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
-	if w.cancelling {
-		// A journey is still revoking after a cancel: let it end before anything new starts.
+	if w.cancelling || w.ending {
+		// A journey is ending (revoking, notifying): let it finish before anything new applies.
 		_ = workflow.Await(ctx, func() bool { return !w.running })
 	}
 	j := w.state.Journey
 	active := w.running && j != nil
 	switch e.Type {
 	case hrevent.Hire:
+		if active && e.Employee.User != j.User {
+			// Another account: this journey's pass must not go to the old one.
+			w.stop(OutcomeCancelled, "a new hire for another account replaced this journey")
+			_ = workflow.Await(ctx, func() bool { return !w.running })
+			active = false
+		}
 		if active {
 			w.changeStart(e, "a hire for an employee whose journey runs: its start moves to the new date")
 			return
@@ -220,6 +246,14 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 		w.record(e, EventAccepted, "journey cancelled")
 	case hrevent.Termination:
 		w.terminate(ctx, e, active)
+	case hrevent.TerminationCancelled:
+		if w.leaveCancel == nil {
+			w.record(e, EventAccepted, "no termination is pending")
+			return
+		}
+		w.leaveCancel()
+		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
+		w.record(e, EventAccepted, "the pending termination was withdrawn")
 	default:
 		w.record(e, EventAccepted, "recorded; "+string(e.Type)+" events are not acted on yet")
 	}
@@ -244,23 +278,52 @@ func (w *employee) stop(outcome, note string) {
 	w.cancel()
 }
 
-// terminate handles a leaver whose leave_at has come: onboarding stops and any pass is revoked (outcome
-// departed). A future leave_at is recorded; acting on it at that time is the leaver journey's work.
+// terminate handles a leaver. At leave_at (now if past) onboarding stops and any pass is revoked (outcome
+// departed); a future leave_at is a durable timer that a later termination moves and termination_cancelled
+// withdraws. Revoking sessions and disabling the account belong to the leaver journey.
 func (w *employee) terminate(ctx workflow.Context, e hrevent.Event, active bool) {
 	zone := e.Employee.TimeZone
 	if zone == "" && w.state.Journey != nil {
 		zone = w.state.Journey.TimeZone
 	}
-	leave, err := hrevent.LeaveInstant(e.Employee.LeaveAt, zone)
+	var leave zoneResult
+	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
+		at, err := hrevent.LeaveInstant(e.Employee.LeaveAt, zone)
+		if err != nil {
+			return zoneResult{Err: err.Error()}
+		}
+		return zoneResult{At: at.UTC()}
+	}).Get(&leave)
+	if w.leaveCancel != nil {
+		w.leaveCancel() // a later termination moves the date
+		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
+	}
 	switch {
-	case err != nil:
-		w.record(e, EventAccepted, "leave_at cannot be read: "+err.Error())
-	case leave.After(workflow.Now(ctx)):
-		w.record(e, EventAccepted, "recorded: leave_at "+leave.UTC().Format("2006-01-02T15:04Z")+" is in the future")
+	case leave.Err != "":
+		w.record(e, EventAccepted, "leave_at cannot be read: "+leave.Err)
+	case leave.At.After(workflow.Now(ctx)):
+		w.scheduleLeave(ctx, leave.At)
+		w.record(e, EventAccepted, "termination scheduled for "+leave.At.Format("2006-01-02T15:04Z"))
 	case active:
 		w.stop(OutcomeDeparted, "the employee left")
 		w.record(e, EventAccepted, "journey stopped: the employee left")
 	default:
 		w.record(e, EventAccepted, "the employee left; no journey was running")
 	}
+}
+
+// scheduleLeave starts the durable timer of a future termination.
+func (w *employee) scheduleLeave(ctx workflow.Context, at time.Time) {
+	w.state.LeaveAt = at
+	lctx, cancel := workflow.WithCancel(ctx)
+	w.leaveCancel = cancel
+	workflow.Go(lctx, func(lctx workflow.Context) {
+		if workflow.NewTimer(lctx, at.Sub(workflow.Now(lctx))).Get(lctx, nil) != nil {
+			return // moved or withdrawn
+		}
+		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
+		if w.running && !w.cancelling {
+			w.stop(OutcomeDeparted, "the employee left")
+		}
+	})
 }

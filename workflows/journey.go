@@ -38,15 +38,16 @@ type joiner struct {
 func (w *employee) startJourney(ctx workflow.Context, e hrevent.Event) {
 	w.state.Journey = &Journey{Kind: "joiner", EventID: e.ID, User: e.Employee.User, TimeZone: e.Employee.TimeZone,
 		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived}
-	w.hints, w.dateChanges, w.reissues, w.approved = 0, 0, 0, false
+	w.hints, w.dateChanges, w.reissues, w.approved, w.ending = 0, 0, 0, false, false
 	w.cancelNote, w.cancelOutcome, w.cancelling = "", OutcomeCancelled, false
 	jctx, cancel := workflow.WithCancel(ctx)
 	w.cancel, w.running = cancel, true
 	r := &joiner{w: w, j: w.state.Journey}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
 	workflow.Go(jctx, func(jctx workflow.Context) {
-		defer func() { w.running, w.cancelling = false, false }()
+		defer func() { w.running, w.cancelling, w.ending = false, false, false }()
 		outcome, reason, err := r.journey(jctx)
+		w.ending = true
 		final, _ := workflow.NewDisconnectedContext(jctx)
 		switch {
 		case jctx.Err() != nil || temporal.IsCanceledError(err):
@@ -122,6 +123,11 @@ func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason s
 
 // after acts on what ended a registration wait; done means the journey is over.
 func (r *joiner) after(ctx workflow.Context, next string) (done bool, outcome, reason string, err error) {
+	r.stage(ctx, StageRevoking) // a reissue or approval no longer fits
+	last := next == OutcomeRegistered || (next == OutcomeExpired && r.j.Reissues >= r.j.Settings.MaxReissues)
+	if last {
+		r.w.ending = true // events from now on wait for the journey to end, then apply afresh
+	}
 	switch next {
 	case OutcomeRegistered:
 		if err := r.revoke(ctx, "registered"); err != nil {

@@ -31,6 +31,7 @@ const (
 	StageWaitingForStart      = "waiting_for_start"
 	StageIssuing              = "issuing"
 	StageAwaitingRegistration = "awaiting_registration"
+	StageRevoking             = "revoking"
 	StageDone                 = "done"
 )
 

@@ -69,6 +69,8 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 	r.stage(ctx, StageAwaitingRegistration)
 	s := r.j.Settings
 	reminded := s.ReminderBefore <= 0
+	passCtx, passDone := workflow.WithCancel(ctx) // a reminder belongs to this pass: it stops when the wait does
+	defer passDone()
 	for {
 		now := workflow.Now(ctx)
 		switch {
@@ -122,7 +124,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 			return "", pollErr
 		case remind:
 			reminded = true
-			workflow.Go(ctx, func(gctx workflow.Context) { r.notify(gctx, "reminder", false) })
+			workflow.Go(passCtx, func(gctx workflow.Context) { r.notify(gctx, "reminder", false) })
 		}
 		// Loop: a hint or reminder restarts the poll, whose first attempt is immediate; the rest is decided above.
 	}

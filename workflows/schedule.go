@@ -13,6 +13,9 @@ import (
 // expiry, or now for a reissue. A start date change wakes it to aim again.
 func (r *joiner) waitForStart(ctx workflow.Context) error {
 	for {
+		if r.w.dateChanges != r.seenDates {
+			r.issueNow, r.nextMorning = false, false // a new start date wins over a reissue's morning
+		}
 		r.seenDates = r.w.dateChanges
 		issueAt, usable, err := r.target(ctx)
 		if err != nil {

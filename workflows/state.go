@@ -17,10 +17,11 @@ type EmployeeInput struct {
 // EmployeeState is everything the employee's workflow remembers.
 type EmployeeState struct {
 	EmployeeID string                 `json:"employee_id"`
-	Applied    []string               `json:"applied"`   // every event id applied, for idempotency
-	LastSeen   map[hrevent.Type]int64 `json:"last_seen"` // newest occurred_at applied (Unix ns), per type
-	Journey    *Journey               `json:"journey"`   // the current or last journey
-	Events     []EventRecord          `json:"events"`    // what happened to each event, newest last
+	Applied    []string               `json:"applied"`            // every event id applied, for idempotency
+	LastSeen   map[hrevent.Type]int64 `json:"last_seen"`          // newest occurred_at applied (Unix ns), per type
+	Journey    *Journey               `json:"journey"`            // the current or last journey
+	Events     []EventRecord          `json:"events"`             // what happened to each event, newest last
+	LeaveAt    time.Time              `json:"leave_at,omitempty"` // a termination still to come
 }
 
 // EventRecord is how one event was handled.

@@ -52,6 +52,8 @@ func Validate(e Event) error {
 	}
 	if e.OccurredAt.IsZero() {
 		add("occurred_at", "required: an RFC 3339 time such as 2026-11-26T09:14:03Z")
+	} else if e.OccurredAt.Year() < 2000 || e.OccurredAt.Year() >= 2200 {
+		add("occurred_at", "must be a time between the years 2000 and 2199, got %s", e.OccurredAt.Format(time.RFC3339))
 	}
 	emp := e.Employee
 	if !employeeIDPattern.MatchString(emp.EmployeeID) {

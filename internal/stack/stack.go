@@ -147,7 +147,7 @@ func (s *Stack) serveWith(l net.Listener, srv *http.Server, name string) {
 		}
 	}()
 	s.stops = append(s.stops, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // above the webhook's 15 s hand-off
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})

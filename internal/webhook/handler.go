@@ -6,16 +6,21 @@ package webhook
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	"go.temporal.io/api/serviceerror"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/workflows"
@@ -39,9 +44,15 @@ type Handler struct {
 func NewHandler(secrets []string, submit Submitter, log *slog.Logger) (*Handler, error) {
 	h := &Handler{submit: submit, log: log, timeout: 15 * time.Second}
 	for i, s := range secrets {
-		wh, err := standardwebhooks.NewWebhook(strings.TrimSpace(s))
-		if err != nil || strings.TrimSpace(s) == "" {
-			return nil, fmt.Errorf("webhook secret %d is not a Standard Webhooks secret (whsec_ followed by base64)", i+1)
+		s = strings.TrimSpace(s)
+		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
+		if !strings.HasPrefix(s, "whsec_") || err != nil || len(key) < 24 || len(key) > 64 {
+			return nil, fmt.Errorf("webhook secret %d is not a Standard Webhooks secret: whsec_ followed by the base64 "+
+				"of 24 to 64 random bytes (generate one with: openssl rand -base64 32)", i+1)
+		}
+		wh, err := standardwebhooks.NewWebhookRaw(key)
+		if err != nil {
+			return nil, fmt.Errorf("webhook secret %d: %w", i+1, err)
 		}
 		h.verifiers = append(h.verifiers, wh)
 	}
@@ -108,11 +119,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, eventID *string)
 	switch {
 	case errors.As(err, &problems):
 		return fail(w, http.StatusBadRequest, "invalid_event", problems.Error(), problems)
-	case err != nil:
+	case err != nil && unavailable(err):
 		h.log.Warn("event not handed to Temporal", "event_id", e.ID, "error", err)
 		w.Header().Set("Retry-After", "5")
 		return fail(w, http.StatusServiceUnavailable, "temporarily_unavailable",
-			"the event could not be handed to Temporal; nothing was applied: retry later", nil)
+			"Temporal could not be reached in time: retry later (a retry of an applied event answers duplicate)", nil)
+	case err != nil:
+		h.log.Error("event refused by Temporal", "event_id", e.ID, "error", err)
+		return fail(w, http.StatusInternalServerError, "internal_error", "Temporal refused the event; see the receiver's log", nil)
 	}
 	code := http.StatusAccepted
 	if res.Status != workflows.EventAccepted {
@@ -135,4 +149,17 @@ func fail(w http.ResponseWriter, status int, code, message string, fields []hrev
 	var b errorBody
 	b.Error.Code, b.Error.Message, b.Error.Fields = code, message, fields
 	return reply(w, status, b)
+}
+
+// unavailable reports a failure that a retry may mend: Temporal down, overloaded or slow.
+func unavailable(err error) bool {
+	var (
+		down   *serviceerror.Unavailable
+		slow   *serviceerror.DeadlineExceeded
+		busy   *serviceerror.ResourceExhausted
+		netErr net.Error
+	)
+	return errors.As(err, &down) || errors.As(err, &slow) || errors.As(err, &busy) || errors.As(err, &netErr) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		status.Code(errors.Unwrap(err)) == codes.Unavailable || strings.Contains(err.Error(), "connection refused")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -167,7 +168,7 @@ func TestEveryFieldProblemIsListed(t *testing.T) {
 	rec, out = do(t, handler(t, f), call{body: strings.Replace(hireBody, `"type"`, `"typ"`, 1)})
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	_, fields = errorOf(out)
-	require.Equal(t, "typ", fields[0].(map[string]any)["field"])
+	require.Equal(t, "type", fields[0].(map[string]any)["field"], "an unknown field is ignored; the missing one is named")
 	rec, out = do(t, handler(t, f), call{body: `{"id":"e","type":"hire","employee":{"employee_id":5}}`})
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	_, fields = errorOf(out)
@@ -195,4 +196,40 @@ func TestBadSecretsAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = NewHandler([]string{s}, nil, nil)
 	require.NoError(t, err)
+}
+
+func TestLogsCarryTheEventIDNeverTheBody(t *testing.T) {
+	var logs strings.Builder
+	f := &fakeIntake{status: workflows.EventAccepted}
+	h, err := NewHandler([]string{newSecret}, f.submit, slog.New(slog.NewJSONHandler(&logs, nil)))
+	require.NoError(t, err)
+	rec, _ := do(t, h.Routes(), call{body: hireBody})
+	require.Equal(t, http.StatusAccepted, rec.Code)
+	require.Contains(t, logs.String(), `"event_id":"evt-1"`)
+	require.NotContains(t, logs.String(), "ada.lovelace")
+	require.NotContains(t, logs.String(), "Europe/London")
+}
+
+func TestTimestampWindowAndBodyLimitEdges(t *testing.T) {
+	f := &fakeIntake{status: workflows.EventAccepted}
+	h := handler(t, f)
+	for _, skew := range []time.Duration{-4 * time.Minute, 4 * time.Minute} {
+		rec, _ := do(t, h, call{body: hireBody, ts: time.Now().Add(skew).Unix()})
+		require.Equal(t, http.StatusAccepted, rec.Code, "a clock %s off is within five minutes", skew)
+	}
+	// A body of exactly 1 MiB is allowed (and then fails validation, not the size check).
+	pad := MaxBody - len(hireBody) - len(`,"reason":""`)
+	body := strings.Replace(hireBody, `"id":"evt-1"`, `"id":"evt-1","reason":"`+strings.Repeat("x", pad)+`"`, 1)
+	require.Len(t, body, MaxBody)
+	rec, _ := do(t, h, call{body: body})
+	require.Equal(t, http.StatusAccepted, rec.Code)
+	rec, _ = do(t, h, call{body: body + " "})
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+}
+
+func TestWeakSecretsAreRefused(t *testing.T) {
+	for _, s := range []string{"whsec_", "whsec_AAAA", strings.TrimPrefix(newSecret, "whsec_"), "whsec_!!!!"} {
+		_, err := NewHandler([]string{s}, nil, nil)
+		require.Error(t, err, s)
+	}
 }

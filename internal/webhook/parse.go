@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
@@ -27,8 +26,8 @@ type wireEvent struct {
 // Every problem found is returned at once as hrevent.Problems, each naming its field.
 func ParseEvent(body []byte, headerID string) (hrevent.Event, error) {
 	var w wireEvent
+	// Unknown fields are ignored: HR systems add their own. Missing and malformed ones are named.
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return hrevent.Event{}, hrevent.Problems{decodeProblem(err)}
 	}
@@ -77,9 +76,6 @@ func decodeProblem(err error) hrevent.Problem {
 		return hrevent.Problem{Field: field, Problem: fmt.Sprintf("must be a JSON %s, got %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
 	case errors.As(err, &syntaxErr):
 		return hrevent.Problem{Field: "body", Problem: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return hrevent.Problem{Field: name, Problem: "is not a field of the event: see spec/hr-events.md for the accepted fields"}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return hrevent.Problem{Field: "body", Problem: "empty or cut short: send one JSON event object"}
 	}
