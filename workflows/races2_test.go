@@ -97,7 +97,7 @@ func TestAReissueAfterRegistrationIsRefused(t *testing.T) {
 	je := newJourneyEnv(t, nil)
 	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
 	issues := je.issued("tap-1", "tap-2")
-	je.env.OnActivity(journeyActs.RevokeTAP, mock.Anything, mock.Anything).After(10*time.Minute).Return(
+	je.env.OnActivity(journeyActs.RevokeTAP, mock.Anything, mock.Anything).After(10 * time.Minute).Return(
 		func(context.Context, activities.RevokeRequest) error { return nil })
 	je.registersAfter(firstMorning)
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
