@@ -111,6 +111,11 @@ func TestAcceptedDuplicateAndRotation(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "duplicate", out["status"])
 
+	f.status = workflows.EventStale
+	rec, out = do(t, h, call{body: hireBody})
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "stale", out["status"], "a stale event is reported as such")
+
 	// Several signatures in one header: one valid is enough.
 	rec, _ = do(t, h, call{body: hireBody, signature: "v1,AAAA " + sign(newSecret, "msg_1", time.Now().Unix(), hireBody)})
 	require.Equal(t, http.StatusOK, rec.Code)
