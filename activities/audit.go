@@ -14,6 +14,8 @@ type AuditEntry struct {
 	Reason     string
 	Channel    string
 	MessageID  string
+	// RequestedBy is who asked, for a helpdesk recovery.
+	RequestedBy string
 }
 
 // Auditor records audited actions.
@@ -33,7 +35,7 @@ func (a SlogAuditor) Record(ctx context.Context, e AuditEntry) {
 	}
 	attrs := []slog.Attr{slog.Bool("audit", true), slog.String("action", e.Action), slog.String("employee_id", e.EmployeeID)}
 	for _, kv := range [][2]string{{"user_id", e.UserID}, {"method_id", e.MethodID}, {"reason", e.Reason},
-		{"channel", e.Channel}, {"message_id", e.MessageID}} {
+		{"channel", e.Channel}, {"message_id", e.MessageID}, {"requested_by", e.RequestedBy}} {
 		if kv[1] != "" {
 			attrs = append(attrs, slog.String(kv[0], kv[1]))
 		}

@@ -30,7 +30,8 @@ type IssueRequest struct {
 	Channel           string    `json:"channel"`
 	FallbackRecipient string    `json:"fallback_recipient,omitempty"`
 	Language          string    `json:"language,omitempty"`
-	Reason            string    `json:"reason"` // joiner, reissue, ...
+	Reason            string    `json:"reason"`                 // joiner, reissue, mover, recovery, ...
+	RequestedBy       string    `json:"requested_by,omitempty"` // who asked, for a recovery (audited)
 }
 
 // IssueResult is a delivered pass's metadata: never the value. A non-empty Refusal means nothing was issued.
@@ -67,7 +68,8 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 	if err != nil {
 		return IssueResult{}, graphFailure(fmt.Errorf("create the pass: %w", err))
 	}
-	j.audit(ctx, AuditEntry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: req.Reason})
+	j.audit(ctx, AuditEntry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
+		Reason: req.Reason, RequestedBy: req.RequestedBy})
 	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: req.Channel, To: to,
 		EmployeeID: req.EmployeeID, UserID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName,
 		Language: req.Language, Pass: issued.Pass, Start: issued.Start, Expires: issued.Expires(), UsableOnce: issued.UsableOnce})

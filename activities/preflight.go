@@ -27,14 +27,16 @@ type Journey struct {
 
 // PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.
 type PreflightResult struct {
-	UserID        string    `json:"user_id"`
-	Refusal       string    `json:"refusal,omitempty"`
-	Message       string    `json:"message,omitempty"`
-	Privileged    bool      `json:"privileged"`
-	Roles         []string  `json:"roles,omitempty"`
-	StrongMethods []string  `json:"strong_methods,omitempty"`
-	Language      string    `json:"language,omitempty"`
-	Policy        TAPPolicy `json:"policy"`
+	UserID        string   `json:"user_id"`
+	Refusal       string   `json:"refusal,omitempty"`
+	Message       string   `json:"message,omitempty"`
+	Privileged    bool     `json:"privileged"`
+	Roles         []string `json:"roles,omitempty"`
+	StrongMethods []string `json:"strong_methods,omitempty"`
+	// StrongMethodIDs are the ids of those methods: a re-registration waits for one that is not among them.
+	StrongMethodIDs []string  `json:"strong_method_ids,omitempty"`
+	Language        string    `json:"language,omitempty"`
+	Policy          TAPPolicy `json:"policy"`
 }
 
 // PreflightRequest names the user and the method types that count as strong.
@@ -90,6 +92,11 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
 	}
 	out.StrongMethods = strongOnes(methods, req.StrongMethods)
+	for _, m := range methods {
+		if slices.Contains(req.StrongMethods, string(m.Type)) {
+			out.StrongMethodIDs = append(out.StrongMethodIDs, m.ID)
+		}
+	}
 	return out, nil
 }
 

@@ -20,9 +20,27 @@ type JoinerSettings struct {
 	FallbackRecipient string `json:"fallback_recipient,omitempty"`
 }
 
+// LifecycleSettings are the knobs of leavers, rehires and recoveries.
+type LifecycleSettings struct {
+	DisableOnLeave      bool `json:"disable_on_leave"`       // disable the account at leave_at (else keep it enabled)
+	EnableOnRehire      bool `json:"enable_on_rehire"`       // re-enable a disabled account for a rehire
+	MaxRecoveriesPerDay int  `json:"max_recoveries_per_day"` // helpdesk recoveries per employee in 24 hours
+}
+
+// DefaultLifecycleSettings are the lifecycle settings when nothing is configured.
+func DefaultLifecycleSettings() LifecycleSettings {
+	return LifecycleSettings{DisableOnLeave: true, MaxRecoveriesPerDay: 3}
+}
+
 // Settings serves the configured settings to workflows, as a local activity.
 type Settings struct {
-	Joiner JoinerSettings
+	Joiner    JoinerSettings
+	Lifecycle LifecycleSettings
+}
+
+// LifecycleSettings returns the lifecycle settings.
+func (s *Settings) LifecycleSettings(context.Context) (LifecycleSettings, error) {
+	return s.Lifecycle, nil
 }
 
 // JoinerSettings returns the joiner settings.

@@ -20,6 +20,7 @@ const ErrNotRegisteredYet = "NotRegisteredYet"
 type RegistrationRequest struct {
 	UserID        string   `json:"user_id"`
 	StrongMethods []string `json:"strong_methods"`
+	Ignore        []string `json:"ignore,omitempty"` // method ids that were there before: only a new one counts
 }
 
 // Registration is the strong method found.
@@ -36,7 +37,7 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 		return Registration{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
 	}
 	for _, m := range methods {
-		if slices.Contains(req.StrongMethods, string(m.Type)) {
+		if slices.Contains(req.StrongMethods, string(m.Type)) && !slices.Contains(req.Ignore, m.ID) {
 			return Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}, nil
 		}
 	}

@@ -81,6 +81,9 @@ func submit(a *app, cmd *cobra.Command, ev hrevent.Event, asJSON bool) error {
 		return printJSON(cmd.OutOrStdout(), res)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: event %s for %s\n", res.Status, res.EventID, res.WorkflowID)
+	if res.Status == hrevent.StatusRefused {
+		return fmt.Errorf("refused: %s", res.Reason)
+	}
 	return nil
 }
 
@@ -152,6 +155,9 @@ func printTimeline(w io.Writer, st workflows.Status) {
 			fmt.Fprintf(w, "  %-18s %s\n", "approved by", j.ApprovedBy)
 		}
 		fmt.Fprintf(w, "  %-18s %d\n", "passes issued", j.Attempts)
+	}
+	if l := st.Leaver; l != nil {
+		fmt.Fprintf(w, "  left %s: %s\n", l.Left.UTC().Format(time.RFC3339), l.Reason)
 	}
 	if len(st.Events) > 0 {
 		fmt.Fprintln(w, "Events:")

@@ -69,5 +69,5 @@ func (w *employee) requireStage(stage string) error {
 }
 
 func (w *employee) status() Status {
-	return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Events: w.state.Events}
+	return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Leaver: w.state.Leaver, Events: w.state.Events}
 }

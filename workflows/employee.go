@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
@@ -30,8 +31,10 @@ type employee struct {
 
 	// The running journey, if any, and what its handlers tell it.
 	running       bool
-	cancelling    bool                // cancel asked; the journey is revoking and ending
-	ending        bool                // the journey has decided its outcome and is revoking, notifying, recording
+	cancelling    bool // cancel asked; the journey is revoking and ending
+	ending        bool // the journey has decided its outcome and is revoking, notifying, recording
+	leaveDue      bool // a scheduled termination's time has come
+	lifecycle     activities.LifecycleSettings
 	leaveCancel   workflow.CancelFunc // stops the timer of a termination still to come
 	cancel        workflow.CancelFunc
 	cancelNote    string
@@ -65,9 +68,7 @@ func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
 }
 
 func (w *employee) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
-		return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Events: w.state.Events}, nil
-	}); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return w.status(), nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvent, w.receive,
@@ -118,7 +119,7 @@ func (w *employee) validSignal(ctx workflow.Context, e hrevent.Event) bool {
 
 // receive queues an event once: a repeated id is a duplicate; an event older than the newest applied one of
 // its type is stale.
-func (w *employee) receive(_ workflow.Context, e hrevent.Event) (EventResult, error) {
+func (w *employee) receive(ctx workflow.Context, e hrevent.Event) (EventResult, error) {
 	res := EventResult{EventID: e.ID, WorkflowID: EmployeeWorkflowID(w.state.EmployeeID), Status: EventAccepted}
 	queued := slices.ContainsFunc(w.inbox, func(q hrevent.Event) bool { return q.ID == e.ID })
 	switch {
@@ -130,6 +131,13 @@ func (w *employee) receive(_ workflow.Context, e hrevent.Event) (EventResult, er
 		w.record(e, EventStale, "older than the last applied "+string(e.Type)+" event")
 		w.state.Applied = append(w.state.Applied, e.ID)
 		return res, nil
+	case e.Type == hrevent.Recovery:
+		if reason := w.refuseRecovery(workflow.Now(ctx)); reason != "" {
+			res.Status, res.Reason = hrevent.StatusRefused, reason
+			w.record(e, hrevent.StatusRefused, reason)
+			w.state.Applied = append(w.state.Applied, e.ID)
+			return res, nil
+		}
 	}
 	w.inbox = append(w.inbox, e)
 	return res, nil
@@ -143,9 +151,17 @@ func (w *employee) record(e hrevent.Event, status, note string) {
 }
 
 func (w *employee) run(ctx workflow.Context) error {
+	w.loadLifecycle(ctx)
 	for {
-		if err := workflow.Await(ctx, func() bool { return len(w.inbox) > 0 || (!w.running && w.historyLarge(ctx)) }); err != nil {
+		if err := workflow.Await(ctx, func() bool {
+			return len(w.inbox) > 0 || w.leaveDue || (!w.running && w.historyLarge(ctx))
+		}); err != nil {
 			return w.closing(ctx, err)
+		}
+		if w.leaveDue {
+			w.leaveDue = false
+			w.depart(ctx, w.state.LeaveEvent)
+			continue
 		}
 		if len(w.inbox) == 0 {
 			// Idle with a large history: start afresh, carrying the state and every event that raced in.
@@ -167,6 +183,7 @@ func (w *employee) run(ctx workflow.Context) error {
 			continue
 		}
 		w.state.LastSeen[e.Type] = e.OccurredAt.UnixNano()
+		w.rememberUser(e)
 		w.apply(ctx, e)
 	}
 }
@@ -229,8 +246,7 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 			w.changeStart(e, "a hire for an employee whose journey runs: its start moves to the new date")
 			return
 		}
-		w.startJourney(ctx, e)
-		w.record(e, EventAccepted, "joiner journey started")
+		w.hire(ctx, e)
 	case hrevent.StartDateChange:
 		if !active {
 			w.record(e, EventAccepted, "no journey is running: nothing to move")
@@ -245,7 +261,11 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 		w.stop(OutcomeCancelled, "the offer was rescinded")
 		w.record(e, EventAccepted, "journey cancelled")
 	case hrevent.Termination:
-		w.terminate(ctx, e, active)
+		w.terminate(ctx, e)
+	case hrevent.JobChange:
+		w.jobChange(ctx, e, active)
+	case hrevent.Recovery:
+		w.recover(ctx, e, active)
 	case hrevent.TerminationCancelled:
 		if w.leaveCancel == nil {
 			w.record(e, EventAccepted, "no termination is pending")
@@ -255,7 +275,7 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
 		w.record(e, EventAccepted, "the pending termination was withdrawn")
 	default:
-		w.record(e, EventAccepted, "recorded; "+string(e.Type)+" events are not acted on yet")
+		w.record(e, EventAccepted, "recorded")
 	}
 }
 
@@ -281,7 +301,7 @@ func (w *employee) stop(outcome, note string) {
 // terminate handles a leaver. At leave_at (now if past) onboarding stops and any pass is revoked (outcome
 // departed); a future leave_at is a durable timer that a later termination moves and termination_cancelled
 // withdraws. Revoking sessions and disabling the account belong to the leaver journey.
-func (w *employee) terminate(ctx workflow.Context, e hrevent.Event, active bool) {
+func (w *employee) terminate(ctx workflow.Context, e hrevent.Event) {
 	zone := e.Employee.TimeZone
 	if zone == "" && w.state.Journey != nil {
 		zone = w.state.Journey.TimeZone
@@ -302,13 +322,12 @@ func (w *employee) terminate(ctx workflow.Context, e hrevent.Event, active bool)
 	case leave.Err != "":
 		w.record(e, EventAccepted, "leave_at cannot be read: "+leave.Err)
 	case leave.At.After(workflow.Now(ctx)):
+		w.state.LeaveEvent = e
 		w.scheduleLeave(ctx, leave.At)
 		w.record(e, EventAccepted, "termination scheduled for "+leave.At.Format("2006-01-02T15:04Z"))
-	case active:
-		w.stop(OutcomeDeparted, "the employee left")
-		w.record(e, EventAccepted, "journey stopped: the employee left")
 	default:
-		w.record(e, EventAccepted, "the employee left; no journey was running")
+		w.record(e, EventAccepted, "the employee left")
+		w.depart(ctx, e)
 	}
 }
 
@@ -322,8 +341,6 @@ func (w *employee) scheduleLeave(ctx workflow.Context, at time.Time) {
 			return // moved or withdrawn
 		}
 		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
-		if w.running && !w.cancelling {
-			w.stop(OutcomeDeparted, "the employee left")
-		}
+		w.leaveDue = true // the main loop carries it out, in order with the events
 	})
 }

@@ -18,10 +18,24 @@ var (
 	settingsActs *activities.Settings
 )
 
+// journeySpec says which TAP journey to run: a joiner's (first morning), a mover's re-registration or a
+// helpdesk recovery (both at once).
+type journeySpec struct {
+	kind        string
+	event       hrevent.Event
+	user        string
+	now         bool     // issue at once, not on the first morning
+	strong      []string // method types that complete it; empty: the configured ones
+	baseline    bool     // methods already there do not count: wait for a new one
+	requestedBy string
+}
+
 // joiner runs one TAP journey for the employee workflow w.
 type joiner struct {
-	w *employee
-	j *Journey
+	w      *employee
+	j      *Journey
+	spec   journeySpec
+	ignore []string // method ids registered before the journey (a re-registration waits for a new one)
 
 	issueNow    bool      // a reissue: issue at once
 	nextMorning bool      // after an unregistered expiry: issue on the next working morning
@@ -33,16 +47,22 @@ type joiner struct {
 	seenDates, seenReissues, seenHints int
 }
 
-// startJourney starts a joiner journey for a hire, in its own coroutine that a rescind, a termination or a
-// cancel stops. Whatever ends it, a pass it may have issued is revoked before the outcome is recorded.
+// startJourney starts a joiner journey for a hire.
 func (w *employee) startJourney(ctx workflow.Context, e hrevent.Event) {
-	w.state.Journey = &Journey{Kind: "joiner", EventID: e.ID, User: e.Employee.User, TimeZone: e.Employee.TimeZone,
-		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived}
+	w.startSpec(ctx, journeySpec{kind: "joiner", event: e, user: e.Employee.User})
+}
+
+// startSpec starts a TAP journey in its own coroutine that a rescind, a termination or a cancel stops.
+// Whatever ends it, a pass it may have issued is revoked before the outcome is recorded.
+func (w *employee) startSpec(ctx workflow.Context, spec journeySpec) {
+	e := spec.event
+	w.state.Journey = &Journey{Kind: spec.kind, EventID: e.ID, User: spec.user, TimeZone: e.Employee.TimeZone,
+		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived, RequestedBy: spec.requestedBy}
 	w.hints, w.dateChanges, w.reissues, w.approved, w.ending = 0, 0, 0, false, false
 	w.cancelNote, w.cancelOutcome, w.cancelling = "", OutcomeCancelled, false
 	jctx, cancel := workflow.WithCancel(ctx)
 	w.cancel, w.running = cancel, true
-	r := &joiner{w: w, j: w.state.Journey}
+	r := &joiner{w: w, j: w.state.Journey, spec: spec, issueNow: spec.now}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
 	workflow.Go(jctx, func(jctx workflow.Context) {
 		defer func() { w.running, w.cancelling, w.ending = false, false, false }()
@@ -77,6 +97,9 @@ func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err erro
 	if err := workflow.ExecuteLocalActivity(local, settingsActs.JoinerSettings).Get(ctx, &r.j.Settings); err != nil {
 		return "", "", err
 	}
+	if len(r.spec.strong) > 0 {
+		r.j.Settings.StrongMethods = r.spec.strong
+	}
 	if outcome, reason, err := r.checkUser(ctx, "has"); outcome != "" || err != nil {
 		return outcome, reason, err
 	}
@@ -108,7 +131,9 @@ func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason s
 	if err != nil || pre.Refusal != "" {
 		return pre.Refusal, pre.Message, err
 	}
-	if len(pre.StrongMethods) > 0 {
+	if r.spec.baseline {
+		r.ignore = pre.StrongMethodIDs // a re-registration or recovery waits for a method that is new
+	} else if len(pre.StrongMethods) > 0 {
 		return activities.RefusedAlreadyRegistered, "The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
 	}
 	if pre.Privileged && !r.w.approved {

@@ -19,8 +19,9 @@ func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	s := r.j.Settings
 	req := activities.IssueRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
 		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, r.policy), UsableOnce: s.UsableOnce || r.policy.UsableOnce,
-		Channel: s.Channel, FallbackRecipient: s.FallbackRecipient, Language: r.j.Language, Reason: "joiner"}
-	if r.issueNow {
+		Channel: s.Channel, FallbackRecipient: s.FallbackRecipient, Language: r.j.Language, Reason: r.j.Kind,
+		RequestedBy: r.spec.requestedBy}
+	if r.j.Attempts > 0 && r.issueNow {
 		req.Reason = "reissue"
 	} else if r.nextMorning {
 		req.Reason = "reissue after expiry"
@@ -86,7 +87,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		r.seenHints = r.w.hints
 		waitCtx, stop := workflow.WithCancel(ctx)
 		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now)), journeyActs.AwaitRegistration,
-			activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods})
+			activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods, Ignore: r.ignore})
 		sel := workflow.NewSelector(ctx)
 		var (
 			found    activities.Registration

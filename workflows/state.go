@@ -22,6 +22,24 @@ type EmployeeState struct {
 	Journey    *Journey               `json:"journey"`            // the current or last journey
 	Events     []EventRecord          `json:"events"`             // what happened to each event, newest last
 	LeaveAt    time.Time              `json:"leave_at,omitempty"` // a termination still to come
+	LeaveEvent hrevent.Event          `json:"leave_event,omitempty"`
+	User       string                 `json:"user,omitempty"`       // the last Entra user reference HR sent
+	Leaver     *Leaver                `json:"leaver,omitempty"`     // the departure, once carried out
+	Recoveries []time.Time            `json:"recoveries,omitempty"` // when helpdesk recoveries were applied
+	Changes    hrevent.Changes        `json:"changes"`              // the last job change
+}
+
+// Leaver is a carried-out departure.
+type Leaver struct {
+	EventID         string    `json:"event_id"`
+	OccurredAt      time.Time `json:"occurred_at"` // the termination's HR time, to order a late hire against it
+	Left            time.Time `json:"left"`
+	UserID          string    `json:"user_id,omitempty"`
+	PassesRevoked   int       `json:"passes_revoked"`
+	SessionsRevoked bool      `json:"sessions_revoked"`
+	Disabled        bool      `json:"disabled"`
+	Outcome         string    `json:"outcome"`
+	Reason          string    `json:"reason"`
 }
 
 // EventRecord is how one event was handled.
@@ -35,14 +53,15 @@ type EventRecord struct {
 
 // Journey is one TAP journey: what was asked, where it stands, and how it ended.
 type Journey struct {
-	Kind      string `json:"kind"` // joiner
-	EventID   string `json:"event_id"`
-	User      string `json:"user"`    // the HR record's user reference
-	UserID    string `json:"user_id"` // the Entra object id
-	TimeZone  string `json:"time_zone"`
-	StartDate string `json:"start_date"`
-	StartTime string `json:"start_time,omitempty"`
-	Language  string `json:"language,omitempty"`
+	Kind        string `json:"kind"` // joiner, mover or recovery
+	RequestedBy string `json:"requested_by,omitempty"`
+	EventID     string `json:"event_id"`
+	User        string `json:"user"`    // the HR record's user reference
+	UserID      string `json:"user_id"` // the Entra object id
+	TimeZone    string `json:"time_zone"`
+	StartDate   string `json:"start_date"`
+	StartTime   string `json:"start_time,omitempty"`
+	Language    string `json:"language,omitempty"`
 
 	Stage      string   `json:"stage"`
 	Outcome    string   `json:"outcome,omitempty"`
@@ -70,6 +89,7 @@ type Journey struct {
 type Status struct {
 	EmployeeID string        `json:"employee_id"`
 	Journey    *Journey      `json:"journey,omitempty"`
+	Leaver     *Leaver       `json:"leaver,omitempty"`
 	Events     []EventRecord `json:"events"`
 }
 

@@ -32,7 +32,7 @@ func newJourneyEnv(t *testing.T, mutate func(*activities.JoinerSettings)) *journ
 	if mutate != nil {
 		mutate(&s)
 	}
-	env.RegisterActivity(&activities.Settings{Joiner: s})
+	env.RegisterActivity(&activities.Settings{Joiner: s, Lifecycle: activities.DefaultLifecycleSettings()})
 	env.RegisterActivity(&activities.Journey{})
 	env.RegisterWorkflow(Employee)
 	return &journeyEnv{t: t, env: env}

@@ -58,9 +58,10 @@ type Changes struct {
 
 // Result is how an employee's workflow answered an event.
 type Result struct {
-	Status     string `json:"status"` // accepted, duplicate or stale
+	Status     string `json:"status"` // accepted, duplicate, stale or refused
 	EventID    string `json:"event_id"`
 	WorkflowID string `json:"workflow_id"`
+	Reason     string `json:"reason,omitempty"` // why, for a refusal
 }
 
 // Result statuses.
@@ -68,6 +69,7 @@ const (
 	StatusAccepted  = "accepted"  // applied, or queued to be
 	StatusDuplicate = "duplicate" // this id was applied before: nothing happens
 	StatusStale     = "stale"     // older than the last applied event of its type: recorded, ignored
+	StatusRefused   = "refused"   // not allowed now (a recovery over the daily limit, for someone who left)
 )
 
 // DefaultStartTime is the local start time when an event gives none.

@@ -19,6 +19,8 @@ import (
 // JourneyConfig is how TAP journeys issue, deliver and wait.
 type JourneyConfig struct {
 	Settings      activities.JoinerSettings
+	Lifecycle     activities.LifecycleSettings
+	OnLeave       string // disable or keep
 	Lifetime      time.Duration
 	SenderMailbox string
 	WebhookURL    string
@@ -53,6 +55,10 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
 	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes(), "method types that complete a journey")
+	ld := activities.DefaultLifecycleSettings()
+	s.Enum(&c.OnLeave, "on-leave", "disable", []string{"disable", "keep"}, "what a termination does to the account, after revoking passes and sessions")
+	s.Bool(&c.Lifecycle.EnableOnRehire, "enable-on-rehire", ld.EnableOnRehire, "re-enable a disabled account when a leaver is hired again")
+	s.Int(&c.Lifecycle.MaxRecoveriesPerDay, "max-recoveries-per-day", ld.MaxRecoveriesPerDay, 1, "helpdesk recoveries per employee in 24 hours")
 }
 
 // journeyActivities builds the settings and the Graph journey activities from the configuration.
@@ -87,7 +93,12 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 	} else if sender == "" {
 		return nil, nil, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
-	return &activities.Settings{Joiner: js},
+	lc := c.Lifecycle
+	lc.DisableOnLeave = c.OnLeave != "keep"
+	if lc.MaxRecoveriesPerDay <= 0 {
+		lc.MaxRecoveriesPerDay = activities.DefaultLifecycleSettings().MaxRecoveriesPerDay
+	}
+	return &activities.Settings{Joiner: js, Lifecycle: lc},
 		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()}},
 		nil
 }

@@ -132,7 +132,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, eventID *string)
 	if res.Status != workflows.EventAccepted {
 		code = http.StatusOK // duplicate or stale: nothing new happens
 	}
-	return reply(w, code, map[string]string{"status": res.Status, "event_id": res.EventID, "workflow_id": res.WorkflowID})
+	answer := map[string]string{"status": res.Status, "event_id": res.EventID, "workflow_id": res.WorkflowID}
+	if res.Reason != "" {
+		answer["reason"] = res.Reason // a refusal says why
+	}
+	return reply(w, code, answer)
 }
 
 // verified checks the signature against every configured secret (more than one while rotating).

@@ -1,0 +1,230 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/hrevent"
+)
+
+// departed mocks Depart and records its requests.
+func (je *journeyEnv) departed() *[]activities.DepartRequest {
+	var reqs []activities.DepartRequest
+	je.env.OnActivity(journeyActs.Depart, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.DepartRequest) (activities.DepartResult, error) {
+			reqs = append(reqs, r)
+			return activities.DepartResult{UserID: "u-1", PassesRevoked: 0, SessionsRevoked: true, Disabled: r.Disable}, nil
+		})
+	return &reqs
+}
+
+func TestTerminationDuringTheStartDateWait(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	issues := je.issued("tap-1")
+	departs := je.departed()
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.send(time.Hour, event("t1", hrevent.Termination, t0, leaveAt("2026-11-30T07:00:00Z")), EventAccepted)
+	st := je.run(10 * 24 * time.Hour)
+	require.Empty(t, *issues)
+	require.Equal(t, OutcomeDeparted, st.Journey.Outcome)
+	require.Len(t, *departs, 1)
+	require.Equal(t, "u-1", (*departs)[0].User, "the user the journey resolved")
+	require.True(t, (*departs)[0].Disable)
+	require.NotNil(t, st.Leaver)
+	require.True(t, st.Leaver.SessionsRevoked && st.Leaver.Disabled)
+}
+
+func TestTerminationDuringAndAfterRegistration(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		leave   time.Duration // after the first morning
+		outcome string
+		revokes int
+	}{
+		{"during the wait", time.Hour, OutcomeDeparted, 1},
+		{"after registration", 3 * time.Hour, OutcomeRegistered, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			je := newJourneyEnv(t, nil)
+			je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+			je.issued("tap-1")
+			revokes := je.revoked()
+			departs := je.departed()
+			je.registersAfter(firstMorning.Add(2 * time.Hour))
+			je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+			je.send(firstMorning.Sub(t0)+c.leave, event("t1", hrevent.Termination, t0,
+				leaveAt(firstMorning.Add(c.leave).Format(time.RFC3339))), EventAccepted)
+			st := je.run(10 * 24 * time.Hour)
+			require.Equal(t, c.outcome, st.Journey.Outcome)
+			require.Len(t, *revokes, c.revokes)
+			require.Len(t, *departs, 1)
+			require.Equal(t, OutcomeDeparted, st.Leaver.Outcome)
+		})
+	}
+}
+
+func TestATerminationMovedEarlier(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	issues := je.issued("tap-1")
+	var departs []activities.DepartRequest
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.send(time.Hour, event("t1", hrevent.Termination, t0, leaveAt("2026-12-05T17:00:00Z")), EventAccepted)
+	je.send(2*time.Hour, event("t2", hrevent.Termination, t0.Add(time.Hour), leaveAt("2026-11-30T12:00:00Z")), EventAccepted)
+	var at time.Time
+	je.env.OnActivity(journeyActs.Depart, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.DepartRequest) (activities.DepartResult, error) {
+			at = je.env.Now()
+			departs = append(departs, r)
+			return activities.DepartResult{UserID: "u-1"}, nil
+		})
+	st := je.run(10 * 24 * time.Hour)
+	require.Empty(t, *issues)
+	require.Len(t, departs, 1, "once, at the earlier date")
+	require.Equal(t, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), at.UTC())
+	require.Equal(t, OutcomeDeparted, st.Leaver.Outcome)
+}
+
+func TestTerminationBeforeTheHireItFollowsWinsAndALaterHireIsARehire(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	issues := je.issued("tap-1")
+	je.revoked()
+	je.departed()
+	je.env.OnActivity(journeyActs.EnableAccount, mock.Anything, mock.Anything).Return(nil).Maybe()
+	je.registersAfter(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
+	term := event("t1", hrevent.Termination, t0, func(e *hrevent.Event) {
+		e.Employee.LeaveAt, e.Employee.User = "2026-11-30T06:30:00Z", "ada@contoso.example"
+	})
+	je.send(time.Hour, term, EventAccepted)
+	late := hireEvent("h1", "2026-12-01") // occurred an hour before the termination: it is overtaken
+	je.send(2*time.Hour, late, EventAccepted)
+	rehire := hireEvent("h2", "2026-12-07")
+	rehire.OccurredAt = t0.Add(3 * time.Hour)
+	je.send(3*time.Hour, rehire, EventAccepted)
+	st := je.run(20 * 24 * time.Hour)
+	var notes []string
+	for _, e := range st.Events {
+		notes = append(notes, e.ID+":"+e.Status)
+	}
+	require.Equal(t, []string{"t1:accepted", "h1:stale", "h2:accepted"}, notes)
+	require.Len(t, *issues, 1, "one pass: the rehire's")
+	require.Equal(t, "h2", st.Journey.EventID)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
+	require.Nil(t, st.Leaver, "rehired")
+}
+
+func recoveryEvent(id string, at time.Time) hrevent.Event {
+	return event(id, hrevent.Recovery, at, func(e *hrevent.Event) {
+		e.Employee.User, e.RequestedBy, e.Reason = "ada@contoso.example", "helpdesk@contoso.example", "lost phone"
+	})
+}
+
+func TestRecoveryIssuesNowAndIsRateLimited(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	issues := je.issued("tap-1", "tap-2", "tap-3")
+	je.revoked()
+	je.registersAfter(t0.Add(365 * 24 * time.Hour))
+	for i, id := range []string{"r1", "r2", "r3"} {
+		je.send(time.Duration(i+1)*time.Hour, recoveryEvent(id, t0.Add(time.Duration(i)*time.Minute)), EventAccepted)
+	}
+	je.send(4*time.Hour, recoveryEvent("r4", t0.Add(4*time.Minute)), hrevent.StatusRefused)
+	je.send(30*time.Hour, recoveryEvent("r5", t0.Add(5*time.Minute)), EventAccepted) // a day later: allowed again
+	st := je.run(2 * 24 * time.Hour)
+	require.Len(t, *issues, 4)
+	require.Equal(t, "recovery", (*issues)[0].Reason)
+	require.Equal(t, "helpdesk@contoso.example", (*issues)[0].RequestedBy)
+	require.True(t, (*issues)[0].Start.IsZero(), "a recovery pass is usable at once")
+	require.Equal(t, "recovery", st.Journey.Kind)
+	var refused int
+	for _, e := range st.Events {
+		if e.Status == hrevent.StatusRefused {
+			refused++
+			require.Contains(t, e.Note, "the limit is 3 per day")
+		}
+	}
+	require.Equal(t, 1, refused)
+}
+
+func TestRecoveryRefusedForDisabledOrDepartedUsers(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		activities.PreflightResult{Refusal: activities.RefusedUserDisabled, Message: "The Entra account is disabled"}, nil)
+	issues := je.issued("tap-1")
+	je.departed()
+	je.send(time.Hour, recoveryEvent("r1", t0), EventAccepted)
+	je.send(2*time.Hour, event("t1", hrevent.Termination, t0, leaveAt("2026-11-30T07:30:00Z")), EventAccepted)
+	je.send(3*time.Hour, recoveryEvent("r2", t0.Add(time.Minute)), hrevent.StatusRefused)
+	st := je.run(24 * time.Hour)
+	require.Empty(t, *issues)
+	require.Equal(t, activities.RefusedUserDisabled, st.Journey.Outcome)
+	require.Contains(t, st.Events[len(st.Events)-1].Note, "no pass for a departed user")
+}
+
+func TestMoverReregistrationWaitsForANewMethod(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	pre := okPreflight
+	pre.StrongMethods, pre.StrongMethodIDs = []string{"fido2"}, []string{"old-key"}
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(pre, nil)
+	je.issued("tap-1")
+	je.revoked()
+	var ignored []string
+	je.env.OnActivity(journeyActs.AwaitRegistration, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.RegistrationRequest) (activities.Registration, error) {
+			ignored = r.Ignore
+			if je.env.Now().Before(t0.Add(3 * time.Hour)) {
+				return activities.Registration{}, notYet()
+			}
+			return activities.Registration{MethodType: "fido2", MethodID: "new-key"}, nil
+		})
+	reregister := event("j1", hrevent.JobChange, t0, func(e *hrevent.Event) {
+		e.Employee.User, e.Changes = "ada@contoso.example", &hrevent.Changes{Reregister: true}
+	})
+	je.send(time.Hour, reregister, EventAccepted)
+	st := je.run(24 * time.Hour)
+	require.Equal(t, "mover", st.Journey.Kind)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, st.Journey.Reason)
+	require.Equal(t, []string{"old-key"}, ignored, "the existing key does not count")
+}
+
+func TestMoverBecomingPrivileged(t *testing.T) {
+	privileged := func(e *hrevent.Event) {
+		yes := true
+		e.Employee.User, e.Changes = "ada@contoso.example", &hrevent.Changes{Privileged: &yes}
+	}
+	t.Run("without a phishing-resistant method", func(t *testing.T) {
+		je := newJourneyEnv(t, nil)
+		var asked []string
+		je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+			func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+				asked = r.StrongMethods
+				return okPreflight, nil // an Authenticator does not count; no FIDO2 yet
+			})
+		issues := je.issued("tap-1")
+		je.revoked()
+		je.registersAfter(t0.Add(2 * time.Hour))
+		je.send(time.Hour, event("j1", hrevent.JobChange, t0, privileged), EventAccepted)
+		st := je.run(24 * time.Hour)
+		require.Equal(t, phishingResistant(), asked)
+		require.Len(t, *issues, 1)
+		require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
+	})
+	t.Run("with one already", func(t *testing.T) {
+		je := newJourneyEnv(t, nil)
+		pre := okPreflight
+		pre.StrongMethods = []string{"windowsHelloForBusiness"}
+		je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(pre, nil)
+		issues := je.issued("tap-1")
+		je.send(time.Hour, event("j1", hrevent.JobChange, t0, privileged), EventAccepted)
+		st := je.run(24 * time.Hour)
+		require.Empty(t, *issues)
+		require.Equal(t, activities.RefusedAlreadyRegistered, st.Journey.Outcome)
+	})
+}
