@@ -1,0 +1,80 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+// TestRecoveryMoverAndWithdrawnTerminationEndToEnd drives the other event types on the dev stack: a helpdesk
+// recovery and a mover's re-registration for Radia Perlman (who already has a FIDO2 key: only a new method
+// completes them), the daily recovery limit, and a future termination that is withdrawn.
+func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
+	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
+	cfg.Journey.Lifecycle.MaxRecoveriesPerDay = 1
+	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer s.Stop()
+	emu := s.EmulatorURL() + "/_emulator"
+	radia := graphemu.DemoRadiaPerlmanID
+	submit := func(e hrevent.Event) hrevent.Result {
+		t.Helper()
+		e.OccurredAt, e.Employee.EmployeeID = time.Now().UTC(), "E0999"
+		res, err := intake.Submit(context.Background(), s.Client(), e)
+		require.NoError(t, err)
+		return res
+	}
+	var user struct {
+		IssuedPasses        []string  `json:"issuedPasses"`
+		TemporaryAccessPass *struct{} `json:"temporaryAccessPass"`
+	}
+	registerAndWait := func(kind string, n int) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			getJSON(t, emu+"/users/"+radia, &user)
+			return user.TemporaryAccessPass != nil && len(user.IssuedPasses) == n
+		}, time.Minute, 100*time.Millisecond, "%s: a pass is live although she has a FIDO2 key", kind)
+		postJSON(t, emu+"/users/"+radia+"/methods", fmt.Sprintf(`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"%s key"}`, kind), nil)
+		require.Eventually(t, func() bool {
+			j := journeyStatus(t, s, "employee/E0999").Journey
+			return j != nil && j.Kind == kind && j.Outcome == workflows.OutcomeRegistered
+		}, 30*time.Second, 100*time.Millisecond)
+		getJSON(t, emu+"/users/"+radia, &user)
+		require.Nil(t, user.TemporaryAccessPass, "%s: revoked once the new key was registered", kind)
+	}
+
+	recovery := hrevent.Event{ID: "rec-1", Type: hrevent.Recovery, RequestedBy: "helpdesk@contoso.example",
+		Employee: hrevent.Employee{User: "radia.perlman@contoso.example"}}
+	require.Equal(t, workflows.EventAccepted, submit(recovery).Status)
+	registerAndWait("recovery", 1)
+	again := recovery
+	again.ID = "rec-2"
+	res := submit(again)
+	require.Equal(t, hrevent.StatusRefused, res.Status)
+	require.Contains(t, res.Reason, "the limit is 1 per day")
+
+	mover := hrevent.Event{ID: "move-1", Type: hrevent.JobChange, Changes: &hrevent.Changes{Reregister: true, JobTitle: "Fellow"},
+		Employee: hrevent.Employee{User: "radia.perlman@contoso.example"}}
+	require.Equal(t, workflows.EventAccepted, submit(mover).Status)
+	registerAndWait("mover", 2)
+
+	later := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	submit(hrevent.Event{ID: "term-1", Type: hrevent.Termination, Employee: hrevent.Employee{LeaveAt: later}})
+	submit(hrevent.Event{ID: "term-1-cancel", Type: hrevent.TerminationCancelled})
+	require.Eventually(t, func() bool {
+		st := journeyStatus(t, s, "employee/E0999")
+		last := st.Events[len(st.Events)-1]
+		return last.ID == "term-1-cancel" && last.Note == "the pending termination was withdrawn" && st.Leaver == nil
+	}, 30*time.Second, 100*time.Millisecond)
+}
