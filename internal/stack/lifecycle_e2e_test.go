@@ -12,6 +12,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -23,7 +24,8 @@ func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
 	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	cfg.Journey.Lifecycle.MaxRecoveriesPerDay = 1
-	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	var logs lockedBuffer
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	require.NoError(t, err)
 	defer s.Stop()
 	emu := s.EmulatorURL() + "/_emulator"
@@ -77,4 +79,9 @@ func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
 		last := st.Events[len(st.Events)-1]
 		return last.ID == "term-1-cancel" && last.Note == "the pending termination was withdrawn" && st.Leaver == nil
 	}, 30*time.Second, 100*time.Millisecond)
+
+	getJSON(t, emu+"/users/"+radia, &user)
+	require.Len(t, user.IssuedPasses, 2)
+	require.Empty(t, secretscan.Scan(user.IssuedPasses, map[string][]byte{
+		"worker logs": logs.Bytes(), "history": historyJSON(t, s, "employee/E0999")}))
 }
