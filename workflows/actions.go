@@ -69,5 +69,10 @@ func (w *employee) requireStage(stage string) error {
 }
 
 func (w *employee) status() Status {
-	return Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Leaver: w.state.Leaver, Events: w.state.Events}
+	st := Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Leaver: w.state.Leaver, Events: w.state.Events}
+	if !w.state.LeaveAt.IsZero() {
+		at := w.state.LeaveAt
+		st.LeaveAt = &at
+	}
+	return st
 }

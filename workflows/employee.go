@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -34,6 +33,7 @@ type employee struct {
 	cancelling    bool // cancel asked; the journey is revoking and ending
 	ending        bool // the journey has decided its outcome and is revoking, notifying, recording
 	leaveDue      bool // a scheduled termination's time has come
+	leaveGen      int  // the current leave timer's generation
 	lifecycle     activities.LifecycleSettings
 	leaveCancel   workflow.CancelFunc // stops the timer of a termination still to come
 	cancel        workflow.CancelFunc
@@ -135,6 +135,8 @@ func (w *employee) receive(ctx workflow.Context, e hrevent.Event) (EventResult, 
 		if reason := w.refuseRecovery(workflow.Now(ctx)); reason != "" {
 			res.Status, res.Reason = hrevent.StatusRefused, reason
 			w.record(e, hrevent.StatusRefused, reason)
+			w.logger.Info("audit recovery.refused", "audit", true, "action", "recovery.refused",
+				"employee_id", w.state.EmployeeID, "requested_by", e.RequestedBy, "reason", reason)
 			w.state.Applied = append(w.state.Applied, e.ID)
 			return res, nil
 		}
@@ -154,12 +156,17 @@ func (w *employee) run(ctx workflow.Context) error {
 	w.loadLifecycle(ctx)
 	for {
 		if err := workflow.Await(ctx, func() bool {
-			return len(w.inbox) > 0 || w.leaveDue || (!w.running && w.historyLarge(ctx))
+			return len(w.inbox) > 0 || w.leaveDue || (!w.running && (w.state.PendingMover != nil || w.historyLarge(ctx)))
 		}); err != nil {
 			return w.closing(ctx, err)
 		}
+		if !w.running && w.state.PendingMover != nil {
+			w.startPendingMover(ctx)
+			continue
+		}
 		if w.leaveDue {
 			w.leaveDue = false
+			w.leaveCancel = nil
 			w.depart(ctx, w.state.LeaveEvent)
 			continue
 		}
@@ -169,7 +176,7 @@ func (w *employee) run(ctx workflow.Context) error {
 				return w.closing(ctx, err)
 			}
 			w.drainSignals(ctx)
-			if len(w.inbox) == 0 && !w.running {
+			if len(w.inbox) == 0 && !w.running && !w.leaveDue {
 				return workflow.NewContinueAsNewError(ctx, Employee, EmployeeInput{EmployeeID: w.state.EmployeeID, State: &w.state})
 			}
 			continue
@@ -242,14 +249,19 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 			_ = workflow.Await(ctx, func() bool { return !w.running })
 			active = false
 		}
+		if active && j.Kind != "joiner" {
+			w.stop(OutcomeCancelled, "a hire replaced this "+j.Kind+" journey")
+			_ = workflow.Await(ctx, func() bool { return !w.running })
+			active = false
+		}
 		if active {
 			w.changeStart(e, "a hire for an employee whose journey runs: its start moves to the new date")
 			return
 		}
 		w.hire(ctx, e)
 	case hrevent.StartDateChange:
-		if !active {
-			w.record(e, EventAccepted, "no journey is running: nothing to move")
+		if !active || j.Kind != "joiner" {
+			w.record(e, EventAccepted, "no joiner journey is running: nothing to move")
 			return
 		}
 		w.changeStart(e, "start date moved")
@@ -267,13 +279,7 @@ func (w *employee) apply(ctx workflow.Context, e hrevent.Event) {
 	case hrevent.Recovery:
 		w.recover(ctx, e, active)
 	case hrevent.TerminationCancelled:
-		if w.leaveCancel == nil {
-			w.record(e, EventAccepted, "no termination is pending")
-			return
-		}
-		w.leaveCancel()
-		w.leaveCancel, w.state.LeaveAt = nil, time.Time{}
-		w.record(e, EventAccepted, "the pending termination was withdrawn")
+		w.withdrawLeave(e)
 	default:
 		w.record(e, EventAccepted, "recorded")
 	}

@@ -28,14 +28,16 @@ type journeySpec struct {
 	strong      []string // method types that complete it; empty: the configured ones
 	baseline    bool     // methods already there do not count: wait for a new one
 	requestedBy string
+	rehire      bool // the account may still be disabled: check (and re-enable, if configured) on the morning
 }
 
 // joiner runs one TAP journey for the employee workflow w.
 type joiner struct {
-	w      *employee
-	j      *Journey
-	spec   journeySpec
-	ignore []string // method ids registered before the journey (a re-registration waits for a new one)
+	w         *employee
+	j         *Journey
+	spec      journeySpec
+	ignore    []string // method ids registered before the journey (a re-registration waits for a new one)
+	baselined bool     // ignore is set: a later pass keeps the first baseline
 
 	issueNow    bool      // a reissue: issue at once
 	nextMorning bool      // after an unregistered expiry: issue on the next working morning
@@ -100,12 +102,20 @@ func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err erro
 	if len(r.spec.strong) > 0 {
 		r.j.Settings.StrongMethods = r.spec.strong
 	}
-	if outcome, reason, err := r.checkUser(ctx, "has"); outcome != "" || err != nil {
-		return outcome, reason, err
+	if !r.spec.rehire { // a rehire's account is checked on the morning, once it may have been re-enabled
+		if outcome, reason, err := r.checkUser(ctx, "has"); outcome != "" || err != nil {
+			return outcome, reason, err
+		}
 	}
 	for {
 		if err := r.waitForStart(ctx); err != nil {
 			return "", "", err
+		}
+		if r.spec.rehire && r.j.Attempts == 0 && r.w.lifecycle.EnableOnRehire {
+			if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.EnableAccount, activities.EnableRequest{
+				EmployeeID: r.w.state.EmployeeID, User: r.j.User, Reason: "rehire"}).Get(ctx, nil); err != nil {
+				return "", "", err
+			}
 		}
 		// Check again: a day or a month may have passed since the hire.
 		if outcome, reason, err := r.checkUser(ctx, "registered"); outcome != "" || err != nil {
@@ -132,7 +142,9 @@ func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason s
 		return pre.Refusal, pre.Message, err
 	}
 	if r.spec.baseline {
-		r.ignore = pre.StrongMethodIDs // a re-registration or recovery waits for a method that is new
+		if !r.baselined {
+			r.ignore, r.baselined = pre.StrongMethodIDs, true // a re-registration or recovery waits for a new method
+		}
 	} else if len(pre.StrongMethods) > 0 {
 		return activities.RefusedAlreadyRegistered, "The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
 	}

@@ -55,19 +55,14 @@ func (w *employee) refuseRecovery(now time.Time) string {
 // hire starts a joiner journey, or a rehire's, unless the employee left after this hire in HR time.
 func (w *employee) hire(ctx workflow.Context, e hrevent.Event) {
 	if l := w.state.Leaver; l != nil {
-		if !e.OccurredAt.After(l.OccurredAt) {
-			w.record(e, EventStale, "ignored: the employee's termination ("+l.EventID+") came after this hire in HR time")
+		// A rehire is a hire sent after the termination and starting after the employee left; anything else is
+		// the old hire arriving late (a batch or a CLI stamps occurred_at with the time it is sent).
+		if !e.OccurredAt.After(l.OccurredAt) || e.Employee.StartDate <= l.Left.Format("2006-01-02") {
+			w.record(e, EventStale, "ignored: the employee left ("+l.EventID+") after this hire")
 			return
 		}
-		w.state.Leaver = nil // a rehire
-		if w.lifecycle.EnableOnRehire {
-			err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.EnableAccount,
-				activities.EnableRequest{EmployeeID: w.state.EmployeeID, User: e.Employee.User, Reason: "rehire"}).Get(ctx, nil)
-			if err != nil {
-				w.logger.Warn("the account could not be enabled for the rehire", "error", err)
-			}
-		}
-		w.startJourney(ctx, e)
+		w.state.Leaver = nil
+		w.startSpec(ctx, journeySpec{kind: "joiner", event: e, user: e.Employee.User, rehire: true})
 		w.record(e, EventAccepted, "rehire: joiner journey started")
 		return
 	}
@@ -98,7 +93,8 @@ func (w *employee) jobChange(ctx workflow.Context, e hrevent.Event, active bool)
 	case user == "":
 		w.record(e, EventAccepted, "job change recorded; no Entra user is known for this employee: send employee.user to re-register")
 	case active:
-		w.record(e, EventAccepted, "job change recorded; a journey is running already")
+		w.state.PendingMover = &e // started when the running journey ends
+		w.record(e, EventAccepted, "job change recorded; its re-registration starts when the running journey ends")
 	case c.Reregister:
 		w.startSpec(ctx, journeySpec{kind: "mover", event: e, user: user, now: true, baseline: true})
 		w.record(e, EventAccepted, "re-registration journey started")
@@ -107,6 +103,21 @@ func (w *employee) jobChange(ctx workflow.Context, e hrevent.Event, active bool)
 		w.startSpec(ctx, journeySpec{kind: "mover", event: e, user: user, now: true, strong: phishingResistant()})
 		w.record(e, EventAccepted, "privileged: phishing-resistant registration journey started")
 	}
+}
+
+// startPendingMover starts a re-registration that waited for the previous journey to end.
+func (w *employee) startPendingMover(ctx workflow.Context) {
+	e := *w.state.PendingMover
+	w.state.PendingMover = nil
+	user := w.knownUser(e)
+	if w.state.Leaver != nil || user == "" {
+		return
+	}
+	if e.Changes.Reregister {
+		w.startSpec(ctx, journeySpec{kind: "mover", event: e, user: user, now: true, baseline: true})
+		return
+	}
+	w.startSpec(ctx, journeySpec{kind: "mover", event: e, user: user, now: true, strong: phishingResistant()})
 }
 
 // recover runs a helpdesk recovery: a pass now (the running journey, if any, stops first and its pass is
@@ -150,11 +161,12 @@ func (w *employee) knownUser(e hrevent.Event) string {
 // holds is revoked, their sessions revoked and, when configured, the account disabled.
 func (w *employee) depart(ctx workflow.Context, e hrevent.Event) {
 	if w.running {
-		if !w.cancelling {
+		if !w.cancelling && !w.ending { // a journey that is ending (revoking after registration) finishes as it is
 			w.stop(OutcomeDeparted, "the employee left")
 		}
 		_ = workflow.Await(ctx, func() bool { return !w.running })
 	}
+	w.state.LeaveAt = time.Time{}
 	l := &Leaver{EventID: e.ID, OccurredAt: e.OccurredAt, Outcome: OutcomeDeparted}
 	user := w.knownUser(e)
 	if user == "" {
@@ -165,7 +177,11 @@ func (w *employee) depart(ctx workflow.Context, e hrevent.Event) {
 			EmployeeID: w.state.EmployeeID, User: user, Disable: w.lifecycle.DisableOnLeave, Reason: "departed"}).Get(ctx, &res)
 		switch {
 		case err != nil:
+			// Passes, sessions or the account may still be live: keep the termination and try again.
 			l.Outcome, l.Reason = failureOutcome(err)
+			l.Outcome = "depart_failed: " + l.Outcome
+			l.Reason += " tapflow tries again every 15 minutes."
+			w.scheduleLeave(ctx, workflow.Now(ctx).Add(departRetry))
 		case res.Refusal != "":
 			l.Reason = res.Message
 		default:

@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
@@ -227,4 +229,91 @@ func TestMoverBecomingPrivileged(t *testing.T) {
 		require.Empty(t, *issues)
 		require.Equal(t, activities.RefusedAlreadyRegistered, st.Journey.Outcome)
 	})
+}
+
+func TestARehireReenablesTheAccountOnTheMorningWhenConfigured(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.RegisterActivity(&activities.Settings{Joiner: activities.DefaultJoinerSettings(),
+		Lifecycle: activities.LifecycleSettings{DisableOnLeave: true, EnableOnRehire: true, MaxRecoveriesPerDay: 3}})
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	je.issued("tap-1")
+	je.revoked()
+	je.departed()
+	var enabledAt time.Time
+	je.env.OnActivity(journeyActs.EnableAccount, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.EnableRequest) error { enabledAt = je.env.Now(); return nil })
+	morning := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	je.registersAfter(morning.Add(time.Hour))
+	je.send(time.Hour, event("t1", hrevent.Termination, t0, func(e *hrevent.Event) {
+		e.Employee.LeaveAt, e.Employee.User = "2026-11-30T06:30:00Z", "ada@contoso.example"
+	}), EventAccepted)
+	rehire := hireEvent("h2", "2026-12-07")
+	rehire.OccurredAt = t0.Add(3 * time.Hour)
+	je.send(3*time.Hour, rehire, EventAccepted)
+	st := je.run(20 * 24 * time.Hour)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
+	require.Equal(t, morning, enabledAt.UTC(), "re-enabled on the first morning, not weeks before")
+}
+
+func TestATerminationMovedLater(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	je.issued("tap-1")
+	je.revoked()
+	je.registersAfter(firstMorning.Add(time.Hour))
+	var at []time.Time
+	je.env.OnActivity(journeyActs.Depart, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.DepartRequest) (activities.DepartResult, error) {
+			at = append(at, je.env.Now())
+			return activities.DepartResult{UserID: "u-1"}, nil
+		})
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.send(time.Hour, event("t1", hrevent.Termination, t0, leaveAt("2026-11-30T12:00:00Z")), EventAccepted)
+	je.send(2*time.Hour, event("t2", hrevent.Termination, t0.Add(time.Hour), leaveAt("2026-12-10T17:00:00Z")), EventAccepted)
+	st := je.run(20 * 24 * time.Hour)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, "the joiner finished before the later date")
+	require.Len(t, at, 1, "only the later termination happened")
+	require.Equal(t, time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC), at[0].UTC())
+}
+
+func TestAPendingTerminationSurvivesContinueAsNew(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.send(0, event("t1", hrevent.Termination, t0, func(e *hrevent.Event) {
+		e.Employee.LeaveAt, e.Employee.User = "2026-12-10T17:00:00Z", "ada@contoso.example"
+	}), EventAccepted)
+	je.env.SetCurrentHistoryLength(6000)
+	je.env.ExecuteWorkflow(Employee, EmployeeInput{EmployeeID: "E1"})
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(je.env.GetWorkflowError(), &can), "got %v", je.env.GetWorkflowError())
+	var next EmployeeInput
+	require.NoError(t, converterFor(t).FromPayloads(can.Input, &next))
+	require.Equal(t, time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC), next.State.LeaveAt.UTC())
+
+	je2 := newJourneyEnv(t, nil)
+	departs := je2.departed()
+	je2.env.RegisterDelayedCallback(je2.env.CancelWorkflow, 20*24*time.Hour)
+	je2.env.ExecuteWorkflow(Employee, next)
+	require.Len(t, *departs, 1, "the new run keeps the timer")
+}
+
+func TestBecomingPrivilegedDuringAJoinerQueuesTheReregistration(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	var asked [][]string
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+			asked = append(asked, r.StrongMethods)
+			return okPreflight, nil
+		})
+	issues := je.issued("tap-1", "tap-2")
+	je.revoked()
+	je.registersAfter(firstMorning.Add(time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.send(time.Hour, event("j1", hrevent.JobChange, t0, func(e *hrevent.Event) {
+		yes := true
+		e.Changes = &hrevent.Changes{Privileged: &yes}
+	}), EventAccepted)
+	st := je.run(10 * 24 * time.Hour)
+	require.Len(t, *issues, 2, "the joiner's pass, then the phishing-resistant re-registration's")
+	require.Equal(t, "mover", st.Journey.Kind)
+	require.Equal(t, phishingResistant(), asked[len(asked)-1])
 }

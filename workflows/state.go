@@ -27,6 +27,8 @@ type EmployeeState struct {
 	Leaver     *Leaver                `json:"leaver,omitempty"`     // the departure, once carried out
 	Recoveries []time.Time            `json:"recoveries,omitempty"` // when helpdesk recoveries were applied
 	Changes    hrevent.Changes        `json:"changes"`              // the last job change
+	// PendingMover is a re-registration waiting for the running journey to end.
+	PendingMover *hrevent.Event `json:"pending_mover,omitempty"`
 }
 
 // Leaver is a carried-out departure.
@@ -90,6 +92,7 @@ type Status struct {
 	EmployeeID string        `json:"employee_id"`
 	Journey    *Journey      `json:"journey,omitempty"`
 	Leaver     *Leaver       `json:"leaver,omitempty"`
+	LeaveAt    *time.Time    `json:"leave_at,omitempty"` // a termination still to come
 	Events     []EventRecord `json:"events"`
 }
 
