@@ -62,7 +62,7 @@ func (a *app) dial() (client.Client, error) {
 func (a *app) clientOptions(log *slog.Logger) (client.Options, error) {
 	cfg := a.temporal
 	if cfg.Address == "" {
-		cfg.Address = "127.0.0.1:7233" // the dev stack's embedded server
+		cfg.Address, cfg.Dev = "127.0.0.1:7233", true // the dev stack's embedded server
 	}
 	opts, err := cfg.Options(log)
 	if err != nil {

@@ -34,6 +34,11 @@ func startStack(t *testing.T) *stack.Stack {
 func runStarter(t *testing.T, args []string, env map[string]string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	if _, ok := env["TEMPORAL_ADDRESS"]; ok {
+		if _, set := env["TAPFLOW_NO_ENCRYPTION"]; !set {
+			env["TAPFLOW_NO_ENCRYPTION"] = "true" // the test stacks run plain, unless a test says otherwise
+		}
+	}
 	code := run(context.Background(), args, &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	return code, out.String(), errb.String()
 }

@@ -52,6 +52,9 @@ func serve(t *testing.T, env map[string]string) (url string, stop func() int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuf
 	done := make(chan int, 1)
+	if _, set := env["TAPFLOW_NO_ENCRYPTION"]; !set {
+		env["TAPFLOW_NO_ENCRYPTION"] = "true"
+	}
 	go func() {
 		done <- run(ctx, []string{"serve", "--webhook-address", addr}, &out, &errb,
 			func(k string) (string, bool) { v, ok := env[k]; return v, ok })

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/tapflow/tapflow/internal/codec"
 )
 
 // TestReplayRecordedHistories replays every history recorded from a real run (see internal/stack's
@@ -19,7 +21,15 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			opts := worker.WorkflowReplayerOptions{}
+			if strings.Contains(f, "encrypted") {
+				// Recorded by internal/stack's encryption test with its test-only key.
+				keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
+				require.NoError(t, err)
+				opts.DataConverter = codec.New(keys).DataConverter()
+			}
+			r, err := worker.NewWorkflowReplayerWithOptions(opts)
+			require.NoError(t, err)
 			Register(r)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})

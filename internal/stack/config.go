@@ -31,6 +31,8 @@ type Config struct {
 	WebhookAddress     string  // the HR webhook receiver, mounted in dev mode
 	WebhookSecret      string  // its signing secret(s), comma-separated while rotating; dev mode generates one
 	FeedToken          string  // bearer token for scheduled feeds fetched over HTTPS
+	CodecToken         string  // bearer token the codec endpoint requires; empty: none (dev only)
+	CodecOrigin        string  // the Web UI origin allowed to call the codec endpoint
 	DataDir            string  // where the embedded server keeps its SQLite file
 	InMemory           bool    // keep the embedded server's state in memory instead
 	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
@@ -51,6 +53,8 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Addr(&c.EmulatorAddress, "emulator-address", "127.0.0.1:8089", "embedded Graph emulator address")
 	s.Addr(&c.HTTPAddress, "http-address", "127.0.0.1:9090", "health (/healthz, /readyz) and metrics (/metrics) address")
 	s.Addr(&c.WebhookAddress, "webhook-address", "127.0.0.1:8088", "HR webhook receiver address (dev mode; elsewhere run starter serve)")
+	s.String(&c.CodecToken, "codec-token", "", "bearer token for the /codec endpoint (required with a Temporal cluster when encryption is on)")
+	s.String(&c.CodecOrigin, "codec-cors-origin", "", "Temporal Web UI origin allowed to call /codec, e.g. https://temporal.example.com")
 	s.String(&c.FeedToken, "feed-token", "", "bearer token sent when a scheduled batch fetches its feed over HTTPS (prefer the variable)")
 	s.String(&c.WebhookSecret, "webhook-secret", "", "HR webhook signing secret(s), whsec_..., comma-separated while rotating (dev mode: generated when unset)")
 	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
@@ -118,6 +122,10 @@ func (c Config) Check() error {
 	if c.Graph.Timeout > 40*time.Second {
 		return fmt.Errorf("TAPFLOW_GRAPH_TIMEOUT=%s: at most 40s (a Graph activity gives up after 45s)", c.Graph.Timeout)
 	}
+	if !c.DevTemporal() && c.CodecToken == "" && (c.Temporal.EncryptionKeys != "" || c.Temporal.EncryptionKeyFile != "") {
+		return errors.New("TAPFLOW_CODEC_TOKEN is required with a Temporal cluster: the /codec endpoint decrypts payloads " +
+			"for whoever calls it")
+	}
 	if c.WebhookSecret != "" {
 		if _, err := webhook.NewHandler(webhook.SplitSecrets(c.WebhookSecret), nil, nil); err != nil {
 			return fmt.Errorf("TAPFLOW_WEBHOOK_SECRET: %w", err)
@@ -150,6 +158,11 @@ func (c Config) Check() error {
 				"set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or another credential, see --help), "+
 				"or TAPFLOW_ALLOW_EMULATOR=true to use the Graph emulator on purpose", c.Temporal.Address)
 		}
+	}
+	tc := c.Temporal
+	tc.Dev = c.DevTemporal()
+	if _, err := tc.Codec(); err != nil {
+		return err
 	}
 	if c.Mode() != GraphEmulator && c.Journey.Settings.Channel != "webhook" && c.Journey.SenderMailbox == "" {
 		return errors.New("TAPFLOW_SENDER_MAILBOX is required to mail passes to managers (the mailbox tapflow sends from; " +

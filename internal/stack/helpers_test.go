@@ -1,5 +1,21 @@
 package stack
 
-import "github.com/tapflow/tapflow/internal/temporalclient"
+import (
+	"net"
+	"testing"
+
+	"github.com/tapflow/tapflow/internal/temporalclient"
+)
 
 func tcfg() temporalclient.Config { return temporalclient.Config{Namespace: "default"} }
+
+// freeAddr is a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/tapflow/tapflow/internal/codec"
 	"github.com/tapflow/tapflow/internal/devserver"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
@@ -36,8 +37,9 @@ type Stack struct {
 	client   client.Client
 	graph    graph.Client
 	workers  []worker.Worker
-	hookURL  string // the dev-mode HR webhook, or ""
-	hookGen  string // the secret generated for it, when none was configured
+	codec    *codec.Codec // payload encryption, or nil
+	hookURL  string       // the dev-mode HR webhook, or ""
+	hookGen  string       // the secret generated for it, when none was configured
 	ready    atomic.Bool
 	stops    []func()
 }
@@ -47,7 +49,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err err
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	s := &Stack{cfg: cfg, mode: cfg.Mode(), log: log, metrics: metrics.New()}
+	tc := cfg.Temporal
+	tc.Dev = cfg.DevTemporal()
+	cd, err := tc.Codec()
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{cfg: cfg, mode: cfg.Mode(), log: log, metrics: metrics.New(), codec: cd}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -165,6 +173,13 @@ func (s *Stack) startHealth() error {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.codec != nil {
+		origin := s.cfg.CodecOrigin
+		if origin == "" && s.cfg.DevTemporal() && s.cfg.UIAddress != "" {
+			origin = "http://" + s.cfg.UIAddress // the embedded UI (its port is fixed in dev mode)
+		}
+		mux.Handle("/codec/", s.codec.Handler("/codec", s.cfg.CodecToken, origin))
+	}
 	s.health = s.serve(l, mux, "health")
 	return nil
 }
@@ -207,6 +222,7 @@ func (s *Stack) startEmulator() error {
 func (s *Stack) startTemporal(ctx context.Context) error {
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Address:          s.cfg.DevTemporalAddress,
+		UICodecEndpoint:  s.codecEndpoint(),
 		DBFile:           s.cfg.DBFile(),
 		UIAddress:        s.cfg.UIAddress,
 		SearchAttributes: searchattr.Definitions(),
@@ -234,7 +250,7 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 
 func (s *Stack) dial(ctx context.Context) error {
 	tc := s.cfg.Temporal
-	tc.Address = s.clientAddress()
+	tc.Address, tc.Dev = s.clientAddress(), s.temporal != nil
 	opts, err := tc.Options(s.log.With("component", "temporal-sdk"))
 	if err != nil {
 		return err
@@ -254,4 +270,12 @@ func (s *Stack) dial(ctx context.Context) error {
 	}
 	s.graph = g
 	return nil
+}
+
+// codecEndpoint is the codec server's URL for the embedded UI, when payloads are encrypted.
+func (s *Stack) codecEndpoint() string {
+	if s.codec == nil {
+		return ""
+	}
+	return s.HTTPURL() + "/codec"
 }

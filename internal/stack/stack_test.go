@@ -143,6 +143,8 @@ func TestConfigurationsThatMustNotStart(t *testing.T) {
 	require.ErrorContains(t, err, "TAPFLOW_ALLOW_EMULATOR")
 
 	cluster.AllowEmulator = true
+	require.ErrorContains(t, cluster.Check(), "TAPFLOW_ENCRYPTION_KEYS", "payloads are encrypted by default on a cluster")
+	cluster.Temporal.NoEncryption = true
 	require.NoError(t, cluster.Check())
 
 	partial := Config{Temporal: tcfg()}

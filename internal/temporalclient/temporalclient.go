@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,6 +15,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/codec"
 )
 
 // Config is how to reach a Temporal cluster.
@@ -25,6 +27,11 @@ type Config struct {
 	TLSKeyPath  string
 	TLSCAPath   string // CA for the server certificate; empty uses the system roots
 	TLS         bool   // TLS without a client certificate (implied by the certificate or the API key)
+
+	EncryptionKeys    string // "id=base64key,..."; the first encrypts (TAPFLOW_ENCRYPTION_KEYS)
+	EncryptionKeyFile string // the same, from a file
+	NoEncryption      bool   // allow plain payloads on a real cluster
+	Dev               bool   // the embedded dev server: encryption is optional there
 }
 
 // Bind registers the Temporal flags (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...) on a flag set.
@@ -36,6 +43,27 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.String(&c.TLSKeyPath, "temporal-tls-key", "", "client private key file for mTLS")
 	s.String(&c.TLSCAPath, "temporal-tls-ca", "", "CA file to verify the Temporal server")
 	s.Bool(&c.TLS, "temporal-tls", false, "use TLS without a client certificate")
+	s.String(&c.EncryptionKeys, "encryption-keys", "", "payload encryption keys id=base64(32 bytes), comma-separated, the first encrypts "+
+		"(required with a Temporal cluster; prefer the variable)")
+	s.String(&c.EncryptionKeyFile, "encryption-key-file", "", "file holding the encryption keys, one id=base64 per line")
+	s.Bool(&c.NoEncryption, "no-encryption", false, "allow plain payloads on a Temporal cluster (not recommended)")
+}
+
+// Codec returns the payload codec the configuration asks for, nil for none. With a real cluster, encryption is
+// required unless explicitly turned off.
+func (c Config) Codec() (*codec.Codec, error) {
+	if c.EncryptionKeys == "" && c.EncryptionKeyFile == "" {
+		if !c.Dev && !c.NoEncryption {
+			return nil, errors.New("payloads are encrypted by default with a Temporal cluster: set TAPFLOW_ENCRYPTION_KEYS " +
+				"(id=base64 of 32 random bytes, e.g. k1=$(openssl rand -base64 32)), or TAPFLOW_NO_ENCRYPTION=true")
+		}
+		return nil, nil
+	}
+	keys, err := codec.LoadKeys(c.EncryptionKeys, c.EncryptionKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TAPFLOW_ENCRYPTION_KEYS: %w", err)
+	}
+	return codec.New(keys), nil
 }
 
 // Options builds the SDK client options; callers add metrics and a data converter.
@@ -72,6 +100,13 @@ func (c Config) Options(logger *slog.Logger) (client.Options, error) {
 	}
 	if c.APIKey != "" {
 		o.Credentials = client.NewAPIKeyStaticCredentials(c.APIKey)
+	}
+	cd, err := c.Codec()
+	if err != nil {
+		return o, err
+	}
+	if cd != nil {
+		o.DataConverter, o.FailureConverter = cd.DataConverter(), cd.FailureConverter()
 	}
 	return o, nil
 }
