@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -144,7 +145,8 @@ func newScheduleDescribeCmd(a *app) *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("describe schedule %s: %w", args[0], err)
 		}
-		view := describeView(args[0], d)
+		opts, _ := a.clientOptions(slog.New(slog.DiscardHandler))
+		view := describeView(args[0], d, opts.DataConverter)
 		if asJSON {
 			return printJSON(cmd.OutOrStdout(), view)
 		}
@@ -166,10 +168,12 @@ type scheduleView struct {
 	NextRuns   []time.Time `json:"next_runs"`
 }
 
-func describeView(name string, d *client.ScheduleDescription) scheduleView {
+func describeView(name string, d *client.ScheduleDescription, dc converter.DataConverter) scheduleView {
 	v := scheduleView{Name: name, Paused: d.Schedule.State.Paused, Note: d.Schedule.State.Note, Runs: d.Info.NumActions,
 		NextRuns: d.Info.NextActionTimes}
-	dc := converter.GetDefaultDataConverter()
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
 	for key, dst := range map[string]*string{"feed": &v.Feed, "when": &v.When} {
 		if p, ok := d.Memo.GetFields()[key]; ok {
 			_ = dc.FromPayload(p, dst)

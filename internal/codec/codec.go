@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -27,6 +28,8 @@ const (
 	metadataEncoding  = "encoding"
 )
 
+var keyID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,32}$`)
+
 // Keyring holds the keys: the first one encrypts, all decrypt.
 type Keyring struct {
 	active string
@@ -40,11 +43,10 @@ func ParseKeys(spec string) (*Keyring, error) {
 	fields := strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 	for i, f := range fields {
 		id, b64, ok := strings.Cut(f, "=")
-		if !ok || id == "" {
-			return nil, fmt.Errorf("encryption key %d: write it as id=base64key (generate one with: openssl rand -base64 32)", i+1)
-		}
-		if len(id) > 64 || strings.ContainsAny(id, `"'\`) {
-			return nil, fmt.Errorf("encryption key %d: the id must be a short name (at most 64 characters)", i+1)
+		if !ok || !keyID.MatchString(id) {
+			// Never echo the text: a key pasted without its id would be printed.
+			return nil, fmt.Errorf("encryption key %d: write it as id=base64key, the id 1-32 letters, digits, . _ - "+
+				"(e.g. k1=$(openssl rand -base64 32))", i+1)
 		}
 		raw, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil || len(raw) != 32 {
@@ -74,7 +76,10 @@ func ParseKeys(spec string) (*Keyring, error) {
 
 // LoadKeys reads keys from the environment value, or else from a file (the same format, one per line).
 func LoadKeys(spec, file string) (*Keyring, error) {
-	if spec == "" && file != "" {
+	if spec != "" && file != "" {
+		return nil, errors.New("set TAPFLOW_ENCRYPTION_KEYS or TAPFLOW_ENCRYPTION_KEY_FILE, not both")
+	}
+	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("read TAPFLOW_ENCRYPTION_KEY_FILE: %w", err)
@@ -88,10 +93,18 @@ func LoadKeys(spec, file string) (*Keyring, error) {
 func (k *Keyring) Active() string { return k.active }
 
 // Codec is the AES-256-GCM payload codec.
-type Codec struct{ keys *Keyring }
+type Codec struct {
+	keys       *Keyring
+	allowPlain bool
+}
 
-// New builds the codec.
+// New builds the codec. It refuses to decode a payload that is not encrypted: whoever can write to the
+// namespace without the key (a CLI, the Web UI) cannot slip plain events in.
 func New(keys *Keyring) *Codec { return &Codec{keys: keys} }
+
+// NewAllowingPlain builds a codec that also reads unencrypted payloads: for histories written before encryption
+// was turned on (TAPFLOW_ALLOW_PLAIN_PAYLOADS) and for replaying old fixtures.
+func NewAllowingPlain(keys *Keyring) *Codec { return &Codec{keys: keys, allowPlain: true} }
 
 var _ converter.PayloadCodec = (*Codec)(nil)
 
@@ -122,6 +135,10 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		if string(p.GetMetadata()[metadataEncoding]) != EncodingEncrypted {
+			if !c.allowPlain {
+				return nil, errors.New("refused an unencrypted payload: every payload must be encrypted with a tapflow key " +
+					"(TAPFLOW_ALLOW_PLAIN_PAYLOADS=true reads ones written before encryption was on)")
+			}
 			out[i] = p
 			continue
 		}

@@ -44,7 +44,8 @@ func TestRoundTripRotationAndTampering(t *testing.T) {
 	plain, err := converter.GetDefaultDataConverter().ToPayload("before encryption")
 	require.NoError(t, err)
 	var s string
-	require.NoError(t, dcOld.FromPayload(plain, &s), "unencrypted payloads still read")
+	require.ErrorContains(t, dcOld.FromPayload(plain, &s), "refused an unencrypted payload", "nobody slips plain payloads in")
+	require.NoError(t, NewAllowingPlain(old).DataConverter().FromPayload(plain, &s), "unless told to read old ones")
 	require.Equal(t, "before encryption", s)
 }
 
@@ -54,6 +55,7 @@ func TestBadKeysNameTheKeyNotItsValue(t *testing.T) {
 		"justbase64":                     "write it as id=base64key",
 		"k1=c2hvcnQ=":                    `"k1": must be the base64 of exactly 32`,
 		"k1=" + key(1) + ",k1=" + key(2): `"k1" appears twice`,
+		key(1):                           "encryption key 1: write it as id=base64key", // a bare key: never echoed
 	} {
 		_, err := ParseKeys(spec)
 		require.ErrorContains(t, err, want, spec)

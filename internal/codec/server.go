@@ -16,7 +16,6 @@ func (c *Codec) Handler(prefix, token, origin string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin != "" {
 			w.Header().Set("Access-Control-Allow-Origin", strings.TrimRight(origin, "/"))
-			w.Header().Set("Access-Control-Allow-Credentials", "true")
 			w.Header().Set("Access-Control-Allow-Headers", "Authorization,Content-Type,X-Namespace")
 			w.Header().Set("Access-Control-Allow-Methods", "POST,OPTIONS")
 			w.Header().Set("Vary", "Origin")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -122,9 +123,13 @@ func (c Config) Check() error {
 	if c.Graph.Timeout > 40*time.Second {
 		return fmt.Errorf("TAPFLOW_GRAPH_TIMEOUT=%s: at most 40s (a Graph activity gives up after 45s)", c.Graph.Timeout)
 	}
-	if !c.DevTemporal() && c.CodecToken == "" && (c.Temporal.EncryptionKeys != "" || c.Temporal.EncryptionKeyFile != "") {
-		return errors.New("TAPFLOW_CODEC_TOKEN is required with a Temporal cluster: the /codec endpoint decrypts payloads " +
-			"for whoever calls it")
+	encrypting := c.Temporal.EncryptionKeys != "" || c.Temporal.EncryptionKeyFile != ""
+	if encrypting && c.CodecToken == "" && (!c.DevTemporal() || !loopback(c.HTTPAddress)) {
+		return errors.New("TAPFLOW_CODEC_TOKEN is required with a Temporal cluster or a non-loopback TAPFLOW_HTTP_ADDRESS: " +
+			"the /codec endpoint decrypts payloads for whoever calls it")
+	}
+	if c.CodecToken != "" && len(c.CodecToken) < 32 {
+		return errors.New("TAPFLOW_CODEC_TOKEN must be at least 32 characters (e.g. openssl rand -hex 24)")
 	}
 	if c.WebhookSecret != "" {
 		if _, err := webhook.NewHandler(webhook.SplitSecrets(c.WebhookSecret), nil, nil); err != nil {
@@ -169,4 +174,14 @@ func (c Config) Check() error {
 			"grant Mail.Send limited to it), or set TAPFLOW_DELIVERY=webhook")
 	}
 	return nil
+}
+
+// loopback reports whether a listen address is reachable only from this machine.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

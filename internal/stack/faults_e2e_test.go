@@ -107,6 +107,18 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 		}
 		return true
 	}, 2*time.Minute, 200*time.Millisecond)
+	var faults []struct {
+		Path    string `json:"path"`
+		Count   int    `json:"count"`
+		Applied int    `json:"applied"`
+	}
+	getJSON(t, emu+"/faults", &faults)
+	require.Len(t, faults, 4)
+	for _, f := range faults {
+		require.Equal(t, f.Count, f.Applied, "fault %s fired every time", f.Path)
+	}
+	// Each failed mail revoked its undelivered pass and the retry issued a fresh one: two extra passes, no more.
+	require.Equal(t, len(ids)+2, issued)
 	left := 0
 	for _, id := range ids {
 		var u faultUser

@@ -274,8 +274,8 @@ func (s *Stack) dial(ctx context.Context) error {
 
 // codecEndpoint is the codec server's URL for the embedded UI, when payloads are encrypted.
 func (s *Stack) codecEndpoint() string {
-	if s.codec == nil {
-		return ""
+	if s.codec == nil || s.cfg.CodecToken != "" {
+		return "" // the embedded UI has no way to send a static token
 	}
 	return s.HTTPURL() + "/codec"
 }

@@ -31,6 +31,7 @@ type Config struct {
 	EncryptionKeys    string // "id=base64key,..."; the first encrypts (TAPFLOW_ENCRYPTION_KEYS)
 	EncryptionKeyFile string // the same, from a file
 	NoEncryption      bool   // allow plain payloads on a real cluster
+	AllowPlain        bool   // with encryption on, still read payloads written before it was
 	Dev               bool   // the embedded dev server: encryption is optional there
 }
 
@@ -47,6 +48,7 @@ func Bind(s *cliconf.Set, c *Config) {
 		"(required with a Temporal cluster; prefer the variable)")
 	s.String(&c.EncryptionKeyFile, "encryption-key-file", "", "file holding the encryption keys, one id=base64 per line")
 	s.Bool(&c.NoEncryption, "no-encryption", false, "allow plain payloads on a Temporal cluster (not recommended)")
+	s.Bool(&c.AllowPlain, "allow-plain-payloads", false, "with encryption on, still read payloads written before it was turned on")
 }
 
 // Codec returns the payload codec the configuration asks for, nil for none. With a real cluster, encryption is
@@ -61,7 +63,10 @@ func (c Config) Codec() (*codec.Codec, error) {
 	}
 	keys, err := codec.LoadKeys(c.EncryptionKeys, c.EncryptionKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("TAPFLOW_ENCRYPTION_KEYS: %w", err)
+		return nil, fmt.Errorf("encryption keys: %w", err)
+	}
+	if c.AllowPlain {
+		return codec.NewAllowingPlain(keys), nil
 	}
 	return codec.New(keys), nil
 }
