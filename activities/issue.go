@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tapflow/tapflow/internal/delivery"
@@ -63,6 +64,7 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 				"recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
 		}
 	}
+	heartbeat(ctx) // alive: a crashed worker's attempt is retried within the heartbeat timeout
 	once := req.UsableOnce
 	issued, err := j.Graph.CreateTAP(ctx, req.UserID, graph.TAPRequest{Start: req.Start, LifetimeMinutes: req.LifetimeMinutes, UsableOnce: &once})
 	if err != nil {
@@ -70,6 +72,7 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 	}
 	j.audit(ctx, AuditEntry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
 		Reason: req.Reason, RequestedBy: req.RequestedBy})
+	heartbeat(ctx)
 	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: req.Channel, To: to,
 		EmployeeID: req.EmployeeID, UserID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName,
 		Language: req.Language, Pass: issued.Pass, Start: issued.Start, Expires: issued.Expires(), UsableOnce: issued.UsableOnce})
@@ -119,4 +122,11 @@ func deliveryFailure(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrDeliveryFailed, nil)
 	}
 	return temporal.NewApplicationError(err.Error(), "DeliveryTransient")
+}
+
+// heartbeat records liveness when running as an activity (the tests also call activities directly).
+func heartbeat(ctx context.Context) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx)
+	}
 }

@@ -29,7 +29,9 @@ func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	if r.usableFrom.After(workflow.Now(ctx)) {
 		req.Start = r.usableFrom // issued early by the lead: usable from the morning
 	}
-	actx := workflow.WithActivityOptions(ctx, withWaitForCancellation(graphWriteOptions()))
+	o := withWaitForCancellation(graphWriteOptions())
+	o.HeartbeatTimeout = 45 * time.Second // a Graph call's 30 s and a margin: a crashed worker's attempt is retried soon
+	actx := workflow.WithActivityOptions(ctx, o)
 	r.issuing = true
 	var res activities.IssueResult
 	if err := workflow.ExecuteActivity(actx, journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {

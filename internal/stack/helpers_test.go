@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"log/slog"
 	"net"
 	"testing"
+
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/tapflow/tapflow/internal/temporalclient"
 )
@@ -19,3 +22,6 @@ func freeAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// quietSDK silences a test client's logs.
+func quietSDK() sdklog.Logger { return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)) }
