@@ -183,7 +183,7 @@ func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.C
 	}
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              GraphTaskQueue,
-		StartToCloseTimeout:    time.Minute,
+		StartToCloseTimeout:    45 * time.Second, // one Graph call (at most 40 s); a crashed worker's look is redone soon
 		ScheduleToCloseTimeout: until + time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: interval, BackoffCoefficient: 1, MaximumInterval: interval,
 			MaximumAttempts:        int32(until/interval) + 2, // as many looks as fit before expiry

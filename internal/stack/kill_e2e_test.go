@@ -130,7 +130,7 @@ func TestKilledMidIssueAndMidWait(t *testing.T) {
 		}
 		var st workflows.Status
 		return v.Get(&st) == nil && st.Journey != nil && st.Journey.Outcome == workflows.OutcomeRegistered
-	}, time.Minute, 200*time.Millisecond)
+	}, 3*time.Minute, 200*time.Millisecond, "a poll cut short by the kill is retried after its start-to-close timeout (45 s)")
 	getJSON(t, emu+"/users/"+graphemu.DemoAdaLovelaceID, &u)
 	require.Nil(t, u.TemporaryAccessPass, "revoked after the second restart")
 	getJSON(t, emu+"/mail", &mail)
