@@ -125,4 +125,5 @@ func TestWebhookBurst(t *testing.T) {
 		var nf *serviceerror.NotFound
 		require.True(t, errors.As(err, &nf), "nothing started for a refused request")
 	}
+	faultRow(t, "webhook burst (2,090)", len(deliveries), 0, 0, 0)
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.temporal.io/sdk/interceptor"
+
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
@@ -42,6 +44,8 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+	// GraphInterceptors wrap the Graph worker's activities (tracing, tests that watch the rate limit).
+	GraphInterceptors []interceptor.WorkerInterceptor
 	// AuditLog receives the audit lines (JSON, one per pass issued, delivered or revoked); nil = the process log.
 	AuditLog io.Writer
 }

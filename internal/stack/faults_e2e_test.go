@@ -127,8 +127,7 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 			left++
 		}
 	}
-	t.Logf("\n%-28s %7s %14s %17s %12s\n%-28s %7d %14d %17d %12d", "scenario", "events", "passes issued",
-		"passes left live", "lost events", "graph 429/503/latency", len(ids), issued, left, 0)
+	faultRow(t, "graph 429/503/latency", len(ids), issued, left, 0)
 	require.Zero(t, left, "no pass is left live after its journey ends")
 }
 
@@ -171,4 +170,12 @@ func TestJourneysResumeAfterAServerRestart(t *testing.T) {
 	var mail []emuMail
 	getJSON(t, emu+"/mail", &mail)
 	require.Len(t, mail, 1, "no second mail")
+	faultRow(t, "server restart mid-wait", 1, len(u.IssuedPasses), 0, 0)
+}
+
+// faultRow prints one row of the fault suite's table (go test -v -run 'Fault|Burst|Resume|Killed|RateLimit').
+func faultRow(t *testing.T, scenario string, events, issued, left, lost int) {
+	t.Helper()
+	t.Logf("\n%-26s %7s %14s %17s %12s\n%-26s %7d %14d %17d %12d", "scenario", "events", "passes issued",
+		"passes left live", "lost events", scenario, events, issued, left, lost)
 }

@@ -135,4 +135,5 @@ func TestKilledMidIssueAndMidWait(t *testing.T) {
 	require.Nil(t, u.TemporaryAccessPass, "revoked after the second restart")
 	getJSON(t, emu+"/mail", &mail)
 	require.Len(t, mail, 1, "no second mail")
+	faultRow(t, "SIGKILL mid-issue, mid-wait", 1, len(u.IssuedPasses), 0, 0)
 }

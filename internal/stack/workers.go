@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/activities"
@@ -31,6 +32,7 @@ func (s *Stack) startWorkers() error {
 		WorkerStopTimeout: s.cfg.Graph.Timeout + 15*time.Second,
 		// Enforced by the server for the whole queue, so N workers together stay within the tenant's budget.
 		TaskQueueActivitiesPerSecond: s.cfg.GraphRateLimit,
+		Interceptors:                 append([]interceptor.WorkerInterceptor{&activities.RetryJitter{}}, s.cfg.GraphInterceptors...),
 	})
 	graphWorker.RegisterActivity(&activities.Directory{Graph: s.graph})
 	graphWorker.RegisterActivity(journey)
