@@ -32,7 +32,8 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 	cfg := devConfig(t.TempDir())
 	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
-	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	var logs lockedBuffer
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	defer s.Stop()
 	emu := s.EmulatorURL() + "/_emulator"
@@ -120,15 +121,23 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 	// Each failed mail revoked its undelivered pass and the retry issued a fresh one: two extra passes, no more.
 	require.Equal(t, len(ids)+2, issued)
 	left := 0
+	var passes []string
 	for _, id := range ids {
 		var u faultUser
 		getJSON(t, emu+"/users/"+id, &u)
 		if u.TemporaryAccessPass != nil {
 			left++
 		}
+		passes = append(passes, u.IssuedPasses...)
 	}
 	faultRow(t, "graph 429/503/latency", len(ids), issued, left, 0)
 	require.Zero(t, left, "no pass is left live after its journey ends")
+	// Retries, throttling and failed mails leave no pass in logs (errors included), metrics or histories.
+	sources := map[string][]byte{"worker logs": logs.Bytes(), "metrics": metricsText(t, s.HTTPURL())}
+	for i := range ids {
+		sources["history "+wf(i)] = historyJSON(t, s, wf(i))
+	}
+	requireNoPasses(t, passes, sources)
 }
 
 // TestJourneysResumeAfterAServerRestart: the embedded Temporal server (and the worker) stop mid-journey and
@@ -171,6 +180,10 @@ func TestJourneysResumeAfterAServerRestart(t *testing.T) {
 	getJSON(t, emu+"/mail", &mail)
 	require.Len(t, mail, 1, "no second mail")
 	faultRow(t, "server restart mid-wait", 1, len(u.IssuedPasses), 0, 0)
+	sources := map[string][]byte{"history": historyJSON(t, s2, "employee/E1001")}
+	s2.Stop()
+	addDatabase(t, sources, dir)
+	requireNoPasses(t, u.IssuedPasses, sources)
 }
 
 // faultRow prints one row of the fault suite's table (go test -v -run 'Fault|Burst|Resume|Killed|RateLimit').

@@ -16,9 +16,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tapflow/tapflow/internal/graphemu"
@@ -193,15 +190,5 @@ func TestJoinerEndToEnd(t *testing.T) {
 
 func historyJSON(t *testing.T, s *Stack, id string) []byte {
 	t.Helper()
-	iter := s.Client().GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for iter.HasNext() {
-		e, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, e)
-	}
-	require.Greater(t, len(h.Events), 10)
-	data, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(&h)
-	require.NoError(t, err)
-	return data
+	return clientHistoryJSON(t, s.Client(), id)
 }

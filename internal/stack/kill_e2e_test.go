@@ -136,4 +136,10 @@ func TestKilledMidIssueAndMidWait(t *testing.T) {
 	getJSON(t, emu+"/mail", &mail)
 	require.Len(t, mail, 1, "no second mail")
 	faultRow(t, "SIGKILL mid-issue, mid-wait", 1, len(u.IssuedPasses), 0, 0)
+	// Nor did a crash leave a pass anywhere: the process's output, its metrics, the history, the database.
+	sources := map[string][]byte{"worker output": w.out.Bytes(), "metrics": metricsText(t, "http://"+w.http),
+		"history": clientHistoryJSON(t, c2, "employee/E1001")}
+	w.kill()
+	addDatabase(t, sources, w.dir)
+	requireNoPasses(t, u.IssuedPasses, sources)
 }

@@ -76,12 +76,17 @@ func TestTheGraphRateLimitHoldsUnderThrottling(t *testing.T) {
 		}
 		return true
 	}, 2*time.Minute, 200*time.Millisecond)
-	for _, id := range ids {
+	var passes []string
+	sources := map[string][]byte{"metrics": metricsText(t, s.HTTPURL())}
+	for i, id := range ids {
 		var u faultUser
 		getJSON(t, emu+"/users/"+id, &u)
 		require.Len(t, u.IssuedPasses, 1, "%s: one pass (throttled creations made none)", u.DisplayName)
 		require.NotNil(t, u.TemporaryAccessPass)
+		passes = append(passes, u.IssuedPasses...)
+		sources[u.DisplayName] = historyJSON(t, s, fmt.Sprintf("employee/RL%d", i+1))
 	}
+	requireNoPasses(t, passes, sources)
 
 	rec.mu.Lock()
 	starts := append([]time.Time(nil), rec.starts...)
