@@ -17,15 +17,19 @@ import (
 )
 
 // startStack runs an in-memory dev stack for the starter to talk to.
-func startStack(t *testing.T) *stack.Stack {
+func startStack(t *testing.T, adjust ...func(*stack.Config)) *stack.Stack {
 	t.Helper()
-	s, err := stack.Start(context.Background(), stack.Config{
+	cfg := stack.Config{
 		Temporal:           temporalclient.Config{Namespace: "default"},
 		DevTemporalAddress: "127.0.0.1:0",
 		EmulatorAddress:    "127.0.0.1:0",
 		HTTPAddress:        "127.0.0.1:0",
 		InMemory:           true,
-	}, slog.New(slog.DiscardHandler))
+	}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	s, err := stack.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(s.Stop)
 	return s
