@@ -81,6 +81,6 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 		log.Info("stopped")
 		return nil
 	}
-	root.AddCommand(newEmulatorCmd(ctx, stdout, stderr, env))
+	root.AddCommand(newEmulatorCmd(ctx, stdout, stderr, env), newDoctorCmd(ctx, stdout, stderr, env))
 	return root
 }

@@ -21,6 +21,7 @@ func (e *Emulator) controlRoutes() []route {
 		newRoute("requests", map[string]handlerFunc{http.MethodGet: e.getRequestsCtl, http.MethodDelete: e.clearRequestsCtl}),
 		newRoute("faults", map[string]handlerFunc{
 			http.MethodGet: e.listFaults, http.MethodPost: e.addFault, http.MethodDelete: e.clearFaults}),
+		newRoute("permissions", map[string]handlerFunc{http.MethodGet: e.getPermissionsCtl, http.MethodPut: e.putPermissionsCtl}),
 		newRoute("reset", map[string]handlerFunc{http.MethodPost: e.resetCtl}),
 	}
 }

@@ -199,6 +199,9 @@ func (e *Emulator) graphPipeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	segs := splitSegments(strings.TrimPrefix(r.URL.EscapedPath(), graphPrefix))
+	if e.refuseWithoutPermission(w, r, segs) {
+		return
+	}
 	res := dispatch(e.graph, r.Method, segs)
 	e.serve(w, r, res, codeBadRequest, http.StatusBadRequest,
 		"Resource not found for the segment '"+res.badSegment+"'.")

@@ -58,6 +58,7 @@ type state struct {
 	outbox   []mailMessage
 	requests []*requestRecord
 	faults   []*faultRule
+	denied   map[string]bool // permissions taken away with PUT /_emulator/permissions; nil: all granted
 }
 
 // buildState creates a fresh state from the emulator's normalized seed.

@@ -1,0 +1,52 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/graphemu"
+)
+
+// TestAnEntraTokenIsCheckedAgainstItsRoles: with a JWT, every permission (writes included) is checked against
+// the token's roles, the rate limit is required, and the token never reaches the checklist.
+func TestAnEntraTokenIsCheckedAgainstItsRoles(t *testing.T) {
+	srv := httptest.NewServer(graphemu.New(graphemu.Options{Seed: graphemu.DemoSeed()}).Handler())
+	defer srv.Close()
+	g, err := graph.New(graph.Config{BaseURL: srv.URL + "/v1.0", StaticToken: "t"}, graph.Options{})
+	require.NoError(t, err)
+	claims := base64.RawURLEncoding.EncodeToString([]byte(`{"roles":["User.Read.All","UserAuthenticationMethod.Read.All",` +
+		`"UserAuthMethod-TAP.ReadWrite.All","Policy.Read.AuthenticationMethod","User.RevokeSessions.All","User.EnableDisableAccount.All"]}`))
+	token := "eyJhbGciOiJSUzI1NiJ9." + claims + ".c2lnbmF0dXJl"
+	rep := Run(context.Background(), Target{
+		TemporalAddress: "temporal.example:7233", DialErr: errors.New("connection refused"),
+		Graph: g, RealGraph: true, Sender: graphemu.DemoSenderID,
+		Token: func(context.Context) (string, error) { return token, nil },
+	})
+	var out bytes.Buffer
+	rep.Write(&out)
+	text := out.String()
+	require.Contains(t, text, "[FAIL] Temporal reachable at temporal.example:7233: connection refused")
+	require.Contains(t, text, "[FAIL] Graph task-queue rate limit")
+	require.Contains(t, text, "[ok]   Graph token: an Entra token with 6 application permissions")
+	require.Contains(t, text, "[ok]   permission to issue a TAP, revoke a TAP")
+	require.Contains(t, text, "[FAIL] permission to deliver by mail: not in the token's roles\n       fix: grant the application permission Mail.Send")
+	require.Contains(t, text, "[ok]   permission to disable a leaver's account")
+	require.NotContains(t, text, claims, "the token is never printed")
+	require.Equal(t, 3, rep.Count(Fail))
+}
+
+func TestNoTokenStopsTheGraphChecks(t *testing.T) {
+	rep := Run(context.Background(), Target{DialErr: errors.New("x"), RealGraph: true, RateLimit: 5,
+		Token: func(context.Context) (string, error) { return "", errors.New("AADSTS7000215: invalid client secret") }})
+	require.Equal(t, Fail, rep.Checks[len(rep.Checks)-1].Status)
+	require.Contains(t, rep.Checks[len(rep.Checks)-1].Detail, "AADSTS7000215")
+	require.Equal(t, "Graph task-queue rate limit", rep.Checks[2].Name)
+	require.Equal(t, OK, rep.Checks[2].Status)
+}

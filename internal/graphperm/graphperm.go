@@ -1,0 +1,95 @@
+// Package graphperm lists the Microsoft Graph application permissions each call tapflow makes accepts. The
+// Graph emulator enforces it and the worker's doctor checks a token against it, so both read one table.
+package graphperm
+
+import (
+	"slices"
+	"strings"
+)
+
+// Call is one Graph call tapflow makes and the application permissions that allow it (any one of them).
+type Call struct {
+	Feature string   // what tapflow uses the call for, as the README's permission table says
+	Method  string   // HTTP method
+	Path    string   // path under /v1.0, "*" for a parameter segment
+	AnyOf   []string // least-privileged first
+	Write   bool     // a call with side effects: never probed, only checked against a token's roles
+}
+
+// Calls is the table, in the order of the README's permission table.
+func Calls() []Call {
+	userRead := []string{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	tapWrite := []string{"UserAuthMethod-TAP.ReadWrite.All", "UserAuthenticationMethod.ReadWrite.All"}
+	return []Call{
+		{Feature: "read the user", Method: "GET", Path: "users/*", AnyOf: userRead},
+		{Feature: "find the manager", Method: "GET", Path: "users/*/manager", AnyOf: userRead},
+		{Feature: "check registered methods", Method: "GET", Path: "users/*/authentication/methods",
+			AnyOf: []string{"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"}},
+		{Feature: "issue a TAP", Method: "POST", Path: "users/*/authentication/temporaryAccessPassMethods", AnyOf: tapWrite, Write: true},
+		{Feature: "list TAPs", Method: "GET", Path: "users/*/authentication/temporaryAccessPassMethods",
+			AnyOf: append(slices.Clone(tapWrite), "UserAuthMethod-TAP.Read.All", "UserAuthenticationMethod.Read.All")},
+		{Feature: "read a TAP", Method: "GET", Path: "users/*/authentication/temporaryAccessPassMethods/*",
+			AnyOf: append(slices.Clone(tapWrite), "UserAuthMethod-TAP.Read.All", "UserAuthenticationMethod.Read.All")},
+		{Feature: "revoke a TAP", Method: "DELETE", Path: "users/*/authentication/temporaryAccessPassMethods/*", AnyOf: tapWrite, Write: true},
+		{Feature: "read the tenant TAP policy", Method: "GET",
+			Path:  "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/*",
+			AnyOf: []string{"Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"}},
+		{Feature: "refuse privileged users", Method: "GET", Path: "users/*/transitiveMemberOf", AnyOf: userRead},
+		{Feature: "read direct roles", Method: "GET", Path: "users/*/memberOf", AnyOf: userRead},
+		{Feature: "deliver by mail", Method: "POST", Path: "users/*/sendMail", AnyOf: []string{"Mail.Send"}, Write: true},
+		{Feature: "revoke a leaver's sessions", Method: "POST", Path: "users/*/revokeSignInSessions",
+			AnyOf: []string{"User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}, Write: true},
+		{Feature: "disable a leaver's account", Method: "PATCH", Path: "users/*",
+			AnyOf: []string{"User.EnableDisableAccount.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}, Write: true},
+	}
+}
+
+// Lookup finds the call for a method and a path's segments (relative to /v1.0); ok is false for a call
+// tapflow does not make.
+func Lookup(method string, segs []string) (Call, bool) {
+	for _, c := range Calls() {
+		if c.Method != method {
+			continue
+		}
+		pat := strings.Split(c.Path, "/")
+		if len(pat) != len(segs) {
+			continue
+		}
+		match := true
+		for i, p := range pat {
+			if p != "*" && !strings.EqualFold(p, segs[i]) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return c, true
+		}
+	}
+	return Call{}, false
+}
+
+// Allows reports whether any of the granted permissions allows the call.
+func (c Call) Allows(granted []string) bool {
+	for _, g := range granted {
+		for _, a := range c.AnyOf {
+			if strings.EqualFold(g, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// All is every permission named in the table, least-privileged ones first: what the emulator grants by default.
+func All() []string {
+	var out []string
+	for _, c := range Calls() {
+		for _, p := range c.AnyOf {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/doctor"
+	"github.com/tapflow/tapflow/internal/stack"
+	"github.com/tapflow/tapflow/internal/temporalclient"
+)
+
+func put(t *testing.T, url, body string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "PUT %s", url)
+}
+
+// TestDoctorOnTheDevStack: all green against a running dev stack; with the TAP policy disabled and a
+// permission taken away in the emulator, the checklist names both and says how to fix them.
+func TestDoctorOnTheDevStack(t *testing.T) {
+	s, err := stack.Start(context.Background(), stack.Config{
+		Temporal: temporalclient.Config{Namespace: "default"}, DevTemporalAddress: "127.0.0.1:0",
+		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", InMemory: true,
+	}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer s.Stop()
+	args := []string{"doctor", "--dev-temporal-address", s.TemporalAddress(),
+		"--emulator-address", strings.TrimPrefix(s.EmulatorURL(), "http://")}
+
+	code, out, stderr := runWorker(t, args, nil)
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "[ok]   Temporal reachable at "+s.TemporalAddress())
+	require.Contains(t, out, "[ok]   search attributes")
+	require.Contains(t, out, "[ok]   permission to check registered methods")
+	require.Contains(t, out, "[ok]   Temporary Access Pass policy: enabled")
+	require.Contains(t, out, "[ok]   sender mailbox")
+	require.Contains(t, out, "[info] permission to issue a TAP, revoke a TAP: not checkable with a static token")
+	require.Regexp(t, `all \d+ checks passed`, out)
+
+	code, out, _ = runWorker(t, append(args, "--json"), nil)
+	require.Equal(t, 0, code)
+	var rep doctor.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.True(t, rep.Green())
+
+	emu := s.EmulatorURL() + "/_emulator"
+	put(t, emu+"/policy", `{"id":"TemporaryAccessPass","state":"disabled","defaultLength":8,"defaultLifetimeInMinutes":60,`+
+		`"minimumLifetimeInMinutes":60,"maximumLifetimeInMinutes":1440,"isUsableOnce":false,`+
+		`"includeTargets":[{"targetType":"group","id":"all_users"}],"excludeTargets":[]}`)
+	put(t, emu+"/permissions", `{"granted":["User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All","Mail.Send"]}`)
+	code, out, stderr = runWorker(t, args, nil)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, stderr, "the doctor found problems")
+	require.Contains(t, out, "[FAIL] permission to check registered methods: Graph answered 403 Authorization_RequestDenied")
+	require.Contains(t, out, "fix: grant the application permission UserAuthenticationMethod.Read.All")
+	require.Contains(t, out, "[ok]   permission to list TAPs, read a TAP", "the TAP write permission also reads")
+	require.Contains(t, out, "[FAIL] Temporary Access Pass policy: the method is disabled")
+	require.Contains(t, out, "fix: enable it: Entra admin center")
+	require.Contains(t, out, "2 failed")
+
+	put(t, emu+"/permissions", `{"granted":["User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All",`+
+		`"UserAuthenticationMethod.Read.All","Mail.Send"]}`)
+	put(t, emu+"/policy", `{"id":"TemporaryAccessPass","state":"enabled","defaultLength":8,"defaultLifetimeInMinutes":60,`+
+		`"minimumLifetimeInMinutes":60,"maximumLifetimeInMinutes":1440,"isUsableOnce":false,`+
+		`"includeTargets":[{"targetType":"group","id":"all_users"}],"excludeTargets":[]}`)
+	code, out, _ = runWorker(t, args, nil)
+	require.Equal(t, 1, code, "a warning is not green")
+	require.Contains(t, out, "[warn] TAP maximum lifetime: 1440 min")
+	require.Contains(t, out, "fix: set the policy's maximum lifetime to 8 hours (480 min) or less")
+	require.Contains(t, out, "0 failed, 1 warnings")
+}
+
+func TestDoctorWithoutTemporal(t *testing.T) {
+	code, out, _ := runWorker(t, []string{"doctor", "--dev-temporal-address", "127.0.0.1:1", "--emulator-address", "127.0.0.1:1"}, nil)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "[FAIL] Temporal reachable at 127.0.0.1:1")
+	require.Contains(t, out, "fix: start the dev stack (go run ./worker) or set TEMPORAL_ADDRESS")
+	require.Contains(t, out, "[FAIL] permission to read the tenant TAP policy")
+}
+
+func TestDoctorChecklistFormat(t *testing.T) {
+	var buf bytes.Buffer
+	doctor.Report{Checks: []doctor.Check{{Name: "x", Status: doctor.Warn, Fix: "do y"}}}.Write(&buf)
+	require.Contains(t, buf.String(), "[warn] x\n       fix: do y")
+	require.Contains(t, buf.String(), "0 failed, 1 warnings, 0 passed")
+}
