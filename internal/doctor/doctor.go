@@ -25,9 +25,9 @@ type Target struct {
 
 	Graph     graph.Client
 	Token     func(context.Context) (string, error) // the bearer token Graph would get
-	RealGraph bool                                   // Entra, not the emulator or a proxy with a static token
-	RateLimit float64                                // --graph-rate-limit
-	Sender    string                                 // the sender mailbox; "" when delivery is by webhook
+	RealGraph bool                                  // Entra, not the emulator or a proxy with a static token
+	RateLimit float64                               // --graph-rate-limit
+	Sender    string                                // the sender mailbox; "" when delivery is by webhook
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
