@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -35,8 +36,16 @@ func (s slogLogger) Panic(msg string, tags ...tag.Tag) {
 	s.log(slog.LevelError, msg, tags)
 	panic(msg)
 }
+
+// Fatal is the server giving up: the message also goes to stderr, so that an exit is never silent even when the
+// process log discards errors (tests run the stack with a discarding logger).
 func (s slogLogger) Fatal(msg string, tags ...tag.Tag) {
 	s.log(slog.LevelError, msg, tags)
+	fmt.Fprintf(os.Stderr, "embedded Temporal server: fatal: %s", msg)
+	for _, t := range tags {
+		fmt.Fprintf(os.Stderr, " %s=%v", t.Key(), t.Value())
+	}
+	fmt.Fprintln(os.Stderr)
 	os.Exit(1)
 }
 
