@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tapflow/tapflow/internal/metrics"
+)
+
+// graphCounts sums the Graph requests the worker made, by "METHOD route".
+func graphCounts(m *metrics.Metrics) (map[string]float64, error) {
+	families, err := m.Registry.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("gather metrics: %w", err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "tapflow_graph_requests_total" {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			out[label(mt, "method")+" "+label(mt, "route")] += mt.GetCounter().GetValue()
+		}
+	}
+	return out, nil
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// Graph request kinds by "METHOD route".
+const (
+	kindPoll    = "GET /users/{id}/authentication/methods"
+	kindMail    = "POST /users/{id}/sendMail"
+	kindRevoked = "DELETE /users/{id}/authentication/temporaryAccessPassMethods/{id}"
+)
+
+// diff is after minus before, per kind, without zero entries.
+func diff(after, before map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// rssMiB reads this process's resident set size and its peak from /proc (0, 0 where there is no /proc).
+func rssMiB() (now, peak float64) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "VmRSS":
+			now = kb / 1024
+		case "VmHWM":
+			peak = kb / 1024
+		}
+	}
+	return now, peak
+}
+
+// percentile is the p-th percentile (0-100) of sorted values, nearest rank.
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func sortedCopy(v []float64) []float64 {
+	out := append([]float64(nil), v...)
+	sort.Float64s(out)
+	return out
+}
+
+// historyEvents counts a workflow's history events, and the activities (scheduled or local) it ran before its
+// IssueAndDeliver activity completed: a joiner's round trips to delivery.
+func historyEvents(ctx context.Context, c client.Client, id string) (events, toDelivery int, err error) {
+	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	delivered := false
+	scheduled := map[int64]string{}
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return 0, 0, fmt.Errorf("history of %s: %w", id, err)
+		}
+		events++
+		if delivered {
+			continue
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			toDelivery++
+			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			toDelivery++
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			if scheduled[e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] == "IssueAndDeliver" {
+				delivered = true
+			}
+		}
+	}
+	return events, toDelivery, nil
+}
+
+// postJSON posts body to url and decodes the answer into out (when not nil).
+func postJSON(ctx context.Context, url, body string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader([]byte(body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: %s", url, resp.Status)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBenchCommand(t *testing.T) {
+	code, _, stderr := runStarter(t, []string{"bench", "--joiners", "0"}, map[string]string{})
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "--joiners must be at least 1")
+
+	path := filepath.Join(t.TempDir(), "bench.json")
+	code, out, stderr := runStarter(t, []string{"bench", "--joiners", "3", "--waiting", "2", "--poll-interval", "1s",
+		"--poll-rounds", "2", "--sqlite", "--json", path}, map[string]string{})
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "ratio tapflow/baseline")
+	require.Contains(t, out, "polls per waiting joiner per hour")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"polls_per_waiting_joiner_hour"`)
+}
