@@ -34,9 +34,9 @@ process: server, emulator and workers.`,
 	f := cmd.Flags()
 	f.IntVar(&o.Joiners, "joiners", 1000, "joiners taken from intake to revoked pass")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
-	f.DurationVar(&o.PollInterval, "poll-interval", 5*time.Second, "registration poll interval")
-	f.IntVar(&o.PollRounds, "poll-rounds", 10, "poll intervals to watch the waiting joiners for")
-	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound on the whole run")
+	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
+	f.IntVar(&o.PollRounds, "poll-rounds", 3, "poll intervals to watch the waiting joiners for")
+	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
 	f.StringVar(&jsonOut, "json", "", "also write the figures as a JSON object to this file")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
