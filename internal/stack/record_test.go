@@ -21,14 +21,20 @@ func recordHistory(t *testing.T, c client.Client, workflowID, name string) {
 	if dir == "" {
 		return
 	}
-	iter := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(historyOf(t, c, workflowID))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644))
+}
+
+// historyOf reads a workflow's whole history.
+func historyOf(t *testing.T, c client.Client, id string) *historypb.History {
+	t.Helper()
+	iter := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for iter.HasNext() {
 		e, err := iter.Next()
 		require.NoError(t, err)
 		h.Events = append(h.Events, e)
 	}
-	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644))
+	return &h
 }

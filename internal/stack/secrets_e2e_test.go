@@ -1,15 +1,12 @@
 package stack
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
@@ -19,15 +16,9 @@ import (
 // clientHistoryJSON is a workflow's whole history as the Temporal CLI would export it.
 func clientHistoryJSON(t *testing.T, c client.Client, id string) []byte {
 	t.Helper()
-	iter := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for iter.HasNext() {
-		e, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, e)
-	}
+	h := historyOf(t, c, id)
 	require.Greater(t, len(h.Events), 10)
-	data, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(&h)
+	data, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(h)
 	require.NoError(t, err)
 	return data
 }
