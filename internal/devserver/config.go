@@ -68,7 +68,7 @@ func serverConfig(frontend string, sqlCfg *config.SQL, portsPath string) (*confi
 		broadcast = "127.0.0.1"
 	}
 	reach := net.JoinHostPort(broadcast, portStr)
-	ports, err := internalPorts(host, portsPath)
+	ports, err := internalPorts(host, portsPath, port)
 	if err != nil {
 		return nil, err
 	}

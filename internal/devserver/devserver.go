@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -167,7 +168,15 @@ func withDefaults(o Options) Options {
 }
 
 // reserve checks that an address can be listened on and resolves port 0 to a free port.
+// Port 0 is resolved outside the ephemeral range, like the internal ports (see freePort).
 func reserve(part, addr string) (string, error) {
+	if host, port, err := net.SplitHostPort(addr); err == nil && port == "0" {
+		free, err := freePort(host, map[int]bool{})
+		if err != nil {
+			return "", &PortInUseError{Part: part, Addr: addr, Err: err}
+		}
+		addr = net.JoinHostPort(host, strconv.Itoa(free))
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", &PortInUseError{Part: part, Addr: addr, Err: err}

@@ -114,3 +114,16 @@ func TestFileServerSurvivesARestartWithTheUI(t *testing.T) {
 	require.NoError(t, c.GetWorkflow(ctx, "survivor", run.GetRunID()).Get(ctx, &out))
 	require.Equal(t, "echo later", out)
 }
+
+func TestInternalPortsAvoidTheEphemeralRange(t *testing.T) {
+	p, err := internalPorts("127.0.0.1", "")
+	require.NoError(t, err)
+	seen := map[int]bool{}
+	for _, ports := range []map[string]int{p.GRPC, p.Membership} {
+		for name, port := range ports {
+			require.True(t, port >= internalPortLow && port < internalPortHigh, "%s port %d", name, port)
+			require.False(t, seen[port], "port %d used twice", port)
+			seen[port] = true
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"strconv"
@@ -29,8 +30,9 @@ func portsFile(dbFile string) string {
 	return dbFile + ".ports.json"
 }
 
-// internalPorts returns the remembered ports when all are still free, else fresh ones (remembered for next time).
-func internalPorts(host, path string) (servicePorts, error) {
+// internalPorts returns the remembered ports when all are still free, else fresh ones (remembered for next time)
+// that are none of avoid (the frontend's port).
+func internalPorts(host, path string, avoid ...int) (servicePorts, error) {
 	if path != "" {
 		if data, err := os.ReadFile(path); err == nil {
 			var p servicePorts
@@ -42,14 +44,18 @@ func internalPorts(host, path string) (servicePorts, error) {
 		}
 	}
 	p := servicePorts{GRPC: map[string]int{}, Membership: map[string]int{}}
+	taken := map[int]bool{}
+	for _, a := range avoid {
+		taken[a] = true
+	}
 	for i, name := range serviceNames {
 		var err error
 		if i > 0 {
-			if p.GRPC[name], err = freePort(host); err != nil {
+			if p.GRPC[name], err = freePort(host, taken); err != nil {
 				return servicePorts{}, err
 			}
 		}
-		if p.Membership[name], err = freePort(host); err != nil {
+		if p.Membership[name], err = freePort(host, taken); err != nil {
 			return servicePorts{}, err
 		}
 	}
@@ -89,11 +95,35 @@ func (p servicePorts) free(host string) bool {
 	return true
 }
 
-func freePort(host string) (int, error) {
+// Internal ports are picked below the ephemeral ranges (Linux starts at 32768, macOS and Windows at 49152): a
+// port the kernel hands out for ":0" or for an outgoing connection can be taken by another process between our
+// check and the server's bind, and the server exits when a bind fails. Above 20000 few services listen.
+const (
+	internalPortLow  = 20000
+	internalPortHigh = 32768
+)
+
+// freePort finds a port that is free now and not already taken, preferring the range outside the ephemeral
+// one, and adds it to taken.
+func freePort(host string, taken map[int]bool) (int, error) {
+	for range 64 {
+		port := internalPortLow + rand.IntN(internalPortHigh-internalPortLow)
+		if taken[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err == nil {
+			_ = l.Close()
+			taken[port] = true
+			return port, nil
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port on %s: %w", host, err)
 	}
 	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	taken[port] = true
+	return port, nil
 }
