@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,12 +35,7 @@ func TestEncryptedPayloadsEndToEnd(t *testing.T) {
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	stopped := false
-	defer func() {
-		if !stopped {
-			s.Stop()
-		}
-	}()
+	defer s.Stop() // idempotent: the test stops it earlier to read the database
 
 	hire := hrevent.Event{ID: "evt-enc-1", Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{
 		EmployeeID: "E1001", User: "ada.lovelace@contoso.example", TimeZone: "UTC", StartDate: time.Now().UTC().Format("2006-01-02"), StartTime: "00:00"}}
@@ -74,10 +68,8 @@ func TestEncryptedPayloadsEndToEnd(t *testing.T) {
 
 	// Nor in the database file, once the server has written it out.
 	s.Stop()
-	stopped = true
-	files, err := secretscan.Files(filepath.Join(dir, "temporal.db"), filepath.Join(dir, "temporal.db-wal"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
+	files := map[string][]byte{}
+	addDatabase(t, files, dir)
 	require.Empty(t, secretscan.Scan([]string{"ada.lovelace"}, files))
 }
 

@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +19,6 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
-	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -96,12 +93,7 @@ func TestJoinerEndToEnd(t *testing.T) {
 	cfg.AuditLog = &audit
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
-	stopped := false
-	defer func() {
-		if !stopped {
-			s.Stop()
-		}
-	}()
+	defer s.Stop() // idempotent: the test stops it earlier to read the database
 	emu := s.EmulatorURL() + "/_emulator"
 	ada := graphemu.DemoAdaLovelaceID
 
@@ -172,20 +164,11 @@ func TestJoinerEndToEnd(t *testing.T) {
 	recordHistory(t, s.Client(), res.WorkflowID, "employee-joiner-registered-v1.json")
 
 	// The pass is nowhere Temporal or tapflow keeps or writes anything.
-	sources := map[string][]byte{"worker logs": logs.Bytes(), "audit log": audit.Bytes(), "history": historyJSON(t, s, res.WorkflowID)}
-	resp, err := http.Get(s.HTTPURL() + "/metrics")
-	require.NoError(t, err)
-	sources["metrics"], _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	sources := map[string][]byte{"worker logs": logs.Bytes(), "audit log": audit.Bytes(),
+		"history": historyJSON(t, s, res.WorkflowID), "metrics": metricsText(t, s.HTTPURL())}
 	s.Stop()
-	stopped = true
-	files, err := secretscan.Files(filepath.Join(dir, "temporal.db"), filepath.Join(dir, "temporal.db-wal"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for k, v := range files {
-		sources[k] = v
-	}
-	require.Empty(t, secretscan.Scan(user.IssuedPasses, sources))
+	addDatabase(t, sources, dir)
+	requireNoPasses(t, user.IssuedPasses, sources)
 }
 
 func historyJSON(t *testing.T, s *Stack, id string) []byte {

@@ -3,7 +3,6 @@ package stack
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
-	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -27,12 +25,7 @@ func TestLeaverEndToEnd(t *testing.T) {
 	cfg.Journey.Lifetime = 8 * time.Hour
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	require.NoError(t, err)
-	stopped := false
-	defer func() {
-		if !stopped {
-			s.Stop()
-		}
-	}()
+	defer s.Stop() // idempotent: the test stops it earlier to read the database
 	emu := s.EmulatorURL() + "/_emulator"
 	katherine := graphemu.DemoKatherineID
 	ny, _ := time.LoadLocation("America/New_York")
@@ -77,12 +70,6 @@ func TestLeaverEndToEnd(t *testing.T) {
 
 	sources := map[string][]byte{"worker logs": logs.Bytes(), "history": historyJSON(t, s, res.WorkflowID)}
 	s.Stop()
-	stopped = true
-	files, err := secretscan.Files(filepath.Join(dir, "temporal.db"), filepath.Join(dir, "temporal.db-wal"))
-	require.NoError(t, err)
-	for k, v := range files {
-		sources[k] = v
-	}
-	require.NotEmpty(t, user.IssuedPasses)
-	require.Empty(t, secretscan.Scan(user.IssuedPasses, sources))
+	addDatabase(t, sources, dir)
+	requireNoPasses(t, user.IssuedPasses, sources)
 }

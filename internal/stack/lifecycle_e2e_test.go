@@ -12,7 +12,6 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
-	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -90,6 +89,6 @@ func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
 
 	getJSON(t, emu+"/users/"+radia, &user)
 	require.Len(t, user.IssuedPasses, 2)
-	require.Empty(t, secretscan.Scan(user.IssuedPasses, map[string][]byte{
-		"worker logs": logs.Bytes(), "history": historyJSON(t, s, "employee/E0999")}))
+	requireNoPasses(t, user.IssuedPasses, map[string][]byte{
+		"worker logs": logs.Bytes(), "history": historyJSON(t, s, "employee/E0999")})
 }
