@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,7 +25,7 @@ import (
 const devEmulatorToken = "tapflow-doctor"
 
 // errNotGreen makes the command exit 1 after printing a checklist with failures or warnings.
-var errNotGreen = fmt.Errorf("the doctor found problems: fix them and run it again")
+var errNotGreen = errors.New("the doctor found problems: fix them and run it again")
 
 // newDoctorCmd checks the configuration the worker would run with, against the Temporal cluster and Graph.
 func newDoctorCmd(ctx context.Context, stdout, stderr io.Writer, env func(string) (string, bool)) *cobra.Command {
