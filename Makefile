@@ -19,5 +19,8 @@ fmt:
 ci:             ## exactly what CI runs
 	bash .ci/run
 
-record-histories: ## re-record the replay-test histories from a real run (before changing a workflow)
-	TAPFLOW_RECORD_HISTORIES=$(CURDIR)/workflows/testdata/histories go test -count=1 -run TestDevStack ./internal/stack/
+RELEASE ?= $(error name the release: make record-histories RELEASE=v0.2.0)
+record-histories: ## record this release's replay-test histories from real runs (RELEASE=vX.Y.Z), before tagging it
+	mkdir -p $(CURDIR)/workflows/testdata/histories/$(RELEASE)
+	TAPFLOW_RECORD_HISTORIES=$(CURDIR)/workflows/testdata/histories/$(RELEASE) go test -count=1 \
+		-run 'TestDevStackRunsEveryPart|TestJoinerEndToEnd|TestLeaverEndToEnd|TestEncryptedPayloadsEndToEnd' ./internal/stack/

@@ -82,11 +82,15 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 			err = errors.Join(err, fmt.Errorf("revoke the undelivered pass: %w", derr))
 		} else {
 			j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "undelivered"})
+			if derr == nil {
+				j.metrics().PassRevoked("undelivered")
+			}
 		}
 		return IssueResult{}, deliveryFailure(err)
 	}
 	j.audit(ctx, AuditEntry{Action: "tap.delivered", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
 		Reason: req.Reason, Channel: receipt.Channel, MessageID: receipt.MessageID})
+	j.metrics().PassIssued(req.Reason)
 	return IssueResult{MethodID: issued.ID, Start: issued.Start, Expires: issued.Expires(), Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
 }
 

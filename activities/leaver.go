@@ -41,8 +41,12 @@ func (j *Journey) Depart(ctx context.Context, req DepartRequest) (DepartResult, 
 		return DepartResult{}, graphFailure(fmt.Errorf("list the user's passes: %w", err))
 	}
 	for _, t := range taps {
-		if err := j.Graph.DeleteTAP(ctx, u.ID, t.ID); err != nil && !graph.IsNotFound(err) {
+		err := j.Graph.DeleteTAP(ctx, u.ID, t.ID)
+		if err != nil && !graph.IsNotFound(err) {
 			return DepartResult{}, graphFailure(fmt.Errorf("revoke a pass: %w", err))
+		}
+		if err == nil {
+			j.metrics().PassRevoked(req.Reason)
 		}
 		out.PassesRevoked++
 		j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: u.ID, MethodID: t.ID, Reason: req.Reason})

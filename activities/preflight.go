@@ -23,6 +23,7 @@ type Journey struct {
 	Graph    graph.Client
 	Delivery Deliverer
 	Audit    Auditor
+	Metrics  PassMetrics // nil: nothing is counted
 }
 
 // PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.

@@ -69,8 +69,12 @@ func (j *Journey) RevokeTAP(ctx context.Context, req RevokeRequest) error {
 		}
 	}
 	for _, id := range ids {
-		if err := j.Graph.DeleteTAP(ctx, req.UserID, id); err != nil && !graph.IsNotFound(err) {
+		err := j.Graph.DeleteTAP(ctx, req.UserID, id)
+		if err != nil && !graph.IsNotFound(err) {
 			return graphFailure(fmt.Errorf("revoke the pass: %w", err))
+		}
+		if err == nil { // a pass already gone (an earlier attempt deleted it) is not counted twice
+			j.metrics().PassRevoked(req.Reason)
 		}
 		j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: id, Reason: req.Reason})
 	}

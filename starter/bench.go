@@ -1,3 +1,5 @@
+//go:build !nodev
+
 package main
 
 import (
@@ -38,6 +40,9 @@ process: server, emulator and workers.`,
 	f.IntVar(&o.PollRounds, "poll-rounds", 3, "poll intervals to watch the waiting joiners for")
 	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
+	f.StringVar(&o.Postgres, "postgres", "", "keep the server's state in PostgreSQL instead (a server's DSN, e.g. "+
+		"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable): a fresh database, dropped after the run")
+	f.IntVar(&o.Shards, "history-shards", 1, "the server's history shards")
 	f.StringVar(&jsonOut, "json", "", "also write the figures as a JSON object to this file")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
@@ -52,6 +57,10 @@ process: server, emulator and workers.`,
 			return cliconf.Usage(fmt.Errorf("--poll-interval must be at least 1s"))
 		case o.PollRounds < 1:
 			return cliconf.Usage(fmt.Errorf("--poll-rounds must be at least 1"))
+		case o.Shards < 1:
+			return cliconf.Usage(fmt.Errorf("--history-shards must be at least 1"))
+		case sqlite && o.Postgres != "":
+			return cliconf.Usage(fmt.Errorf("--sqlite and --postgres: choose one store"))
 		}
 		log, err := logging.New(a.stderr, "info", a.format)
 		if err != nil {

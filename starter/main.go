@@ -5,11 +5,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -17,6 +19,7 @@ import (
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/tracing"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -28,7 +31,10 @@ func main() {
 
 // run is main without the process. Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
-	return cliconf.Execute(newRoot(ctx, stdout, stderr, env), args, stderr, "tapflow starter")
+	root, a := newRoot(ctx, stdout, stderr, env)
+	code := cliconf.Execute(root, args, stderr, "tapflow starter")
+	a.shutdownTracing()
+	return code
 }
 
 // app is what every command shares: the Temporal settings and a way to dial.
@@ -40,6 +46,8 @@ type app struct {
 	level    string
 	format   string
 	stderr   io.Writer
+	tracing  *tracing.Tracing // set up by the first clientOptions when OTEL_EXPORTER_OTLP_ENDPOINT is set
+	traced   bool             // tracing was set up (or found off)
 }
 
 // dial applies the environment and connects; the embedded dev server is the default address.
@@ -68,15 +76,39 @@ func (a *app) clientOptions(log *slog.Logger) (client.Options, error) {
 	if err != nil {
 		return opts, cliconf.Usage(err)
 	}
+	if !a.traced {
+		tc, err := tracing.FromEnv(a.env, "tapflow-starter")
+		if err != nil {
+			return opts, cliconf.Usage(err)
+		}
+		if a.tracing, err = tracing.Start(a.ctx, tc); err != nil {
+			return opts, err
+		}
+		a.traced = true
+	}
+	if err := a.tracing.AddTo(&opts); err != nil {
+		return opts, err
+	}
 	return opts, nil
 }
 
-func newRoot(ctx context.Context, stdout, stderr io.Writer, env func(string) (string, bool)) *cobra.Command {
+// shutdownTracing flushes the command's spans, if tracing is on.
+func (a *app) shutdownTracing() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.tracing.Shutdown(ctx); err != nil {
+		fmt.Fprintf(a.stderr, "tapflow starter: %v\n", err)
+	}
+}
+
+func newRoot(ctx context.Context, stdout, stderr io.Writer, env func(string) (string, bool)) (*cobra.Command, *app) {
 	root := &cobra.Command{
 		Use:   "starter",
 		Short: "Hand work to tapflow: HR webhook, scheduled batches, manual commands",
 		Long: `Hands work to tapflow's Temporal workers. Every flag can also be set by the environment variable
-shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded server at 127.0.0.1:7233.`,
+shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded server at 127.0.0.1:7233.
+OTEL_EXPORTER_OTLP_ENDPOINT (an OTLP/gRPC collector) turns on tracing; OTEL_SERVICE_NAME defaults to
+tapflow-starter.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -96,5 +128,5 @@ shown beside it. Without TEMPORAL_ADDRESS it dials the dev stack's embedded serv
 			"  go run ./starter cancel E1001 --by helpdesk@contoso.example --reason 'duplicate record'"),
 		newActionCmd(a, workflows.UpdateReissue, "Revoke the current pass and issue a new one now",
 			"  go run ./starter reissue E1001 --by helpdesk@contoso.example --reason 'mail lost'"))
-	return root
+	return root, a
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/logging"
+	"github.com/tapflow/tapflow/internal/metrics"
 	"github.com/tapflow/tapflow/internal/webhook"
 	"github.com/tapflow/tapflow/workflows"
 )
@@ -28,7 +29,8 @@ func newServeCmd(a *app) *cobra.Command {
 with TAPFLOW_WEBHOOK_SECRET (whsec_...); while rotating, give several, comma-separated, and both are accepted.
 It answers 202 only once Temporal has accepted the event, 200 for a duplicate, and 503 with Retry-After while
 Temporal cannot be reached, so the sender retries and nothing is lost. SIGINT/SIGTERM stop it after the
-requests in flight are answered.`,
+requests in flight are answered. GET /metrics on the same address serves Prometheus metrics (webhook requests by
+status, the Temporal SDK's client series).`,
 		Example: "  TAPFLOW_WEBHOOK_SECRET=whsec_... go run ./starter serve --webhook-address 0.0.0.0:8088",
 		Args:    cobra.NoArgs,
 	}
@@ -50,6 +52,8 @@ requests in flight are answered.`,
 		if err != nil {
 			return err
 		}
+		m := metrics.New() // served on /metrics beside the webhook: the SDK's series and webhook requests by status
+		opts.MetricsHandler = m.SDKHandler()
 		// A lazy client: the receiver starts (and answers 503) even while Temporal is down.
 		c, err := client.NewLazyClient(opts)
 		if err != nil {
@@ -66,8 +70,12 @@ requests in flight are answered.`,
 		if err != nil {
 			return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --webhook-address", addr, err)
 		}
-		srv := webhook.NewServer(h.Routes())
-		fmt.Fprintf(cmd.OutOrStdout(), "HR webhook on http://%s/v1/events (Temporal %s). Stop with Ctrl-C.\n", l.Addr(), opts.HostPort)
+		mux := http.NewServeMux()
+		mux.Handle("/", h.WithMetrics(m).Routes())
+		mux.Handle("GET /metrics", m.Handler())
+		srv := webhook.NewServer(mux)
+		fmt.Fprintf(cmd.OutOrStdout(), "HR webhook on http://%s/v1/events, metrics on /metrics (Temporal %s). Stop with Ctrl-C.\n",
+			l.Addr(), opts.HostPort)
 		errc := make(chan error, 1)
 		go func() { errc <- srv.Serve(l) }()
 		select {

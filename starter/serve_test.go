@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -71,6 +72,19 @@ func TestServeHandsSignedEventsToTemporal(t *testing.T) {
 		`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2031-01-06"}}`
 	require.Equal(t, http.StatusAccepted, post(t, url, body).StatusCode)
 	require.Equal(t, http.StatusOK, post(t, url, body).StatusCode)
+	unsigned, err := http.Post(url, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	unsigned.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, unsigned.StatusCode)
+
+	// The receiver serves its own metrics: deliveries by status, and the Temporal client's series.
+	metrics := getText(t, strings.TrimSuffix(url, "/v1/events")+"/metrics")
+	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="202"} 1`)
+	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="200"} 1`)
+	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="401"} 1`)
+	require.Contains(t, metrics, "temporal_request_total{")
+	require.NotContains(t, metrics, "ada.lovelace")
+	require.NotContains(t, metrics, "E1001")
 	require.Equal(t, 0, stop())
 	code, out, _ := runStarter(t, []string{"status", "E1001"}, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress()})
 	require.Equal(t, 0, code)
@@ -139,4 +153,15 @@ func TestARestartedReceiverLosesNothingThatGotA2xx(t *testing.T) {
 		require.Equal(t, 0, code)
 		require.Contains(t, out, "hire                   accepted")
 	}
+}
+
+func getText(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, url)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(body)
 }

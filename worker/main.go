@@ -8,15 +8,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/stack"
+	"github.com/tapflow/tapflow/internal/tracing"
 )
 
 func main() {
@@ -43,7 +46,9 @@ emulator with a demo directory at http://127.0.0.1:8089, and health and metrics 
 
 Every flag can also be set by the environment variable shown beside it; a flag wins over the variable.
 TEMPORAL_ADDRESS joins a Temporal cluster instead of the embedded server. Entra settings (AZURE_TENANT_ID,
-AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulator.`,
+AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulator. OTEL_EXPORTER_OTLP_ENDPOINT
+(an OTLP/gRPC collector, e.g. http://otel-collector:4317) turns on tracing; OTEL_SERVICE_NAME defaults to
+tapflow-worker.`,
 		Example: `  go run ./worker                                   # the dev stack
   go run ./worker --in-memory --ui-address 127.0.0.1:18233
   TEMPORAL_ADDRESS=temporal:7233 AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... go run ./worker`,
@@ -70,6 +75,14 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 		if err := cfg.Check(); err != nil {
 			return cliconf.Usage(err)
 		}
+		tc, err := tracing.FromEnv(env, "tapflow-worker")
+		if err != nil {
+			return cliconf.Usage(err)
+		}
+		if cfg.Tracing, err = tracing.Start(ctx, tc); err != nil {
+			return err
+		}
+		defer shutdownTracing(cfg.Tracing, log)
 		s, err := stack.Start(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -83,4 +96,13 @@ AZURE_CLIENT_ID and a credential) use real Microsoft Graph instead of the emulat
 	}
 	root.AddCommand(newEmulatorCmd(ctx, stdout, stderr, env), newDoctorCmd(ctx, stdout, stderr, env))
 	return root
+}
+
+// shutdownTracing flushes the spans still buffered when the process stops (tracing off: nothing to do).
+func shutdownTracing(t *tracing.Tracing, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		log.Warn("spans not flushed", "err", err)
+	}
 }

@@ -38,6 +38,8 @@ func TestBadSettingsStopAtStartWithOneLine(t *testing.T) {
 			[]string{"no Microsoft Graph is configured", "AZURE_TENANT_ID", "TAPFLOW_ALLOW_EMULATOR"}},
 		{"partial Entra settings", nil, map[string]string{"AZURE_TENANT_ID": "t"},
 			[]string{"AZURE_CLIENT_ID", "one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE"}},
+		{"tracing over OTLP/HTTP", nil, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf", "OTLP/gRPC"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

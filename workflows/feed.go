@@ -8,6 +8,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/batch"
+	"github.com/tapflow/tapflow/internal/metrics"
 )
 
 // feedActs is a nil receiver for type-safe activity names.
@@ -25,5 +26,17 @@ func ImportFeed(ctx workflow.Context, req activities.FeedRequest) (batch.Summary
 	var s batch.Summary
 	err := workflow.ExecuteActivity(ctx, feedActs.ImportFeed, req).Get(ctx, &s)
 	workflow.GetLogger(ctx).Info("feed imported", "accepted", s.Accepted, "duplicate", s.Duplicate, "rejected", len(s.Rejected))
+	metrics.ScheduleRun(workflow.GetMetricsHandler(ctx), scheduleResult(s, err)) // not recorded while replaying
 	return s, err
+}
+
+// scheduleResult is a feed import's result for the schedule-runs series.
+func scheduleResult(s batch.Summary, err error) string {
+	switch {
+	case err != nil:
+		return metrics.ScheduleFailed
+	case len(s.Rejected) > 0:
+		return metrics.ScheduleRowsRejected
+	}
+	return metrics.ScheduleSucceeded
 }

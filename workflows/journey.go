@@ -9,6 +9,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/metrics"
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
@@ -232,6 +233,7 @@ func (r *joiner) stage(ctx workflow.Context, stage string) {
 func (r *joiner) finish(ctx workflow.Context, outcome, reason string) {
 	r.j.Outcome, r.j.Reason = outcome, reason
 	r.w.logger.Info("journey ended", "outcome", outcome)
+	metrics.JourneyFinished(workflow.GetMetricsHandler(ctx), r.j.Kind, outcome) // not recorded while replaying
 	r.j.Stage = StageDone
 	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Stage.ValueSet(StageDone), searchattr.Outcome.ValueSet(outcome))
 }

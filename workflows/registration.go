@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/metrics"
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
@@ -120,6 +121,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		switch {
 		case polled && pollErr == nil:
 			r.j.Registered, r.j.RegisteredMethod = workflow.Now(ctx), found.MethodType
+			metrics.RegistrationDelay(workflow.GetMetricsHandler(ctx), r.j.Kind, r.j.Registered.Sub(r.j.Issued))
 			return OutcomeRegistered, nil
 		case polled && ranOut(pollErr):
 			return OutcomeExpired, nil

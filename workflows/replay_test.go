@@ -12,15 +12,16 @@ import (
 	"github.com/tapflow/tapflow/internal/codec"
 )
 
-// TestReplayRecordedHistories replays every history recorded from a real run (see internal/stack's
-// recordHistory) against today's workflow code: a change that breaks determinism for workflows already
-// running fails here, and must go behind workflow.GetVersion.
+// TestReplayRecordedHistories replays every history recorded from a real run of every release (see internal/stack's
+// recordHistory; testdata/histories/<release>/) against today's workflow code: a change that breaks determinism for
+// workflows a previous release left running fails here, and must go behind workflow.GetVersion. Histories are
+// never deleted: a release adds its own directory.
 func TestReplayRecordedHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*", "*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
 			// The encrypted fixture was recorded by internal/stack's encryption test with its test-only key; the
 			// others are plain, which this codec also reads.
 			keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
@@ -38,7 +39,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 // A replay test that could not fail would prove nothing: a history whose activity result no longer matches
 // the code's next command must be rejected.
 func TestReplayDetectsAChangedWorkflow(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "histories", "check-tenant-v1.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "histories", "v0.1.0", "check-tenant-v1.json"))
 	require.NoError(t, err)
 	changed := strings.Replace(string(data), `"name": "ReadTAPPolicy"`, `"name": "SomethingElse"`, 1)
 	require.NotEqual(t, string(data), changed)

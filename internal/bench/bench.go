@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tapflow/tapflow/internal/devserver"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
@@ -25,11 +26,15 @@ type Options struct {
 	PollInterval time.Duration // the registration poll interval
 	PollRounds   int           // poll intervals the waiting joiners are watched for
 	DataDir      string        // a directory for the server's SQLite file; "" keeps it in memory
+	Postgres     string        // a PostgreSQL server (DSN) to keep the state in instead: a fresh database, dropped after
+	Shards       int           // history shards; default 1
 	Timeout      time.Duration // the whole run's bound
 }
 
 // Result is what a run measured. The JSON keys are the benchmark's published interface.
 type Result struct {
+	Store                     string             `json:"store"` // memory, sqlite or postgresql
+	HistoryShards             int                `json:"history_shards"`
 	Joiners                   int                `json:"joiners"`
 	Waiting                   int                `json:"waiting"`
 	ActivitiesToDelivery      int                `json:"activities_to_delivery"`
@@ -55,15 +60,36 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
+	if o.Shards < 1 {
+		o.Shards = 1
+	}
 	cfg := stack.Config{Temporal: temporalclient.Config{Namespace: "default"}, DevTemporalAddress: "127.0.0.1:0",
-		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", DataDir: o.DataDir, InMemory: o.DataDir == ""}
+		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", DataDir: o.DataDir, InMemory: o.DataDir == "",
+		DevHistoryShards: o.Shards}
+	store := "memory"
+	switch {
+	case o.Postgres != "":
+		dsn, err := devserver.FreshPostgres(o.Postgres, "tapflow_bench")
+		if err != nil {
+			return Result{}, err
+		}
+		cfg.DevPostgres, store = dsn, "postgresql"
+		defer func() {
+			if err := devserver.DropPostgres(dsn); err != nil {
+				log.Warn("the benchmark's databases were not dropped", "err", err)
+			}
+		}()
+	case o.DataDir != "":
+		store = "sqlite"
+	}
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = o.PollInterval, true
 	s, err := stack.Start(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return Result{}, fmt.Errorf("start the embedded stack: %w", err)
 	}
 	defer s.Stop()
-	r := &run{s: s, emu: s.EmulatorURL() + "/_emulator", log: log, res: Result{Joiners: o.Joiners, Waiting: o.Waiting}}
+	r := &run{s: s, emu: s.EmulatorURL() + "/_emulator", log: log,
+		res: Result{Store: store, HistoryShards: o.Shards, Joiners: o.Joiners, Waiting: o.Waiting}}
 	if err := r.joiners(ctx, o.Joiners); err != nil {
 		return r.res, err
 	}

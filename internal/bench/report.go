@@ -14,6 +14,7 @@ import (
 func (r Result) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "machine\t%s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(tw, "Temporal store\t%s, %d history shard(s)\n", r.Store, r.HistoryShards)
 	fmt.Fprintf(tw, "baseline (%d no-op workflows, %d activities each)\t%.1f workflows/s\n", r.Joiners, r.ActivitiesToDelivery, r.BaselineWPS)
 	fmt.Fprintf(tw, "tapflow (%d joiners, intake to delivered)\t%.1f joiners/s\n", r.Joiners, r.JoinerWPS)
 	fmt.Fprintf(tw, "ratio tapflow/baseline\t%.2f\n", r.Ratio)

@@ -56,7 +56,40 @@ func sqliteConfig(dbFile string) (*config.SQL, error) {
 	return c, nil
 }
 
-func serverConfig(frontend string, sqlCfg *config.SQL, portsPath string) (*config.Config, error) {
+// persistenceConfig is the server's persistence on SQLite or PostgreSQL, with the store namespaces are
+// registered in (the main one).
+func persistenceConfig(o Options) (config.Persistence, *config.SQL, error) {
+	if o.Postgres != "" {
+		main, vis, err := postgresStores(o.Postgres)
+		if err != nil {
+			return config.Persistence{}, nil, err
+		}
+		if err := setupPostgres(main, vis); err != nil {
+			return config.Persistence{}, nil, fmt.Errorf("PostgreSQL at %s: %w", main.ConnectAddr, err)
+		}
+		return config.Persistence{
+			DefaultStore:     "postgres-default",
+			VisibilityStore:  "postgres-visibility",
+			NumHistoryShards: int32(o.HistoryShards),
+			DataStores: map[string]config.DataStore{
+				"postgres-default":    {SQL: main},
+				"postgres-visibility": {SQL: vis},
+			},
+		}, main, nil
+	}
+	sqlCfg, err := sqliteConfig(o.DBFile)
+	if err != nil {
+		return config.Persistence{}, nil, err
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: int32(o.HistoryShards),
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}, sqlCfg, nil
+}
+
+func serverConfig(frontend string, persistence config.Persistence, portsPath string) (*config.Config, error) {
 	host, portStr, err := net.SplitHostPort(frontend)
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: %w", frontend, err)
@@ -81,13 +114,8 @@ func serverConfig(frontend string, sqlCfg *config.SQL, portsPath string) (*confi
 		services[name] = config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: ports.Membership[name], BindOnIP: host}}
 	}
 	return &config.Config{
-		Global: config.Global{Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: broadcast}},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
+		Global:      config.Global{Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: broadcast}},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,

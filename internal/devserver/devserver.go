@@ -1,6 +1,7 @@
-// Package devserver runs a real Temporal server in-process on SQLite (a file under ./.tapflow/ or memory),
-// with tapflow's namespace and search attributes registered, and the Temporal Web UI beside it. It is the
-// dev stack's engine and the end-to-end tests' server; production uses a Temporal cluster instead.
+// Package devserver runs a real Temporal server in-process on SQLite (a file under ./.tapflow/ or memory) or on
+// PostgreSQL, with tapflow's namespace and search attributes registered, and the Temporal Web UI beside it. It
+// is the dev stack's engine, the end-to-end tests' and the benchmark's server; production uses a Temporal
+// cluster instead.
 package devserver
 
 import (
@@ -26,8 +27,15 @@ type Options struct {
 	Address string
 	// Namespace is registered at start; default "default".
 	Namespace string
-	// DBFile is the SQLite file; its directory is created. Empty means in memory.
+	// DBFile is the SQLite file; its directory is created. Empty means in memory (unless Postgres is set).
 	DBFile string
+	// Postgres, when set, is a PostgreSQL URL (postgres://user[:password]@host:port/database[?sslmode=...]):
+	// the server keeps its state in that database and in database_visibility, both created and brought to the
+	// current schema at start with the server's own schema tooling. DBFile is then ignored.
+	Postgres string
+	// HistoryShards is the number of history shards; default 1. It is fixed when a database is first used:
+	// a database created with one count cannot be opened with another.
+	HistoryShards int
 	// UIAddress is the Web UI's host:port; empty runs no UI. Port 0 picks a free port.
 	UIAddress string
 	// UICodecEndpoint is the codec server URL the UI uses to show encrypted payloads; empty for none.
@@ -79,11 +87,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	sqlCfg, err := sqliteConfig(o.DBFile)
+	persistence, sqlCfg, err := persistenceConfig(o)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := serverConfig(frontend, sqlCfg, portsFile(o.DBFile))
+	cfg, err := serverConfig(frontend, persistence, portsFile(o.DBFile))
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +171,12 @@ func withDefaults(o Options) Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.HistoryShards <= 0 {
+		o.HistoryShards = 1
+	}
+	if o.Postgres != "" {
+		o.DBFile = ""
 	}
 	return o
 }

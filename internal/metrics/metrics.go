@@ -1,5 +1,7 @@
 // Package metrics holds tapflow's Prometheus registry: the Temporal SDK's metrics (through an adapter to the
-// SDK's MetricsHandler), Graph requests by call and status, and the Go runtime and process collectors.
+// SDK's MetricsHandler), Graph requests by call and status, tapflow's business series (passes issued and
+// revoked, journeys by outcome, delivery-to-registration time, schedule runs, webhook requests) and the Go
+// runtime and process collectors. Every registry lives on a Metrics value: nothing is global.
 package metrics
 
 import (
@@ -22,6 +24,7 @@ type Metrics struct {
 	GraphLatency *prometheus.HistogramVec
 
 	sdk *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
+	biz business     // tapflow's business series (business.go)
 }
 
 // New builds a registry with the runtime collectors and tapflow's series registered.
@@ -40,8 +43,10 @@ func New() *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
 	}
-	m.sdk = &sdkRegistry{reg: reg, vecs: map[string]*sdkVec{}}
+	m.biz = newBusiness()
+	m.sdk = &sdkRegistry{reg: reg, vecs: m.biz.sdkRoutes()}
 	reg.MustRegister(m.GraphRequests, m.GraphLatency)
+	reg.MustRegister(m.biz.collectors()...)
 	return m
 }
 

@@ -14,6 +14,8 @@ import (
 // SDKHandler adapts the Temporal SDK's metrics to the registry: counters become <name>_total, timers
 // <name>_seconds histograms, gauges stay gauges. A metric's label names are fixed by its first use; later
 // uses fill missing labels with "" and drop labels it never had (Prometheus needs one label set per name).
+// tapflow's own names recorded from workflow code (JourneyFinished, RegistrationDelay, ScheduleRun) go to the
+// business series with their declared labels and help; the SDK's tags (namespace, task queue, ...) are dropped.
 func (m *Metrics) SDKHandler() client.MetricsHandler {
 	return &sdkHandler{reg: m.sdk}
 }

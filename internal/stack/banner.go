@@ -16,7 +16,10 @@ func (s *Stack) Banner() string {
 	if s.temporal != nil {
 		b.WriteString("tapflow dev stack is running\n")
 		store := "SQLite " + s.temporal.DBFile()
-		if s.temporal.DBFile() == "" {
+		switch {
+		case s.cfg.DevPostgres != "":
+			store = "PostgreSQL"
+		case s.temporal.DBFile() == "":
 			store = "in memory: lost on exit"
 		}
 		row("Temporal server", s.temporal.FrontendAddress(), "namespace "+s.temporal.Namespace()+", "+store)

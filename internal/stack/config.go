@@ -18,6 +18,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/tracing"
 	"github.com/tapflow/tapflow/internal/webhook"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	CodecOrigin        string  // the Web UI origin allowed to call the codec endpoint
 	DataDir            string  // where the embedded server keeps its SQLite file
 	InMemory           bool    // keep the embedded server's state in memory instead
+	DevPostgres        string  // keep the embedded server's state in this PostgreSQL database instead
+	DevHistoryShards   int     // the embedded server's history shards (fixed when its database is created)
 	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
 	AllowEmulator      bool    // allow the emulator with a real Temporal cluster
 	GraphRateLimit     float64 // Graph activities per second for the whole task queue; 0 = unlimited
@@ -48,6 +51,8 @@ type Config struct {
 	GraphInterceptors []interceptor.WorkerInterceptor
 	// AuditLog receives the audit lines (JSON, one per pass issued, delivered or revoked); nil = the process log.
 	AuditLog io.Writer
+	// Tracing traces workflows, activities and Graph calls (tracing.FromEnv); nil = off. The caller shuts it down.
+	Tracing *tracing.Tracing
 }
 
 // Bind registers every worker setting as a flag with its environment variable.
@@ -64,6 +69,9 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.String(&c.WebhookSecret, "webhook-secret", "", "HR webhook signing secret(s), whsec_..., comma-separated while rotating (dev mode: generated when unset)")
 	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
 	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")
+	s.String(&c.DevPostgres, "dev-postgres", "", "keep the embedded server's state in PostgreSQL instead of SQLite: "+
+		"postgres://user[:password]@host:port/database (the database and database_visibility are created and migrated)")
+	s.Int(&c.DevHistoryShards, "dev-history-shards", 1, 1, "the embedded server's history shards; fixed when its database is created")
 	s.String(&c.GraphSeed, "graph-seed", "", "JSON directory to load into the Graph emulator (default: the demo directory)")
 	s.Bool(&c.AllowEmulator, "allow-emulator", false, "allow the Graph emulator with a real Temporal cluster")
 	s.Float(&c.GraphRateLimit, "graph-rate-limit", 0, "Graph calls per second across all workers (task-queue limit, enforced by "+

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/tracing"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -91,6 +93,9 @@ func TestJoinerEndToEnd(t *testing.T) {
 	cfg.Journey.Lifetime = 8 * time.Hour
 	var audit lockedBuffer
 	cfg.AuditLog = &audit
+	spans := tracetest.NewInMemoryExporter()
+	cfg.Tracing = tracing.New("tapflow-worker", spans)
+	defer func() { _ = cfg.Tracing.Shutdown(context.Background()) }()
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	defer s.Stop() // idempotent: the test stops it earlier to read the database
@@ -163,9 +168,14 @@ func TestJoinerEndToEnd(t *testing.T) {
 	require.Equal(t, []string{"tap.issued", "tap.delivered", "tap.revoked"}, actions)
 	recordHistory(t, s.Client(), res.WorkflowID, "employee-joiner-registered-v1.json")
 
+	// /metrics has the journey's series; the spans cover the workflow, its activities and the Graph calls.
+	metricsOut := metricsText(t, s.HTTPURL())
+	requireJourneyMetrics(t, string(metricsOut))
+	spansOut := requireJourneySpans(t, cfg.Tracing, spans)
+
 	// The pass is nowhere Temporal or tapflow keeps or writes anything.
 	sources := map[string][]byte{"worker logs": logs.Bytes(), "audit log": audit.Bytes(),
-		"history": historyJSON(t, s, res.WorkflowID), "metrics": metricsText(t, s.HTTPURL())}
+		"history": historyJSON(t, s, res.WorkflowID), "metrics": metricsOut, "spans": spansOut}
 	s.Stop()
 	addDatabase(t, sources, dir)
 	requireNoPasses(t, user.IssuedPasses, sources)

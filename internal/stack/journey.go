@@ -99,7 +99,8 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 		lc.MaxRecoveriesPerDay = activities.DefaultLifecycleSettings().MaxRecoveriesPerDay
 	}
 	return &activities.Settings{Joiner: js, Lifecycle: lc},
-		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()}},
+		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()},
+			Metrics: s.metrics},
 		nil
 }
 

@@ -14,13 +14,21 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/internal/codec"
-	"github.com/tapflow/tapflow/internal/devserver"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/metrics"
-	"github.com/tapflow/tapflow/internal/searchattr"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 )
+
+// embeddedServer is the dev mode's in-process Temporal server and Web UI. embedded.go starts one; a build with
+// the nodev tag (embedded_nodev.go) has none, so the worker binary does not link the Temporal server.
+type embeddedServer interface {
+	FrontendAddress() string // host:port of the gRPC frontend
+	Namespace() string       // the namespace registered at start
+	UIURL() string           // the Web UI's URL, or "" for none
+	DBFile() string          // the SQLite file, or "" in memory
+	Stop() error
+}
 
 // Stack is a running worker process. Stop it once.
 type Stack struct {
@@ -33,7 +41,7 @@ type Stack struct {
 	emulator *graphemu.Emulator
 	emuSrv   *http.Server
 	emuURL   string
-	temporal *devserver.Server
+	temporal embeddedServer // the embedded Temporal server (dev mode), or nil
 	client   client.Client
 	graph    graph.Client
 	workers  []worker.Worker
@@ -219,35 +227,6 @@ func (s *Stack) startEmulator() error {
 	return nil
 }
 
-func (s *Stack) startTemporal(ctx context.Context) error {
-	srv, err := devserver.Start(ctx, devserver.Options{
-		Address:          s.cfg.DevTemporalAddress,
-		UICodecEndpoint:  s.codecEndpoint(),
-		DBFile:           s.cfg.DBFile(),
-		UIAddress:        s.cfg.UIAddress,
-		SearchAttributes: searchattr.Definitions(),
-		Logger:           s.log.With("component", "temporal-server"),
-	})
-	var busy *devserver.PortInUseError
-	if errors.As(err, &busy) {
-		flag := "dev-temporal-address"
-		if busy.Part == "ui" {
-			flag = "ui-address"
-		}
-		return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --%s", busy.Addr, busy.Err, flag)
-	}
-	if err != nil {
-		return fmt.Errorf("embedded Temporal server: %w", err)
-	}
-	s.temporal = srv
-	s.stops = append(s.stops, func() {
-		if err := srv.Stop(); err != nil {
-			s.log.Warn("embedded Temporal server stopped with an error", "err", err)
-		}
-	})
-	return nil
-}
-
 func (s *Stack) dial(ctx context.Context) error {
 	tc := s.cfg.Temporal
 	tc.Address, tc.Dev = s.clientAddress(), s.temporal != nil
@@ -256,6 +235,9 @@ func (s *Stack) dial(ctx context.Context) error {
 		return err
 	}
 	opts.MetricsHandler = s.metrics.SDKHandler()
+	if err := s.cfg.Tracing.AddTo(&opts); err != nil { // workers built from this client trace too
+		return err
+	}
 	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	c, err := temporalclient.Dial(dialCtx, opts)
@@ -264,7 +246,7 @@ func (s *Stack) dial(ctx context.Context) error {
 	}
 	s.client = c
 	s.stops = append(s.stops, c.Close)
-	g, err := graph.New(s.cfg.Graph, graph.Options{Transport: s.metrics.GraphTransport(nil)})
+	g, err := graph.New(s.cfg.Graph, graph.Options{Transport: s.cfg.Tracing.GraphTransport(s.metrics.GraphTransport(nil))})
 	if err != nil {
 		return fmt.Errorf("graph client: %w", err)
 	}

@@ -30,7 +30,7 @@ func (s *Stack) startWebhook() error {
 		return err
 	}
 	s.hookURL = "http://" + l.Addr().String() + "/v1/events"
-	srv := webhook.NewServer(h.Routes())
+	srv := webhook.NewServer(h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
 	s.serveWith(l, srv, "webhook")
 	return nil
 }

@@ -38,6 +38,18 @@ type Handler struct {
 	submit    Submitter
 	log       *slog.Logger
 	timeout   time.Duration
+	metrics   Recorder // nil: nothing is counted
+}
+
+// Recorder counts deliveries by the status answered (metrics.Metrics is the real one).
+type Recorder interface {
+	WebhookRequest(status int)
+}
+
+// WithMetrics counts every delivery by its status in m, and returns the handler.
+func (h *Handler) WithMetrics(m Recorder) *Handler {
+	h.metrics = m
+	return h
 }
 
 // NewHandler checks the secrets (whsec_ and base64 each) and builds the handler.
@@ -85,6 +97,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	eventID := ""
 	status := h.serve(w, r, &eventID)
+	if h.metrics != nil {
+		h.metrics.WebhookRequest(status)
+	}
 	h.log.Info("webhook request", "method", r.Method, "path", r.URL.Path, "status", status, "event_id", eventID,
 		"duration_ms", time.Since(start).Milliseconds())
 }
