@@ -33,6 +33,8 @@ type IssueRequest struct {
 	Language          string    `json:"language,omitempty"`
 	Reason            string    `json:"reason"`                 // joiner, reissue, mover, recovery, ...
 	RequestedBy       string    `json:"requested_by,omitempty"` // who asked, for a recovery (audited)
+	// Recipient is what a pre-flight moments ago read: the user and the manager are not read again. Nil: read them.
+	Recipient *Recipient `json:"recipient,omitempty"`
 }
 
 // IssueResult is a delivered pass's metadata: never the value. A non-empty Refusal means nothing was issued.
@@ -50,14 +52,17 @@ type IssueResult struct {
 // result, the error, a heartbeat or a log. A retry after a failed delivery creates a fresh pass, which
 // replaces the undelivered one in Graph, so no delivered pass is ever stale.
 func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueResult, error) {
-	u, err := j.Graph.GetUser(ctx, req.UserID)
+	rcpt, err := j.recipient(ctx, req)
 	if err != nil {
-		return IssueResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
+		return IssueResult{}, err
 	}
 	var to []string
 	if req.Channel != ChannelWebhook {
-		if to, err = j.recipients(ctx, req); err != nil {
-			return IssueResult{}, err
+		if to = []string{rcpt.ManagerMail}; rcpt.ManagerMail == "" {
+			to = nil
+		}
+		if len(to) == 0 && req.FallbackRecipient != "" {
+			to = []string{req.FallbackRecipient}
 		}
 		if len(to) == 0 {
 			return IssueResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox and no fallback " +
@@ -74,7 +79,7 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 		Reason: req.Reason, RequestedBy: req.RequestedBy})
 	heartbeat(ctx)
 	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: req.Channel, To: to,
-		EmployeeID: req.EmployeeID, UserID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName,
+		EmployeeID: req.EmployeeID, UserID: req.UserID, UserPrincipalName: rcpt.UserPrincipalName, DisplayName: rcpt.DisplayName,
 		Language: req.Language, Pass: issued.Pass, Start: issued.Start, Expires: issued.Expires(), UsableOnce: issued.UsableOnce})
 	if err != nil {
 		// An undelivered pass must not stay usable: revoke it, then fail (a retry issues a fresh one).
@@ -94,19 +99,20 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 	return IssueResult{MethodID: issued.ID, Start: issued.Start, Expires: issued.Expires(), Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
 }
 
-// recipients is the manager's mailbox, or the fallback recipient when the manager has none.
-func (j *Journey) recipients(ctx context.Context, req IssueRequest) ([]string, error) {
-	m, err := j.Graph.GetManager(ctx, req.UserID)
-	switch {
-	case err == nil && m.Mail != "" && m.AccountEnabled:
-		return []string{m.Mail}, nil
-	case err != nil && !graph.IsNotFound(err):
-		return nil, graphFailure(fmt.Errorf("read the manager: %w", err))
+// recipient is the request's recipient, or the user and their manager read in one request.
+func (j *Journey) recipient(ctx context.Context, req IssueRequest) (Recipient, error) {
+	if req.Recipient != nil {
+		return *req.Recipient, nil
 	}
-	if req.FallbackRecipient != "" {
-		return []string{req.FallbackRecipient}, nil
+	u, m, err := j.Graph.GetUserAndManager(ctx, req.UserID)
+	if err != nil {
+		return Recipient{}, graphFailure(fmt.Errorf("read the user and their manager: %w", err))
 	}
-	return nil, nil
+	r := Recipient{UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName}
+	if m != nil && m.Mail != "" && m.AccountEnabled {
+		r.ManagerMail = m.Mail
+	}
+	return r, nil
 }
 
 func (j *Journey) audit(ctx context.Context, e AuditEntry) {

@@ -23,7 +23,8 @@ type Journey struct {
 	Graph    graph.Client
 	Delivery Deliverer
 	Audit    Auditor
-	Metrics  PassMetrics // nil: nothing is counted
+	Metrics  PassMetrics  // nil: nothing is counted
+	Policies *PolicyCache // the TAP policy for pre-flight; nil: read it every time
 }
 
 // PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.
@@ -38,6 +39,17 @@ type PreflightResult struct {
 	StrongMethodIDs []string  `json:"strong_method_ids,omitempty"`
 	Language        string    `json:"language,omitempty"`
 	Policy          TAPPolicy `json:"policy"`
+	// Recipient is what delivery needs, read in the same request as the user: an issue right after pre-flight
+	// passes it on instead of reading the user and the manager again.
+	Recipient *Recipient `json:"recipient,omitempty"`
+}
+
+// Recipient is the user as a pass notice names them, and the manager's mailbox ("" when the manager has none,
+// is disabled, or there is no manager).
+type Recipient struct {
+	UserPrincipalName string `json:"user_principal_name"`
+	DisplayName       string `json:"display_name"`
+	ManagerMail       string `json:"manager_mail,omitempty"`
 }
 
 // PreflightRequest names the user and the method types that count as strong.
@@ -49,7 +61,7 @@ type PreflightRequest struct {
 // Preflight checks the user exists and is enabled, the TAP policy is on and covers them, and lists their
 // directory roles and strong methods. Refusals are results, not errors; errors are Graph failures.
 func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (PreflightResult, error) {
-	u, err := j.Graph.GetUser(ctx, req.User)
+	u, manager, err := j.Graph.GetUserAndManager(ctx, req.User)
 	if graph.IsNotFound(err) {
 		return PreflightResult{Refusal: RefusedUserNotFound,
 			Message: "No Entra user matches the employee's user reference: check the HR record's user field."}, nil
@@ -57,12 +69,16 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 	if err != nil {
 		return PreflightResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
 	}
-	out := PreflightResult{UserID: u.ID, Language: u.PreferredLanguage}
+	out := PreflightResult{UserID: u.ID, Language: u.PreferredLanguage,
+		Recipient: &Recipient{UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName}}
+	if manager != nil && manager.Mail != "" && manager.AccountEnabled {
+		out.Recipient.ManagerMail = manager.Mail
+	}
 	if !u.AccountEnabled {
 		out.Refusal, out.Message = RefusedUserDisabled, "The Entra account is disabled: enable it before a pass can be issued."
 		return out, nil
 	}
-	p, err := (&Directory{Graph: j.Graph}).ReadTAPPolicy(ctx)
+	p, err := j.policy(ctx)
 	if err != nil {
 		return PreflightResult{}, err
 	}
@@ -99,6 +115,15 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 		}
 	}
 	return out, nil
+}
+
+// policy is the tenant's TAP policy, through the cache when there is one.
+func (j *Journey) policy(ctx context.Context) (TAPPolicy, error) {
+	read := (&Directory{Graph: j.Graph}).ReadTAPPolicy
+	if j.Policies == nil {
+		return read(ctx)
+	}
+	return j.Policies.Get(ctx, read)
 }
 
 func inScope(p TAPPolicy, groups []graph.Group) bool {

@@ -12,10 +12,14 @@ type JoinerSettings struct {
 	LifetimeMinutes int           `json:"lifetime_minutes"` // wanted pass lifetime, clamped to the tenant policy
 	UsableOnce      bool          `json:"usable_once"`      // one-time pass (forced when the policy requires it)
 	PollInterval    time.Duration `json:"poll_interval"`    // how often to look for a registered method
-	ReminderBefore  time.Duration `json:"reminder_before"`  // remind the manager this long before expiry; 0 = never
-	MaxReissues     int           `json:"max_reissues"`     // new passes after an unregistered expiry
-	StrongMethods   []string      `json:"strong_methods"`   // method types that end the journey (graph.MethodType)
-	Channel         string        `json:"channel"`          // manager-mail or webhook
+	// PollSlowAfter and PollSlowInterval make the schedule adaptive: after the pass has been out this long, look
+	// only every PollSlowInterval (most people register soon after they get their pass). 0: a fixed schedule.
+	PollSlowAfter    time.Duration `json:"poll_slow_after,omitempty"`
+	PollSlowInterval time.Duration `json:"poll_slow_interval,omitempty"`
+	ReminderBefore   time.Duration `json:"reminder_before"` // remind the manager this long before expiry; 0 = never
+	MaxReissues      int           `json:"max_reissues"`    // new passes after an unregistered expiry
+	StrongMethods    []string      `json:"strong_methods"`  // method types that end the journey (graph.MethodType)
+	Channel          string        `json:"channel"`         // manager-mail or webhook
 	// FallbackRecipient gets the pass when the manager has no mailbox (e.g. the helpdesk), and expiry notices.
 	FallbackRecipient string `json:"fallback_recipient,omitempty"`
 }
@@ -51,12 +55,14 @@ func (s *Settings) JoinerSettings(context.Context) (JoinerSettings, error) {
 // DefaultJoinerSettings are the settings when nothing is configured.
 func DefaultJoinerSettings() JoinerSettings {
 	return JoinerSettings{
-		LifetimeMinutes: 8 * 60,
-		PollInterval:    time.Minute,
-		ReminderBefore:  2 * time.Hour,
-		MaxReissues:     1,
-		StrongMethods:   []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator"},
-		Channel:         ChannelManagerMail,
+		LifetimeMinutes:  8 * 60,
+		PollInterval:     time.Minute,
+		PollSlowAfter:    time.Hour,
+		PollSlowInterval: 10 * time.Minute,
+		ReminderBefore:   2 * time.Hour,
+		MaxReissues:      1,
+		StrongMethods:    []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator"},
+		Channel:          ChannelManagerMail,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tapflow/tapflow/internal/delivery"
@@ -21,6 +22,17 @@ type RegistrationRequest struct {
 	UserID        string   `json:"user_id"`
 	StrongMethods []string `json:"strong_methods"`
 	Ignore        []string `json:"ignore,omitempty"` // method ids that were there before: only a new one counts
+
+	// RevokeMethodID, when set, is the live pass: once a strong method is found it is revoked at once, in the
+	// same activity (EmployeeID for the audit line). Without it the workflow revokes it with RevokeTAP.
+	RevokeMethodID string `json:"revoke_method_id,omitempty"`
+	EmployeeID     string `json:"employee_id,omitempty"`
+	// The adaptive schedule: from SlowAfter past Delivered, the next look is SlowInterval away (but never after
+	// Expires). Zero values keep the retry policy's fixed interval.
+	Delivered    time.Time     `json:"delivered,omitzero"`
+	Expires      time.Time     `json:"expires,omitzero"`
+	SlowAfter    time.Duration `json:"slow_after,omitempty"`
+	SlowInterval time.Duration `json:"slow_interval,omitempty"`
 }
 
 // Registration is the strong method found.
@@ -28,9 +40,11 @@ type Registration struct {
 	MethodType string    `json:"method_type"`
 	MethodID   string    `json:"method_id"`
 	SeenAt     time.Time `json:"seen_at"`
+	Revoked    bool      `json:"revoked,omitempty"` // the pass named by RevokeMethodID is gone
 }
 
-// AwaitRegistration looks once for a strong method and fails with ErrNotRegisteredYet if there is none.
+// AwaitRegistration looks once for a strong method and fails with ErrNotRegisteredYet if there is none. With
+// RevokeMethodID it also revokes the pass the moment the method is seen.
 func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest) (Registration, error) {
 	methods, err := j.Graph.ListMethods(ctx, req.UserID)
 	if err != nil {
@@ -38,13 +52,48 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 	}
 	for _, m := range methods {
 		if slices.Contains(req.StrongMethods, string(m.Type)) && !slices.Contains(req.Ignore, m.ID) {
-			return Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}, nil
+			reg := Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}
+			if req.RevokeMethodID != "" {
+				reg.Revoked = j.revokeRegistered(ctx, req)
+			}
+			return reg, nil
 		}
 	}
 	// Benign: expected on every look but the last, so the SDK logs it at debug level and metrics do not count it
 	// as a failure.
 	return Registration{}, temporal.NewApplicationErrorWithOptions("no strong method registered yet", ErrNotRegisteredYet,
-		temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign})
+		temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign, NextRetryDelay: nextLook(req, time.Now())})
+}
+
+// revokeRegistered deletes the pass once its user has registered. A failure is left to the workflow, whose
+// RevokeTAP retries it and reports it: the registration is not lost for it.
+func (j *Journey) revokeRegistered(ctx context.Context, req RegistrationRequest) bool {
+	err := j.Graph.DeleteTAP(ctx, req.UserID, req.RevokeMethodID)
+	if err != nil && !graph.IsNotFound(err) {
+		activity.GetLogger(ctx).Warn("the pass could not be revoked with the registration; the workflow revokes it", "error", err)
+		return false
+	}
+	if err == nil {
+		j.metrics().PassRevoked("registered")
+	}
+	j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: req.RevokeMethodID,
+		Reason: "registered"})
+	return true
+}
+
+// nextLook is the delay before the next look on the adaptive schedule; 0 keeps the retry policy's interval.
+func nextLook(req RegistrationRequest, now time.Time) time.Duration {
+	if req.SlowInterval <= 0 || req.Delivered.IsZero() || now.Sub(req.Delivered) < req.SlowAfter {
+		return 0
+	}
+	delay := req.SlowInterval
+	if !req.Expires.IsZero() {
+		// A last look shortly before the pass expires, so a late registration is still seen while it is live.
+		if last := req.Expires.Sub(now) - 30*time.Second; last > 0 && last < delay {
+			delay = last
+		}
+	}
+	return delay
 }
 
 // RevokeRequest names the pass to revoke; an empty MethodID revokes whatever pass the user holds.
@@ -95,15 +144,13 @@ type NotifyRequest struct {
 
 // Notify tells the manager (and, for an expiry, the fallback recipient too) about the journey.
 func (j *Journey) Notify(ctx context.Context, req NotifyRequest) (delivery.Receipt, error) {
-	u, err := j.Graph.GetUser(ctx, req.UserID)
+	u, m, err := j.Graph.GetUserAndManager(ctx, req.UserID)
 	if err != nil {
-		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the user: %w", err))
+		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the user and their manager: %w", err))
 	}
 	var to []string
-	if m, err := j.Graph.GetManager(ctx, req.UserID); err == nil && m.Mail != "" {
+	if m != nil && m.Mail != "" {
 		to = append(to, m.Mail)
-	} else if err != nil && !graph.IsNotFound(err) {
-		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the manager: %w", err))
 	}
 	if req.FallbackRecipient != "" && (req.Kind == delivery.KindExpired || len(to) == 0) {
 		to = append(to, req.FallbackRecipient)

@@ -37,8 +37,14 @@ type joiner struct {
 	w         *employee
 	j         *Journey
 	spec      journeySpec
-	ignore    []string // method ids registered before the journey (a re-registration waits for a new one)
-	baselined bool     // ignore is set: a later pass keeps the first baseline
+	ignore    []string  // method ids registered before the journey (a re-registration waits for a new one)
+	baselined bool      // ignore is set: a later pass keeps the first baseline
+	checkedAt time.Time // when pre-flight last passed
+
+	lean      bool                             // the lean-journey change applies (lean.go)
+	pending   []temporal.SearchAttributeUpdate // search attributes held back for the next upsert (lean)
+	revoked   bool                             // the look that saw the registration revoked the pass (lean)
+	recipient *activities.Recipient            // what the last pre-flight read for delivery
 
 	issueNow    bool      // a reissue: issue at once
 	nextMorning bool      // after an unregistered expiry: issue on the next working morning
@@ -66,7 +72,8 @@ func (w *employee) startSpec(ctx workflow.Context, spec journeySpec) {
 	jctx, cancel := workflow.WithCancel(ctx)
 	w.cancel, w.running = cancel, true
 	r := &joiner{w: w, j: w.state.Journey, spec: spec, issueNow: spec.now}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
+	r.startLean(ctx)
+	r.upsertSoon(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
 	workflow.Go(jctx, func(jctx workflow.Context) {
 		defer func() { w.running, w.cancelling, w.ending = false, false, false }()
 		outcome, reason, err := r.journey(jctx)
@@ -118,9 +125,11 @@ func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err erro
 				return "", "", err
 			}
 		}
-		// Check again: a day or a month may have passed since the hire.
-		if outcome, reason, err := r.checkUser(ctx, "registered"); outcome != "" || err != nil {
-			return outcome, reason, err
+		// Check again: a day or a month may have passed since the hire (not when it was checked moments ago).
+		if !r.checkedRecently(ctx) {
+			if outcome, reason, err := r.checkUser(ctx, "registered"); outcome != "" || err != nil {
+				return outcome, reason, err
+			}
 		}
 		res, err := r.issue(ctx)
 		if err != nil || res.Refusal != "" {
@@ -161,7 +170,9 @@ func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason s
 
 // after acts on what ended a registration wait; done means the journey is over.
 func (r *joiner) after(ctx workflow.Context, next string) (done bool, outcome, reason string, err error) {
-	r.stage(ctx, StageRevoking) // a reissue or approval no longer fits
+	if !r.revoked { // (a lean journey's pass may already be gone with the registration)
+		r.stage(ctx, StageRevoking) // a reissue or approval no longer fits
+	}
 	last := next == OutcomeRegistered || (next == OutcomeExpired && r.j.Reissues >= r.j.Settings.MaxReissues)
 	if last {
 		r.w.ending = true // events from now on wait for the journey to end, then apply afresh
@@ -199,7 +210,22 @@ func (r *joiner) preflight(ctx workflow.Context) (activities.PreflightResult, er
 	if err == nil && pre.UserID != "" {
 		r.j.UserID, r.j.Language, r.policy = pre.UserID, pre.Language, pre.Policy
 	}
+	if err == nil && pre.Refusal == "" {
+		r.checkedAt, r.recipient = workflow.Now(ctx), pre.Recipient
+	}
 	return pre, err
+}
+
+// freshCheck is how recent the intake's pre-flight must be for the first morning to rely on it: a joiner
+// starting today is issued a pass moments after intake, and checking again would repeat the same four reads.
+const freshCheck = 10 * time.Minute
+
+// checkedRecently says the first morning may skip its pre-flight (a lean journey).
+func (r *joiner) checkedRecently(ctx workflow.Context) bool {
+	if r.spec.rehire || r.j.Attempts > 0 || r.checkedAt.IsZero() || workflow.Now(ctx).Sub(r.checkedAt) >= freshCheck {
+		return false
+	}
+	return r.lean
 }
 
 // failureOutcome turns a failure into an outcome code and a sentence (Graph's message, never a wrapper's).
@@ -227,7 +253,7 @@ func failureOutcome(err error) (string, string) {
 
 func (r *joiner) stage(ctx workflow.Context, stage string) {
 	r.j.Stage = stage
-	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Stage.ValueSet(stage), searchattr.Kind.ValueSet(r.j.Kind))
+	r.upsert(ctx, searchattr.Stage.ValueSet(stage), searchattr.Kind.ValueSet(r.j.Kind))
 }
 
 func (r *joiner) finish(ctx workflow.Context, outcome, reason string) {
@@ -235,5 +261,5 @@ func (r *joiner) finish(ctx workflow.Context, outcome, reason string) {
 	r.w.logger.Info("journey ended", "outcome", outcome)
 	metrics.JourneyFinished(workflow.GetMetricsHandler(ctx), r.j.Kind, outcome) // not recorded while replaying
 	r.j.Stage = StageDone
-	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.Stage.ValueSet(StageDone), searchattr.Outcome.ValueSet(outcome))
+	r.upsert(ctx, searchattr.Stage.ValueSet(StageDone), searchattr.Outcome.ValueSet(outcome))
 }

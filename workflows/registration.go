@@ -30,6 +30,9 @@ func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	if r.usableFrom.After(workflow.Now(ctx)) {
 		req.Start = r.usableFrom // issued early by the lead: usable from the morning
 	}
+	if r.lean && r.recipient != nil && workflow.Now(ctx).Sub(r.checkedAt) < freshCheck {
+		req.Recipient = r.recipient // read moments ago with the user: not read again
+	}
 	o := withWaitForCancellation(graphWriteOptions())
 	o.HeartbeatTimeout = 45 * time.Second // a Graph call's 30 s and a margin: a crashed worker's attempt is retried soon
 	actx := workflow.WithActivityOptions(ctx, o)
@@ -46,7 +49,7 @@ func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	r.j.MethodID, r.j.Channel, r.j.MessageID = res.MethodID, res.Channel, res.MessageID
 	r.j.Issued, r.j.Expires = workflow.Now(ctx), res.Expires
 	r.j.Attempts++
-	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.TapExpiresAt.ValueSet(res.Expires))
+	r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueSet(res.Expires))
 	return res, nil
 }
 
@@ -90,7 +93,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		r.seenHints = r.w.hints
 		waitCtx, stop := workflow.WithCancel(ctx)
 		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now)), journeyActs.AwaitRegistration,
-			activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods, Ignore: r.ignore})
+			r.pollRequest())
 		sel := workflow.NewSelector(ctx)
 		var (
 			found    activities.Registration
@@ -121,6 +124,11 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		switch {
 		case polled && pollErr == nil:
 			r.j.Registered, r.j.RegisteredMethod = workflow.Now(ctx), found.MethodType
+			if r.lean && found.Revoked { // the look revoked the pass: nothing is left to revoke
+				r.revoked = true
+				r.j.MethodID, r.j.Revoked = "", r.j.Registered
+				r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueUnset())
+			}
 			metrics.RegistrationDelay(workflow.GetMetricsHandler(ctx), r.j.Kind, r.j.Registered.Sub(r.j.Issued))
 			return OutcomeRegistered, nil
 		case polled && ranOut(pollErr):
@@ -133,6 +141,18 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		}
 		// Loop: a hint or reminder restarts the poll, whose first attempt is immediate; the rest is decided above.
 	}
+}
+
+// pollRequest asks for one look on the adaptive schedule; in a lean journey the look that finds a strong
+// method also revokes the pass.
+func (r *joiner) pollRequest() activities.RegistrationRequest {
+	s := r.j.Settings
+	req := activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods, Ignore: r.ignore,
+		Delivered: r.j.Issued, Expires: r.j.Expires, SlowAfter: s.PollSlowAfter, SlowInterval: s.PollSlowInterval}
+	if r.lean {
+		req.RevokeMethodID, req.EmployeeID = r.j.MethodID, r.w.state.EmployeeID
+	}
+	return req
 }
 
 // ranOut reports a poll that ended without a strong method: its time or its attempts are spent.
@@ -163,7 +183,7 @@ func (r *joiner) revokeRequest(ctx workflow.Context, req activities.RevokeReques
 		return err
 	}
 	r.j.MethodID, r.j.Revoked, r.issuing = "", workflow.Now(ctx), false
-	_ = workflow.UpsertTypedSearchAttributes(ctx, searchattr.TapExpiresAt.ValueUnset())
+	r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueUnset())
 	return nil
 }
 

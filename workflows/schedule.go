@@ -22,8 +22,11 @@ func (r *joiner) waitForStart(ctx workflow.Context) error {
 			return err
 		}
 		r.usableFrom, r.j.Scheduled = usable, usable
-		r.stage(ctx, StageWaitingForStart)
 		wait := issueAt.Sub(workflow.Now(ctx))
+		if wait <= 0 && r.lean {
+			return nil // nothing to wait for: the next stage is the one worth writing
+		}
+		r.stage(ctx, StageWaitingForStart)
 		if wait <= 0 {
 			return nil
 		}

@@ -46,7 +46,8 @@ type Result struct {
 	DeliveredP95ms            float64            `json:"delivered_p95_ms"`
 	DeliveredP99ms            float64            `json:"delivered_p99_ms"`
 	GraphRequestsPerJoiner    float64            `json:"graph_requests_per_joiner"`
-	GraphRequestsByKind       map[string]float64 `json:"graph_requests_by_kind"`
+	GraphRequestsByKind       map[string]float64 `json:"graph_requests_by_kind"`   // polls included
+	PollRequestsPerJoiner     float64            `json:"poll_requests_per_joiner"` // the registration polls among them
 	HistoryEventsPerJoiner    float64            `json:"history_events_per_joiner"`
 	RSSMiBPeak                float64            `json:"rss_mib_peak"`
 	RSSMiBWaiting             float64            `json:"rss_mib_waiting"`
@@ -158,6 +159,10 @@ func (r *run) joiners(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	pollsBefore, err := pollRequests(r.s.Metrics())
+	if err != nil {
+		return err
+	}
 	began := time.Now()
 	r.log.Info("joiners", "count", n)
 	users, accepted, err := r.hire(ctx, "J", n)
@@ -190,14 +195,17 @@ func (r *run) joiners(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	pollsAfter, err := pollRequests(r.s.Metrics())
+	if err != nil {
+		return err
+	}
 	r.res.GraphRequestsByKind = map[string]float64{}
-	total := 0.0
+	total := -(pollsAfter - pollsBefore) // registration polls are counted apart (the waiting phase)
 	for k, v := range diff(after, before) {
 		r.res.GraphRequestsByKind[k] = v / float64(n)
-		if k != kindPoll {
-			total += v
-		}
+		total += v
 	}
+	r.res.PollRequestsPerJoiner = (pollsAfter - pollsBefore) / float64(n)
 	r.res.GraphRequestsPerJoiner = total / float64(n)
 	return r.histories(ctx, "J", n)
 }

@@ -37,6 +37,29 @@ func graphCounts(m *metrics.Metrics) (map[string]float64, error) {
 	return out, nil
 }
 
+// pollRequests is the number of registration polls: methods lists by the AwaitRegistration activity (the
+// look that sees the method also revokes the pass; that request is not a poll).
+func pollRequests(m *metrics.Metrics) (float64, error) {
+	families, err := m.Registry.Gather()
+	if err != nil {
+		return 0, fmt.Errorf("gather metrics: %w", err)
+	}
+	for _, f := range families {
+		if f.GetName() != "tapflow_graph_requests_by_activity_total" {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			if label(mt, "activity") == pollActivity && label(mt, "method")+" "+label(mt, "route") == kindPoll {
+				return mt.GetCounter().GetValue(), nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// pollActivity is the activity that polls for a registration.
+const pollActivity = "AwaitRegistration"
+
 func label(m *dto.Metric, name string) string {
 	for _, l := range m.GetLabel() {
 		if l.GetName() == name {

@@ -20,7 +20,9 @@ func (r Result) WriteTable(w io.Writer) {
 	fmt.Fprintf(tw, "ratio tapflow/baseline\t%.2f\n", r.Ratio)
 	fmt.Fprintf(tw, "registration to revoked\t%.1f joiners/s\n", r.JoinerToRevokeWPS)
 	fmt.Fprintf(tw, "intake to delivered p50 / p95 / p99\t%.0f / %.0f / %.0f ms\n", r.DeliveredP50ms, r.DeliveredP95ms, r.DeliveredP99ms)
-	fmt.Fprintf(tw, "Graph requests per joiner (without polls)\t%.2f\n", r.GraphRequestsPerJoiner)
+	fmt.Fprintf(tw, "Graph requests per joiner (without registration polls)\t%.2f\n", r.GraphRequestsPerJoiner)
+	fmt.Fprintf(tw, "registration polls per joiner (until registered)\t%.2f\n", r.PollRequestsPerJoiner)
+	fmt.Fprintf(tw, "Graph requests per joiner by call (polls included):\t\n")
 	kinds := make([]string, 0, len(r.GraphRequestsByKind))
 	for k := range r.GraphRequestsByKind {
 		kinds = append(kinds, k)

@@ -140,3 +140,25 @@ func TestSendMailReachesTheOutboxWithTheBody(t *testing.T) {
 	require.ErrorAs(t, err, &ge)
 	require.Equal(t, "MailboxNotEnabledForRESTAPI", ge.Code)
 }
+
+// One request reads a user and their manager; a user without a manager reads as no manager, not an error.
+func TestUserAndManagerInOneRequest(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before := f.requestCount(t)
+	u, m, err := f.client.GetUserAndManager(ctx, "ada.lovelace@contoso.example")
+	require.NoError(t, err)
+	require.Equal(t, ada, u.ID)
+	require.Equal(t, "E1001", u.EmployeeID)
+	require.True(t, u.AccountEnabled)
+	require.NotNil(t, m)
+	require.Equal(t, grace, m.ID)
+	require.Equal(t, "grace.hopper@contoso.example", m.Mail)
+	require.True(t, m.AccountEnabled, "accountEnabled is selected inside the expand")
+	require.Equal(t, before+1, f.requestCount(t))
+
+	g, m, err := f.client.GetUserAndManager(ctx, grace)
+	require.NoError(t, err)
+	require.Equal(t, grace, g.ID)
+	require.Nil(t, m)
+}

@@ -83,6 +83,10 @@ func calls() []call {
 			_, err := c.GetManager(ctx, u)
 			return err
 		}},
+		{"GetUserAndManager", "GET", `^/v1\.0/users/[^/]+$`, func(ctx context.Context, c graph.Client, u string) error {
+			_, _, err := c.GetUserAndManager(ctx, u)
+			return err
+		}},
 		{"ListMethods", "GET", `/authentication/methods$`, func(ctx context.Context, c graph.Client, u string) error {
 			_, err := c.ListMethods(ctx, u)
 			return err

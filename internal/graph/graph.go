@@ -14,6 +14,9 @@ type Client interface {
 	GetUser(ctx context.Context, user string) (User, error)
 	// GetManager reads the user's manager; a user without one gives a NotFound error.
 	GetManager(ctx context.Context, user string) (User, error)
+	// GetUserAndManager reads a user and their manager in one request ($expand=manager); manager is nil when the
+	// user has none.
+	GetUserAndManager(ctx context.Context, user string) (u User, manager *User, err error)
 	// ListMethods lists the user's registered authentication methods.
 	ListMethods(ctx context.Context, user string) ([]Method, error)
 	// CreateTAP issues a Temporary Access Pass; Graph replaces any pass the user already holds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -115,6 +116,26 @@ func (s *SDK) GetUser(ctx context.Context, user string) (User, error) {
 		return User{}, &Error{Op: "GetUser", Kind: KindTransient, Status: http.StatusAccepted, Message: "user not ready yet"}
 	}
 	return userFromModel(u), nil
+}
+
+// GetUserAndManager implements Client.
+func (s *SDK) GetUserAndManager(ctx context.Context, user string) (User, *User, error) {
+	u, err := s.users.ByUserId(user).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect(),
+			Expand: []string{"manager($select=" + strings.Join(userSelect(), ",") + ")"}},
+	})
+	if err != nil {
+		return User{}, nil, classify("GetUserAndManager", err)
+	}
+	if u == nil {
+		return User{}, nil, &Error{Op: "GetUserAndManager", Kind: KindTransient, Status: http.StatusAccepted, Message: "user not ready yet"}
+	}
+	var manager *User
+	if m := u.GetManager(); m != nil {
+		mu := managerFromModel(m)
+		manager = &mu
+	}
+	return userFromModel(u), manager, nil
 }
 
 // GetManager implements Client.

@@ -100,12 +100,19 @@ func writeUnknownProperty(w http.ResponseWriter, r *http.Request, p string) {
 // getUser serves GET /users/{user}.
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request, p []string) {
 	sel := parseSelect(r)
+	x, badNav := parseExpand(r)
+	if badNav != "" {
+		writeUnknownNavigation(w, r, badNav)
+		return
+	}
 	e.mu.Lock()
 	u := e.st.findUser(p[0])
 	var body map[string]any
 	bad, ok := "", false
 	if u != nil {
-		body, bad, ok = userJSON(u, sel)
+		if body, bad, ok = userJSON(u, sel); ok {
+			bad, ok = e.expandManager(body, u, x)
+		}
 	}
 	e.mu.Unlock()
 	switch {

@@ -5,6 +5,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/activity"
 )
 
 // Metrics is one process's registry and tapflow's own series.
@@ -22,6 +24,10 @@ type Metrics struct {
 	GraphRequests *prometheus.CounterVec
 	// GraphLatency observes Graph request latency by method and route.
 	GraphLatency *prometheus.HistogramVec
+	// GraphByActivity counts Graph HTTP requests by the Temporal activity type that made them ("" outside one),
+	// method and route:
+	// how much of the Graph budget pre-flight, issuing, registration polls and revokes each take.
+	GraphByActivity *prometheus.CounterVec
 
 	sdk *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
 	biz business     // tapflow's business series (business.go)
@@ -42,10 +48,14 @@ func New() *Metrics {
 			Help:    "Microsoft Graph request latency by method and route.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
+		GraphByActivity: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tapflow_graph_requests_by_activity_total",
+			Help: "Microsoft Graph requests by the Temporal activity type that made them (empty: outside an activity), method and route.",
+		}, []string{"activity", "method", "route"}),
 	}
 	m.biz = newBusiness()
 	m.sdk = &sdkRegistry{reg: reg, vecs: m.biz.sdkRoutes()}
-	reg.MustRegister(m.GraphRequests, m.GraphLatency)
+	reg.MustRegister(m.GraphRequests, m.GraphLatency, m.GraphByActivity)
 	reg.MustRegister(m.biz.collectors()...)
 	return m
 }
@@ -71,8 +81,17 @@ func (m *Metrics) GraphTransport(next http.RoundTripper) http.RoundTripper {
 		}
 		m.GraphRequests.WithLabelValues(req.Method, route, strconv.Itoa(status)).Inc()
 		m.GraphLatency.WithLabelValues(req.Method, route).Observe(time.Since(start).Seconds())
+		m.GraphByActivity.WithLabelValues(activityType(req.Context()), req.Method, route).Inc()
 		return resp, err
 	})
+}
+
+// activityType is the type of the activity whose context a request carries, or "".
+func activityType(ctx context.Context) string {
+	if !activity.IsActivity(ctx) {
+		return ""
+	}
+	return activity.GetInfo(ctx).ActivityType.Name
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -52,6 +52,8 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Bool(&js.UsableOnce, "tap-usable-once", d.UsableOnce, "issue one-time passes (forced when the tenant policy requires it)")
 	s.Duration(&js.StartLead, "start-lead", d.StartLead, "issue this long before the first morning")
 	s.Duration(&js.PollInterval, "poll-interval", d.PollInterval, "how often to look for a registered method (dev mode: 5s)")
+	s.Duration(&js.PollSlowAfter, "poll-slow-after", d.PollSlowAfter, "after a pass has been out this long, look only every --poll-slow-interval")
+	s.Duration(&js.PollSlowInterval, "poll-slow-interval", d.PollSlowInterval, "how often to look once --poll-slow-after has passed; 0 = keep --poll-interval")
 	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
 	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes(), "method types that complete a journey")
@@ -100,7 +102,7 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 	}
 	return &activities.Settings{Joiner: js, Lifecycle: lc},
 		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()},
-			Metrics: s.metrics},
+			Metrics: s.metrics, Policies: &activities.PolicyCache{}},
 		nil
 }
 
@@ -120,6 +122,10 @@ func (c JourneyConfig) check() error {
 		if _, err := standardwebhooks.NewWebhook(c.WebhookSecret); err != nil || c.WebhookSecret == "" {
 			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ and base64")
 		}
+	}
+	if si := c.Settings.PollSlowInterval; si != 0 && si < c.Settings.PollInterval {
+		return fmt.Errorf("TAPFLOW_POLL_SLOW_INTERVAL=%s is shorter than TAPFLOW_POLL_INTERVAL=%s: make it longer, or 0 to keep one interval",
+			si, c.Settings.PollInterval)
 	}
 	if c.MailTemplates != "" {
 		if st, err := os.Stat(c.MailTemplates); err != nil || !st.IsDir() {

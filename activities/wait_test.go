@@ -1,0 +1,84 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tapflow/tapflow/internal/graphemu"
+)
+
+// The look that sees the registration also revokes the pass, audited once; a pass already gone is no failure.
+func TestAwaitRegistrationRevokesThePassWhenItSeesTheMethod(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, LifetimeMinutes: 60,
+		Channel: ChannelManagerMail})
+	require.NoError(t, err)
+	req := RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID, StrongMethods: strong, RevokeMethodID: res.MethodID, EmployeeID: "E1001"}
+	_, err = f.j.AwaitRegistration(ctx, req)
+	require.Error(t, err, "nothing registered yet: the pass stays")
+	var user struct {
+		TemporaryAccessPass *struct{} `json:"temporaryAccessPass"`
+	}
+	f.control(t, "GET", "/users/"+graphemu.DemoAdaLovelaceID, "", &user)
+	require.NotNil(t, user.TemporaryAccessPass)
+
+	f.control(t, "POST", "/users/"+graphemu.DemoAdaLovelaceID+"/methods",
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Key"}`, nil)
+	reg, err := f.j.AwaitRegistration(ctx, req)
+	require.NoError(t, err)
+	require.True(t, reg.Revoked)
+	f.control(t, "GET", "/users/"+graphemu.DemoAdaLovelaceID, "", &user)
+	require.Nil(t, user.TemporaryAccessPass, "revoked by the look that saw the key")
+	last := f.audit.entries[len(f.audit.entries)-1]
+	require.Equal(t, AuditEntry{Action: "tap.revoked", EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, MethodID: res.MethodID,
+		Reason: "registered"}, last)
+
+	reg, err = f.j.AwaitRegistration(ctx, req) // a retried look: the pass is already gone
+	require.NoError(t, err)
+	require.True(t, reg.Revoked)
+}
+
+func TestTheAdaptiveScheduleSlowsDownAfterTheFirstHour(t *testing.T) {
+	delivered := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(8 * time.Hour), SlowAfter: time.Hour, SlowInterval: 10 * time.Minute}
+	require.Zero(t, nextLook(req, delivered.Add(59*time.Minute)), "the first hour: the retry policy's interval")
+	require.Equal(t, 10*time.Minute, nextLook(req, delivered.Add(time.Hour)))
+	require.Equal(t, 4*time.Minute+30*time.Second, nextLook(req, delivered.Add(8*time.Hour-5*time.Minute)),
+		"a last look half a minute before the pass expires")
+	require.Equal(t, 10*time.Minute, nextLook(req, delivered.Add(8*time.Hour-10*time.Second)), "past the last look: the timeout ends it")
+	require.Zero(t, nextLook(RegistrationRequest{}, delivered), "no schedule: fixed")
+
+	// The activity carries the delay on its error, where the SDK's retry takes it from.
+	f := newFixture(t)
+	req = RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID, StrongMethods: strong, Delivered: time.Now().Add(-2 * time.Hour),
+		SlowAfter: time.Hour, SlowInterval: 10 * time.Minute}
+	_, err := f.j.AwaitRegistration(context.Background(), req)
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app))
+	require.Equal(t, 10*time.Minute, app.NextRetryDelay())
+}
+
+// Polls per hour of a pass's life on the default schedule against a fixed one of the same first-hour interval.
+func TestTheDefaultAdaptiveScheduleHalvesThePolls(t *testing.T) {
+	s := DefaultJoinerSettings()
+	life := time.Duration(s.LifetimeMinutes) * time.Minute
+	delivered := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(life), SlowAfter: s.PollSlowAfter, SlowInterval: s.PollSlowInterval}
+	adaptive := 0
+	for at := delivered; at.Before(delivered.Add(life)); adaptive++ {
+		d := nextLook(req, at)
+		if d == 0 {
+			d = s.PollInterval
+		}
+		at = at.Add(d)
+	}
+	fixed := int(life / s.PollInterval)
+	t.Logf("polls over an %s pass: fixed %d, adaptive %d (%.0f%% fewer)", life, fixed, adaptive, 100*(1-float64(adaptive)/float64(fixed)))
+	require.LessOrEqual(t, adaptive*2, fixed)
+}

@@ -1,0 +1,35 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// leanJourney is the change that keeps a happy-path joiner's history short: the first morning relies on a
+// pre-flight minutes old, search-attribute changes ride on the next stage's upsert instead of their own, the
+// stage "waiting for start" is not written when there is nothing to wait for, and the look that sees the
+// registration revokes the pass itself (no separate RevokeTAP). Journeys started before it (no marker in their
+// history) keep the old commands on replay.
+const leanJourney = "lean-journey"
+
+// startLean asks, once per journey, which commands this journey issues.
+func (r *joiner) startLean(ctx workflow.Context) {
+	r.lean = workflow.GetVersion(ctx, leanJourney, workflow.DefaultVersion, 1) >= 1
+}
+
+// upsert writes search attributes together with any held back for it.
+func (r *joiner) upsert(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) {
+	updates = append(r.pending, updates...)
+	r.pending = nil
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// upsertSoon writes search attributes now, or, in a lean journey, with the next stage's upsert (every path
+// reaches one: a stage or the journey's end).
+func (r *joiner) upsertSoon(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) {
+	if r.lean {
+		r.pending = append(r.pending, updates...)
+		return
+	}
+	r.upsert(ctx, updates...)
+}
