@@ -14,6 +14,9 @@ import (
 	"github.com/tapflow/tapflow/internal/logging"
 )
 
+// runBenchWorkerIfAsked runs the benchmark's worker process when this process is one (bench.RunChildIfAsked).
+func runBenchWorkerIfAsked() { bench.RunChildIfAsked() }
+
 // newBenchCmd runs the benchmark on its own embedded server and emulator.
 func newBenchCmd(a *app) *cobra.Command {
 	var (
@@ -24,17 +27,22 @@ func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure tapflow against a no-op baseline on an embedded Temporal server and the Graph emulator",
-		Long: `Starts its own embedded Temporal server and Graph emulator in this process (nothing else needs to run),
-then measures: a baseline of no-op workflows with a joiner's activity round trips; N joiners from intake to
-delivered pass and, after a simulated registration, to revoked pass (throughput, ratio to the baseline, latency
-percentiles, Graph requests and history events per joiner, process RSS); and K joiners waiting to register for
-a number of poll intervals (Graph polls per waiting joiner per hour, RSS while waiting). RSS is the whole
-process: server, emulator and workers.`,
+		Long: `Starts its own embedded Temporal server and Graph emulator in this process, and tapflow's workers in a child
+process with the production defaults (nothing else needs to run), then measures: N joiners started at once from
+intake to delivered pass and, after a simulated registration, to revoked pass (throughput; Graph requests and
+history events per joiner; worker RSS); a baseline of N no-op workflows with a joiner's activity round trips on
+the same worker process (the ratio); intake-to-delivered latency at an offered load; K joiners waiting to
+register for a number of poll intervals (Graph polls per waiting joiner per hour, worker RSS, history growth);
+and the adaptive poll schedule on a compressed clock (polls per joiner per hour over a pass's life, fixed
+against adaptive).`,
 		Example: "  go run ./starter bench\n  go run ./starter bench --joiners 200 --waiting 500 --json bench.json",
 		Args:    cobra.NoArgs,
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Joiners, "joiners", 1000, "joiners taken from intake to revoked pass")
+	f.IntVar(&o.Joiners, "joiners", 1000, "joiners started at once, from intake to revoked pass (throughput)")
+	f.Float64Var(&o.OfferedRate, "offered-rate", 10, "joiners per second offered for the latency measurement (0: skip)")
+	f.IntVar(&o.OfferedSeconds, "offered-seconds", 30, "how long the offered load lasts")
+	f.IntVar(&o.Adaptive, "adaptive", 300, "joiners for the adaptive poll schedule's measurement (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
 	f.IntVar(&o.PollRounds, "poll-rounds", 3, "poll intervals to watch the waiting joiners for")
@@ -43,6 +51,8 @@ process: server, emulator and workers.`,
 	f.StringVar(&o.Postgres, "postgres", "", "keep the server's state in PostgreSQL instead (a server's DSN, e.g. "+
 		"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable): a fresh database, dropped after the run")
 	f.IntVar(&o.Shards, "history-shards", 1, "the server's history shards")
+	f.StringVar(&o.ProfileDir, "cpuprofile-dir", "", "write CPU profiles there: server.pprof (server, emulator, client) and worker-N.pprof "+
+		"(go tool pprof -top FILE)")
 	f.StringVar(&jsonOut, "json", "", "also write the figures as a JSON object to this file")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
@@ -51,6 +61,8 @@ process: server, emulator and workers.`,
 		switch {
 		case o.Joiners < 1:
 			return cliconf.Usage(fmt.Errorf("--joiners must be at least 1"))
+		case o.OfferedRate < 0 || o.OfferedSeconds < 0 || o.Adaptive < 0:
+			return cliconf.Usage(fmt.Errorf("--offered-rate, --offered-seconds and --adaptive must not be negative"))
 		case o.Waiting < 0:
 			return cliconf.Usage(fmt.Errorf("--waiting must not be negative"))
 		case o.PollInterval < time.Second:

@@ -8,6 +8,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// runBenchWorkerIfAsked: this build has no benchmark.
+func runBenchWorkerIfAsked() {}
+
 // newBenchCmd: the benchmark runs its own embedded Temporal server, which builds tagged nodev (the production
 // images) do not link.
 func newBenchCmd(_ *app) *cobra.Command {

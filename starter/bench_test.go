@@ -17,10 +17,12 @@ func TestBenchCommand(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "bench.json")
 	code, out, stderr := runStarter(t, []string{"bench", "--joiners", "3", "--waiting", "2", "--poll-interval", "1s",
-		"--poll-rounds", "2", "--sqlite", "--json", path}, map[string]string{})
+		"--poll-rounds", "2", "--offered-rate", "3", "--offered-seconds", "1", "--adaptive", "0", "--sqlite", "--json", path}, map[string]string{})
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "ratio tapflow/baseline")
 	require.Contains(t, out, "polls per waiting joiner per hour")
+	require.Contains(t, out, "worker process RSS with 2 joiners waiting")
+	require.Contains(t, out, "intake to delivered at 3 joiners/s offered (3)")
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Contains(t, string(data), `"polls_per_waiting_joiner_hour"`)

@@ -24,6 +24,7 @@ import (
 )
 
 func main() {
+	runBenchWorkerIfAsked() // `starter bench` starts this binary again as its worker process
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))

@@ -49,3 +49,21 @@ func TestReplayDetectsAChangedWorkflow(t *testing.T) {
 	Register(r)
 	require.Error(t, r.ReplayWorkflowHistoryFromJSONFile(nil, path))
 }
+
+// Each release's histories cover its own branches: v0.1.0's joiner took the journey before the lean-journey
+// change (a second pre-flight, a RevokeTAP activity), v0.2.0's records the change's version marker and no
+// RevokeTAP (the look that saw the passkey revoked the pass). Replaying both proves old and new branches.
+func TestReleaseHistoriesCoverBothJourneyBranches(t *testing.T) {
+	read := func(release string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "histories", release, "employee-joiner-registered-v1.json"))
+		require.NoError(t, err)
+		return string(data)
+	}
+	old, lean := read("v0.1.0"), read("v0.2.0")
+	require.NotContains(t, old, `"markerName": "Version"`)
+	require.Equal(t, 2, strings.Count(old, `"name": "Preflight"`))
+	require.Contains(t, old, `"name": "RevokeTAP"`)
+	require.Contains(t, lean, `"markerName": "Version"`)
+	require.Equal(t, 1, strings.Count(lean, `"name": "Preflight"`))
+	require.NotContains(t, lean, `"name": "RevokeTAP"`)
+}

@@ -16,8 +16,8 @@ import (
 // TestASmallRunMeasuresEverything runs the benchmark small: every figure is measured (not zero) and the JSON
 // has the published keys. It asserts no speed: numbers come from real runs, as ratios.
 func TestASmallRunMeasuresEverything(t *testing.T) {
-	res, err := Run(context.Background(), Options{Joiners: 8, Waiting: 6, PollInterval: time.Second, PollRounds: 3,
-		Timeout: 3 * time.Minute}, slog.New(slog.DiscardHandler))
+	res, err := Run(context.Background(), Options{Joiners: 8, OfferedRate: 5, OfferedSeconds: 2, Waiting: 6, PollInterval: time.Second,
+		PollRounds: 3, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	require.Positive(t, res.BaselineWPS)
 	require.Positive(t, res.JoinerWPS)
@@ -28,8 +28,17 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.InDelta(t, 1.0, res.GraphRequestsByKind[kindMail], 0.001, "one mail per joiner")
 	require.InDelta(t, 1.0, res.GraphRequestsByKind[kindRevoked], 0.001, "one revoke per joiner")
 	require.Positive(t, res.HistoryEventsPerJoiner)
+	require.LessOrEqual(t, res.HistoryEventsPerJoiner, 40.0, "a happy-path joiner's history (the lean journey)")
+	require.InDelta(t, 6.0, res.GraphRequestsPerJoiner, 0.2, "user and manager, memberships, methods, create, mail, revoke (+ the policy, cached)")
 	require.Positive(t, res.PollsPerWaitingJoinerHour)
 	require.Positive(t, res.RSSMiBPeak)
+	require.Positive(t, res.RSSMiBWaiting)
+	require.Positive(t, res.ServerRSSMiBPeak)
+	require.Equal(t, 10, res.OfferedJoiners)
+	require.Zero(t, res.HistoryGrowthWaiting, "a waiting joiner's history does not grow with its polls")
+	require.Positive(t, res.AdaptiveSlowToFast)
+	require.Less(t, res.AdaptiveSlowToFast, 0.5, "the adaptive schedule polls less once passes are older")
+	require.Less(t, res.PollsAdaptiveLifetimeHour, res.PollsFixedLifetimeHour)
 
 	var table bytes.Buffer
 	res.WriteTable(&table)

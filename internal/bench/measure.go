@@ -15,46 +15,26 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/tapflow/tapflow/internal/metrics"
 )
 
 // graphCounts sums the Graph requests the worker made, by "METHOD route".
-func graphCounts(m *metrics.Metrics) (map[string]float64, error) {
-	families, err := m.Registry.Gather()
-	if err != nil {
-		return nil, fmt.Errorf("gather metrics: %w", err)
-	}
+func graphCounts(families map[string]*dto.MetricFamily) map[string]float64 {
 	out := map[string]float64{}
-	for _, f := range families {
-		if f.GetName() != "tapflow_graph_requests_total" {
-			continue
-		}
-		for _, mt := range f.GetMetric() {
-			out[label(mt, "method")+" "+label(mt, "route")] += mt.GetCounter().GetValue()
-		}
+	for _, mt := range families["tapflow_graph_requests_total"].GetMetric() {
+		out[label(mt, "method")+" "+label(mt, "route")] += mt.GetCounter().GetValue()
 	}
-	return out, nil
+	return out
 }
 
 // pollRequests is the number of registration polls: methods lists by the AwaitRegistration activity (the
 // look that sees the method also revokes the pass; that request is not a poll).
-func pollRequests(m *metrics.Metrics) (float64, error) {
-	families, err := m.Registry.Gather()
-	if err != nil {
-		return 0, fmt.Errorf("gather metrics: %w", err)
-	}
-	for _, f := range families {
-		if f.GetName() != "tapflow_graph_requests_by_activity_total" {
-			continue
-		}
-		for _, mt := range f.GetMetric() {
-			if label(mt, "activity") == pollActivity && label(mt, "method")+" "+label(mt, "route") == kindPoll {
-				return mt.GetCounter().GetValue(), nil
-			}
+func pollRequests(families map[string]*dto.MetricFamily) float64 {
+	for _, mt := range families["tapflow_graph_requests_by_activity_total"].GetMetric() {
+		if label(mt, "activity") == pollActivity && label(mt, "method")+" "+label(mt, "route") == kindPoll {
+			return mt.GetCounter().GetValue()
 		}
 	}
-	return 0, nil
+	return 0
 }
 
 // pollActivity is the activity that polls for a registration.
@@ -88,8 +68,11 @@ func diff(after, before map[string]float64) map[string]float64 {
 }
 
 // rssMiB reads this process's resident set size and its peak from /proc (0, 0 where there is no /proc).
-func rssMiB() (now, peak float64) {
-	f, err := os.Open("/proc/self/status")
+func rssMiB() (now, peak float64) { return rssOf("/proc/self/status") }
+
+// rssOf reads VmRSS and VmHWM from a /proc status file, in MiB.
+func rssOf(path string) (now, peak float64) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0
 	}
@@ -146,7 +129,9 @@ func historyEvents(ctx context.Context, c client.Client, id string) (events, toD
 			toDelivery++
 			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
 		case enumspb.EVENT_TYPE_MARKER_RECORDED:
-			toDelivery++
+			if e.GetMarkerRecordedEventAttributes().GetMarkerName() == "LocalActivity" { // not a version or side effect
+				toDelivery++
+			}
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			if scheduled[e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] == "IssueAndDeliver" {
 				delivered = true

@@ -13,30 +13,42 @@ import (
 // WriteTable prints the result for a terminal.
 func (r Result) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "machine\t%s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(tw, "Temporal store\t%s, %d history shard(s)\n", r.Store, r.HistoryShards)
-	fmt.Fprintf(tw, "baseline (%d no-op workflows, %d activities each)\t%.1f workflows/s\n", r.Joiners, r.ActivitiesToDelivery, r.BaselineWPS)
-	fmt.Fprintf(tw, "tapflow (%d joiners, intake to delivered)\t%.1f joiners/s\n", r.Joiners, r.JoinerWPS)
-	fmt.Fprintf(tw, "ratio tapflow/baseline\t%.2f\n", r.Ratio)
-	fmt.Fprintf(tw, "registration to revoked\t%.1f joiners/s\n", r.JoinerToRevokeWPS)
-	fmt.Fprintf(tw, "intake to delivered p50 / p95 / p99\t%.0f / %.0f / %.0f ms\n", r.DeliveredP50ms, r.DeliveredP95ms, r.DeliveredP99ms)
-	fmt.Fprintf(tw, "Graph requests per joiner (without registration polls)\t%.2f\n", r.GraphRequestsPerJoiner)
-	fmt.Fprintf(tw, "registration polls per joiner (until registered)\t%.2f\n", r.PollRequestsPerJoiner)
-	fmt.Fprintf(tw, "Graph requests per joiner by call (polls included):\t\n")
+	row := func(k, format string, v ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, v...)...) }
+	row("machine", "%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	row("Temporal store", "%s, %d history shard(s)", r.Store, r.HistoryShards)
+	row(fmt.Sprintf("baseline (%d no-op workflows, %d activities each)", r.Joiners, r.ActivitiesToDelivery), "%.1f workflows/s", r.BaselineWPS)
+	row(fmt.Sprintf("tapflow (%d joiners at once, intake to delivered)", r.Joiners), "%.1f joiners/s", r.JoinerWPS)
+	row("ratio tapflow/baseline", "%.2f", r.Ratio)
+	row("registration to revoked", "%.1f joiners/s", r.JoinerToRevokeWPS)
+	row("intake to delivered, all at once: p50 / p95 / p99", "%.0f / %.0f / %.0f ms", r.BurstP50ms, r.BurstP95ms, r.BurstP99ms)
+	if r.OfferedJoiners > 0 {
+		row(fmt.Sprintf("intake to delivered at %.0f joiners/s offered (%d): p50 / p95 / p99", r.OfferedRate, r.OfferedJoiners),
+			"%.0f / %.0f / %.0f ms", r.DeliveredP50ms, r.DeliveredP95ms, r.DeliveredP99ms)
+	}
+	row("Graph requests per joiner (without registration polls)", "%.2f", r.GraphRequestsPerJoiner)
+	row("registration polls per joiner (until registered)", "%.2f", r.PollRequestsPerJoiner)
+	row("Graph requests per joiner by call (polls included):", "")
 	kinds := make([]string, 0, len(r.GraphRequestsByKind))
 	for k := range r.GraphRequestsByKind {
 		kinds = append(kinds, k)
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		fmt.Fprintf(tw, "  %s\t%.2f\n", k, r.GraphRequestsByKind[k])
+		row("  "+k, "%.3f", r.GraphRequestsByKind[k])
 	}
-	fmt.Fprintf(tw, "history events per joiner\t%.1f\n", r.HistoryEventsPerJoiner)
-	fmt.Fprintf(tw, "process RSS peak (server, emulator and worker)\t%.0f MiB\n", r.RSSMiBPeak)
+	row("history events per joiner", "%.1f", r.HistoryEventsPerJoiner)
+	row("worker process RSS peak", "%.0f MiB", r.RSSMiBPeak)
 	if r.Waiting > 0 {
-		fmt.Fprintf(tw, "process RSS with %d joiners waiting\t%.0f MiB\n", r.Waiting, r.RSSMiBWaiting)
-		fmt.Fprintf(tw, "polls per waiting joiner per hour\t%.0f\n", r.PollsPerWaitingJoinerHour)
+		row(fmt.Sprintf("worker process RSS with %d joiners waiting", r.Waiting), "%.0f MiB", r.RSSMiBWaiting)
+		row("history events added per waiting joiner while waiting", "%.1f", r.HistoryGrowthWaiting)
+		row("polls per waiting joiner per hour (first hour)", "%.1f", r.PollsPerWaitingJoinerHour)
 	}
+	if r.AdaptiveSlowToFast > 0 {
+		row("adaptive schedule: slow/fast poll rate, measured", "%.3f", r.AdaptiveSlowToFast)
+		row("polls per joiner per hour over an 8 h pass: fixed / adaptive", "%.1f / %.1f", r.PollsFixedLifetimeHour, r.PollsAdaptiveLifetimeHour)
+	}
+	row("this process RSS peak (server, emulator, client)", "%.0f MiB", r.ServerRSSMiBPeak)
+	row("run time", "%.0f s", r.Seconds)
 	tw.Flush()
 }
 

@@ -44,6 +44,7 @@ type Config struct {
 	GraphSeed          string  // a JSON directory for the emulator; empty for the demo directory
 	AllowEmulator      bool    // allow the emulator with a real Temporal cluster
 	GraphRateLimit     float64 // Graph activities per second for the whole task queue; 0 = unlimited
+	WorkflowCacheSize  int     // workflows kept in memory between their tasks (the SDK's sticky cache)
 
 	LogLevel  string
 	LogFormat string
@@ -76,6 +77,8 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Bool(&c.AllowEmulator, "allow-emulator", false, "allow the Graph emulator with a real Temporal cluster")
 	s.Float(&c.GraphRateLimit, "graph-rate-limit", 0, "Graph calls per second across all workers (task-queue limit, enforced by "+
 		"the Temporal server); 0 = no limit. Set a fraction of the tenant's Graph write budget")
+	s.Int(&c.WorkflowCacheSize, "workflow-cache-size", 1000, 1, "workflows kept in memory between their tasks; one evicted "+
+		"is replayed from its history (about 40 events) when it next has work. Thousands of waiting joiners need little memory")
 	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels(), "log level")
 	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats(), "log format")
 	bindGraph(s, &c.Graph)

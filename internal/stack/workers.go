@@ -20,6 +20,10 @@ func (s *Stack) startWorkers() error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.WorkflowCacheSize > 0 {
+		// The SDK keeps this cache per process, shared by its workers, sized when the first worker starts.
+		worker.SetStickyWorkflowCacheSize(s.cfg.WorkflowCacheSize)
+	}
 	// In-flight activities get time to finish when the process stops (a Graph call, a mail).
 	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(lifecycle)
