@@ -17,9 +17,10 @@ type PolicyCache struct {
 	TTL time.Duration    // 0: DefaultPolicyTTL
 	Now func() time.Time // nil: time.Now
 
-	mu     sync.Mutex // held while reading: concurrent misses wait for one read instead of each making one
-	policy TAPPolicy
-	at     time.Time
+	mu       sync.Mutex
+	policy   TAPPolicy
+	at       time.Time
+	inflight chan struct{} // closed when the read in flight ends: concurrent misses wait for it, not read again
 }
 
 // Get returns the kept policy while it is fresh, else reads it with read and keeps it.
@@ -31,15 +32,33 @@ func (c *PolicyCache) Get(ctx context.Context, read func(context.Context) (TAPPo
 	if ttl <= 0 {
 		ttl = DefaultPolicyTTL
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.at.IsZero() && now().Sub(c.at) < ttl {
-		return c.policy, nil
+	for {
+		c.mu.Lock()
+		if !c.at.IsZero() && now().Sub(c.at) < ttl {
+			p := c.policy
+			c.mu.Unlock()
+			return p, nil
+		}
+		if c.inflight == nil { // this caller reads; the others wait for it (or for their own deadline)
+			done := make(chan struct{})
+			c.inflight = done
+			c.mu.Unlock()
+			p, err := read(ctx)
+			c.mu.Lock()
+			if err == nil {
+				c.policy, c.at = p, now()
+			}
+			c.inflight = nil
+			close(done)
+			c.mu.Unlock()
+			return p, err
+		}
+		wait := c.inflight
+		c.mu.Unlock()
+		select {
+		case <-wait: // fresh now, or that read failed and this caller tries its own
+		case <-ctx.Done():
+			return TAPPolicy{}, ctx.Err()
+		}
 	}
-	p, err := read(ctx)
-	if err != nil {
-		return TAPPolicy{}, err
-	}
-	c.policy, c.at = p, now()
-	return p, nil
 }

@@ -49,3 +49,27 @@ func TestPolicyCacheReadsOncePerTTLAndNeverKeepsAFailure(t *testing.T) {
 	require.Equal(t, 3, p.DefaultLength, "the failure was not kept")
 	require.EqualValues(t, 3, reads.Load())
 }
+
+// A pre-flight waiting for another's slow policy read gives up at its own deadline, not the read's.
+func TestPolicyCacheWaitersKeepTheirOwnDeadline(t *testing.T) {
+	c := &PolicyCache{}
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go func() {
+		_, _ = c.Get(context.Background(), func(context.Context) (TAPPolicy, error) {
+			close(started)
+			<-release
+			return TAPPolicy{Enabled: true}, nil
+		})
+	}()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Get(ctx, func(context.Context) (TAPPolicy, error) { t.Error("a second read while one is in flight"); return TAPPolicy{}, nil })
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	close(release)
+	require.Eventually(t, func() bool {
+		p, err := c.Get(context.Background(), func(context.Context) (TAPPolicy, error) { return TAPPolicy{}, errors.New("not fresh") })
+		return err == nil && p.Enabled
+	}, time.Second, 5*time.Millisecond, "the slow read's policy is kept")
+}

@@ -45,7 +45,7 @@ against adaptive).`,
 	f.IntVar(&o.Adaptive, "adaptive", 300, "joiners for the adaptive poll schedule's measurement (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
-	f.IntVar(&o.PollRounds, "poll-rounds", 3, "poll intervals to watch the waiting joiners for")
+	f.IntVar(&o.PollRounds, "poll-rounds", 2, "poll intervals to watch the waiting joiners for")
 	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
 	f.StringVar(&o.Postgres, "postgres", "", "keep the server's state in PostgreSQL instead (a server's DSN, e.g. "+

@@ -20,6 +20,9 @@ func (w *employee) registerActions(ctx workflow.Context) error {
 			if strings.TrimSpace(r.Approver) == "" {
 				return errors.New("approver: name who approves the pass")
 			}
+			if w.approved {
+				return errors.New("already approved by " + w.state.Journey.ApprovedBy)
+			}
 			return w.requireStage(StageAwaitingApproval)
 		}}); err != nil {
 		return err

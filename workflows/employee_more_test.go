@@ -60,10 +60,11 @@ func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
 	approvedAt := firstMorning.Add(3 * time.Hour)
 	je.registersAfter(approvedAt.Add(time.Minute))
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
-	var blank, approved, early bool
+	var blank, approved, early, again bool
 	je.update(time.Hour, UpdateReissue, ActionRequest{By: "x"}, &early) // not at this stage
 	je.update(approvedAt.Sub(t0)-time.Minute, UpdateApprove, ApproveRequest{}, &blank)
 	je.update(approvedAt.Sub(t0), UpdateApprove, ApproveRequest{Approver: "ciso@contoso.example"}, &approved)
+	je.update(approvedAt.Sub(t0)+time.Second, UpdateApprove, ApproveRequest{Approver: "someone-else"}, &again)
 	je.env.RegisterDelayedCallback(func() {
 		v, err := je.env.QueryWorkflow(QueryStatus)
 		require.NoError(t, err)
@@ -76,6 +77,7 @@ func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
 	require.False(t, early)
 	require.False(t, blank, "an approval must name the approver")
 	require.True(t, approved)
+	require.False(t, again, "a second approval is refused: the first approver stays on record")
 	require.Equal(t, "ciso@contoso.example", st.Journey.ApprovedBy)
 	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
 	require.Len(t, *issues, 1)

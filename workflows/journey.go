@@ -102,7 +102,7 @@ func (w *employee) startSpec(ctx workflow.Context, spec journeySpec) {
 // journey is the story: pre-flight, approval if privileged, the first morning, issue and deliver, wait for a
 // strong method, revoke; again after a moved date, a reissue or an unregistered expiry.
 func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err error) {
-	r.stage(ctx, StagePreflight)
+	r.softStage(ctx, StagePreflight) // a lean journey writes it with the next stage: pre-flight takes a moment
 	local := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
 	if err := workflow.ExecuteLocalActivity(local, settingsActs.JoinerSettings).Get(ctx, &r.j.Settings); err != nil {
 		return "", "", err

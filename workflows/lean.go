@@ -3,6 +3,8 @@ package workflows
 import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
 // leanJourney is the change that keeps a happy-path joiner's history short: the first morning relies on a
@@ -22,6 +24,17 @@ func (r *joiner) upsert(ctx workflow.Context, updates ...temporal.SearchAttribut
 	updates = append(r.pending, updates...)
 	r.pending = nil
 	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// softStage sets a stage that lasts only moments, so a lean journey writes it with the next upsert instead of
+// its own (each upsert is a visibility write for the server).
+func (r *joiner) softStage(ctx workflow.Context, stage string) {
+	if !r.lean {
+		r.stage(ctx, stage)
+		return
+	}
+	r.j.Stage = stage
+	r.upsertSoon(ctx, searchattr.Stage.ValueSet(stage), searchattr.Kind.ValueSet(r.j.Kind))
 }
 
 // upsertSoon writes search attributes now, or, in a lean journey, with the next stage's upsert (every path

@@ -23,8 +23,8 @@ func (r *joiner) waitForStart(ctx workflow.Context) error {
 		}
 		r.usableFrom, r.j.Scheduled = usable, usable
 		wait := issueAt.Sub(workflow.Now(ctx))
-		if wait <= 0 && r.lean {
-			return nil // nothing to wait for: the next stage is the one worth writing
+		if wait <= 0 && r.lean && r.j.Stage == StagePreflight {
+			return nil // straight from pre-flight with nothing to wait for: the next stage is the one worth writing
 		}
 		r.stage(ctx, StageWaitingForStart)
 		if wait <= 0 {

@@ -7,17 +7,28 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
 const baselineQueue = "tapflow-bench-baseline"
 
-// BaselineWorkflow runs n no-op activities one after another: the engine's cost of a workflow with a joiner's
-// activity round trips, and nothing of tapflow's.
-func BaselineWorkflow(ctx workflow.Context, n int) error {
+// Shape is a workflow's round trips up to its delivery: activities through the task queue, and local ones.
+type Shape struct {
+	Activities int `json:"activities"`
+	Local      int `json:"local_activities"`
+}
+
+// BaselineWorkflow runs the shape's no-op local activities, then its no-op activities, one after another: the
+// engine's cost of a workflow with a joiner's round trips, and nothing of tapflow's.
+func BaselineWorkflow(ctx workflow.Context, s Shape) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	for i := 0; i < s.Local; i++ {
+		if err := workflow.ExecuteLocalActivity(lctx, noop).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	for i := 0; i < n; i++ {
+	for i := 0; i < s.Activities; i++ {
 		if err := workflow.ExecuteActivity(ctx, noop).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -27,21 +38,15 @@ func BaselineWorkflow(ctx workflow.Context, n int) error {
 
 func noop(context.Context) error { return nil }
 
-// runBaseline starts count baseline workflows at once and returns workflows completed per second.
-func runBaseline(ctx context.Context, c client.Client, count, activities int) (float64, error) {
-	w := worker.New(c, baselineQueue, worker.Options{})
-	w.RegisterWorkflow(BaselineWorkflow)
-	w.RegisterActivity(noop)
-	if err := w.Start(); err != nil {
-		return 0, fmt.Errorf("start the baseline worker: %w", err)
-	}
-	defer w.Stop()
+// runBaseline starts count baseline workflows at once on the worker process's baseline worker and returns
+// workflows completed per second.
+func runBaseline(ctx context.Context, c client.Client, count int, shape Shape) (float64, error) {
 	began := time.Now()
 	runs := make([]client.WorkflowRun, count)
 	err := parallel(count, func(i int) error {
 		r, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: fmt.Sprintf("bench-baseline/%d/%d", began.UnixNano(), i), TaskQueue: baselineQueue,
-		}, BaselineWorkflow, activities)
+		}, BaselineWorkflow, shape)
 		runs[i] = r
 		return err
 	})

@@ -44,8 +44,10 @@ type Result struct {
 	HistoryShards             int                `json:"history_shards"`
 	Joiners                   int                `json:"joiners"`
 	Waiting                   int                `json:"waiting"`
-	ActivitiesToDelivery      int                `json:"activities_to_delivery"`
-	BaselineWPS               float64            `json:"baseline_wps"`
+	ActivitiesToDelivery      Shape              `json:"activities_to_delivery"` // the baseline runs as many
+	BaselineWPS               float64            `json:"baseline_wps"`           // the mean of the runs before and after the joiners
+	BaselineBeforeWPS         float64            `json:"baseline_before_wps"`
+	BaselineAfterWPS          float64            `json:"baseline_after_wps"`
 	JoinerWPS                 float64            `json:"joiner_wps"`
 	JoinerToRevokeWPS         float64            `json:"joiner_to_revoke_wps"`
 	Ratio                     float64            `json:"ratio"`
@@ -97,13 +99,27 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	if err := r.worker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
 		return r.res, err
 	}
+	// A few joiners first: they warm the server and the worker up and give the baseline its shape. The baseline
+	// then runs before and after the joiners, and the ratio takes their mean, so a drift of the machine or of
+	// the growing database over the run does not fall on one side only.
+	if err := r.warmUp(ctx, min(o.Joiners, 50)); err != nil {
+		return r.res, err
+	}
+	baseline := func() (float64, error) {
+		log.Info("baseline", "workflows", o.Joiners, "activities each", r.res.ActivitiesToDelivery.Activities,
+			"local activities each", r.res.ActivitiesToDelivery.Local)
+		return runBaseline(ctx, r.c, o.Joiners, r.res.ActivitiesToDelivery)
+	}
+	if r.res.BaselineBeforeWPS, err = baseline(); err != nil {
+		return r.res, err
+	}
 	if err := r.joiners(ctx, o.Joiners); err != nil {
 		return r.res, err
 	}
-	log.Info("baseline", "workflows", o.Joiners, "activities each", r.res.ActivitiesToDelivery)
-	if r.res.BaselineWPS, err = runBaseline(ctx, r.c, o.Joiners, r.res.ActivitiesToDelivery); err != nil {
+	if r.res.BaselineAfterWPS, err = baseline(); err != nil {
 		return r.res, err
 	}
+	r.res.BaselineWPS = (r.res.BaselineBeforeWPS + r.res.BaselineAfterWPS) / 2
 	r.res.Ratio = r.res.JoinerWPS / r.res.BaselineWPS
 	if o.OfferedRate > 0 && o.OfferedSeconds > 0 {
 		if err := r.offered(ctx, o.OfferedRate, o.OfferedSeconds); err != nil {

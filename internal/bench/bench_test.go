@@ -24,7 +24,8 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.Positive(t, res.Ratio)
 	require.Positive(t, res.DeliveredP99ms)
 	require.LessOrEqual(t, res.DeliveredP50ms, res.DeliveredP99ms)
-	require.GreaterOrEqual(t, res.ActivitiesToDelivery, 2, "pre-flight and issue-and-deliver at least")
+	require.Equal(t, Shape{Activities: 2, Local: 2}, res.ActivitiesToDelivery,
+		"pre-flight and issue-and-deliver; the lifecycle and joiner settings (local)")
 	require.InDelta(t, 1.0, res.GraphRequestsByKind[kindMail], 0.001, "one mail per joiner")
 	require.InDelta(t, 1.0, res.GraphRequestsByKind[kindRevoked], 0.001, "one revoke per joiner")
 	require.Positive(t, res.HistoryEventsPerJoiner)

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -94,10 +95,14 @@ func runChild() int {
 
 // child is a running benchmark worker process.
 type child struct {
-	cmd  *exec.Cmd
-	http string // its health and metrics address
-	out  *tail
+	cmd    *exec.Cmd
+	http   string // its health and metrics address
+	out    *tail
+	exited chan struct{} // closed when the process has ended
 }
+
+// httpc bounds every request to the worker process.
+var httpc = &http.Client{Timeout: 30 * time.Second}
 
 // startChild starts this executable as the benchmark's worker with env (and nothing else of this process's
 // environment, so a shell's TAPFLOW_* settings do not leak in), and waits until it is ready.
@@ -110,7 +115,8 @@ func startChild(ctx context.Context, env map[string]string) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &child{cmd: exec.Command(exe), http: addr, out: &tail{max: 8 << 10}}
+	c := &child{cmd: exec.Command(exe), http: addr, out: &tail{max: 8 << 10}, exited: make(chan struct{})}
+	c.cmd.SysProcAttr = dieWithParent() // a bench killed or panicking does not leave a worker behind
 	c.cmd.Env = []string{childEnv + "=worker", "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TAPFLOW_HTTP_ADDRESS=" + addr}
 	for k, v := range env {
 		c.cmd.Env = append(c.cmd.Env, k+"="+v)
@@ -119,9 +125,15 @@ func startChild(ctx context.Context, env map[string]string) (*child, error) {
 	if err := c.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the worker process: %w", err)
 	}
+	go func() { _ = c.cmd.Wait(); close(c.exited) }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
+		select {
+		case <-c.exited:
+			return nil, fmt.Errorf("the worker process exited (%v): %s", c.cmd.ProcessState, c.out.String())
+		default:
+		}
+		resp, err := httpc.Get("http://" + addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -139,13 +151,11 @@ func startChild(ctx context.Context, env map[string]string) (*child, error) {
 // stop sends SIGTERM (the worker drains) and waits; after 30 s it kills.
 func (c *child) stop() {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-c.exited:
 	case <-time.After(30 * time.Second):
 		_ = c.cmd.Process.Kill()
-		<-done
+		<-c.exited
 	}
 }
 
@@ -155,7 +165,7 @@ func (c *child) metrics(ctx context.Context) (map[string]*dto.MetricFamily, erro
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("scrape the worker's metrics: %w", err)
 	}
@@ -184,11 +194,14 @@ func freeAddr() (string, error) {
 
 // tail keeps the last max bytes written, for an error message.
 type tail struct {
+	mu  sync.Mutex
 	max int
 	b   []byte
 }
 
 func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.b = append(t.b, p...)
 	if len(t.b) > t.max {
 		t.b = t.b[len(t.b)-t.max:]
@@ -196,4 +209,8 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *tail) String() string { return string(t.b) }
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}

@@ -109,16 +109,16 @@ func sortedCopy(v []float64) []float64 {
 	return out
 }
 
-// historyEvents counts a workflow's history events, and the activities (scheduled or local) it ran before its
+// historyEvents counts a workflow's history events, and the activities (scheduled, and local) it ran before its
 // IssueAndDeliver activity completed: a joiner's round trips to delivery.
-func historyEvents(ctx context.Context, c client.Client, id string) (events, toDelivery int, err error) {
+func historyEvents(ctx context.Context, c client.Client, id string) (events int, toDelivery Shape, err error) {
 	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	delivered := false
 	scheduled := map[int64]string{}
 	for iter.HasNext() {
 		e, err := iter.Next()
 		if err != nil {
-			return 0, 0, fmt.Errorf("history of %s: %w", id, err)
+			return 0, Shape{}, fmt.Errorf("history of %s: %w", id, err)
 		}
 		events++
 		if delivered {
@@ -126,11 +126,11 @@ func historyEvents(ctx context.Context, c client.Client, id string) (events, toD
 		}
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			toDelivery++
+			toDelivery.Activities++
 			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
 		case enumspb.EVENT_TYPE_MARKER_RECORDED:
 			if e.GetMarkerRecordedEventAttributes().GetMarkerName() == "LocalActivity" { // not a version or side effect
-				toDelivery++
+				toDelivery.Local++
 			}
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			if scheduled[e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] == "IssueAndDeliver" {

@@ -16,7 +16,9 @@ func (r Result) WriteTable(w io.Writer) {
 	row := func(k, format string, v ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, v...)...) }
 	row("machine", "%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	row("Temporal store", "%s, %d history shard(s)", r.Store, r.HistoryShards)
-	row(fmt.Sprintf("baseline (%d no-op workflows, %d activities each)", r.Joiners, r.ActivitiesToDelivery), "%.1f workflows/s", r.BaselineWPS)
+	row(fmt.Sprintf("baseline (%d no-op workflows, %d activities and %d local activities each)", r.Joiners,
+		r.ActivitiesToDelivery.Activities, r.ActivitiesToDelivery.Local), "%.1f workflows/s (%.1f before, %.1f after the joiners)",
+		r.BaselineWPS, r.BaselineBeforeWPS, r.BaselineAfterWPS)
 	row(fmt.Sprintf("tapflow (%d joiners at once, intake to delivered)", r.Joiners), "%.1f joiners/s", r.JoinerWPS)
 	row("ratio tapflow/baseline", "%.2f", r.Ratio)
 	row("registration to revoked", "%.1f joiners/s", r.JoinerToRevokeWPS)
