@@ -65,7 +65,10 @@ func TestPolicyCacheWaitersKeepTheirOwnDeadline(t *testing.T) {
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := c.Get(ctx, func(context.Context) (TAPPolicy, error) { t.Error("a second read while one is in flight"); return TAPPolicy{}, nil })
+	_, err := c.Get(ctx, func(context.Context) (TAPPolicy, error) {
+		t.Error("a second read while one is in flight")
+		return TAPPolicy{}, nil
+	})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	close(release)
 	require.Eventually(t, func() bool {
