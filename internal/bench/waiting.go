@@ -25,6 +25,11 @@ func (r *run) waiting(ctx context.Context, o Options) error {
 		return err
 	}
 	sample := min(o.Waiting, 20)
+	// The mail goes out inside the issuing activity: wait until the sampled journeys have settled into their
+	// wait (the activity's completion and the next workflow task are in history) before counting.
+	if err := r.settled(ctx, "W", sample); err != nil {
+		return err
+	}
 	eventsBefore, err := r.events(ctx, "W", sample)
 	if err != nil {
 		return err
@@ -175,4 +180,25 @@ func (r *run) finished(ctx context.Context, prefix string, n int) error {
 		}
 	}
 	return r.histories(ctx, prefix, n, true)
+}
+
+// settled waits until the first n joiners of a phase are awaiting registration.
+func (r *run) settled(ctx context.Context, prefix string, n int) error {
+	for i := 0; i < n; i++ {
+		for {
+			st, err := r.status(ctx, fmt.Sprintf("%s%05d", prefix, i))
+			if err != nil {
+				return err
+			}
+			if st.Journey != nil && st.Journey.Stage == workflows.StageAwaitingRegistration {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("joiner %s%05d did not settle into its wait: %w", prefix, i, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
