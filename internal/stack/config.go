@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/interceptor"
@@ -149,6 +151,13 @@ func (c Config) Check() error {
 	if c.WebhookSecret != "" {
 		if _, err := webhook.NewHandler(webhook.SplitSecrets(c.WebhookSecret), nil, nil); err != nil {
 			return fmt.Errorf("TAPFLOW_WEBHOOK_SECRET: %w", err)
+		}
+	}
+	if c.DevPostgres != "" && c.DevTemporal() {
+		u, err := url.Parse(c.DevPostgres)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			// The value may hold a password: it is not repeated.
+			return errors.New("TAPFLOW_DEV_POSTGRES: want postgres://user[:password]@host:port/database[?sslmode=disable]")
 		}
 	}
 	if c.GraphSeed != "" {

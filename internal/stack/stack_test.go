@@ -155,6 +155,15 @@ func TestConfigurationsThatMustNotStart(t *testing.T) {
 	endpoint := Config{Temporal: tcfg()}
 	endpoint.Graph.BaseURL = "http://127.0.0.1:8089/v1.0"
 	require.ErrorContains(t, endpoint.Check(), "TAPFLOW_GRAPH_STATIC_TOKEN")
+
+	slow := Config{Temporal: tcfg()}
+	slow.Journey.Settings.PollInterval, slow.Journey.Settings.PollSlowInterval = time.Minute, 30*time.Second
+	require.ErrorContains(t, slow.Check(), "TAPFLOW_POLL_SLOW_INTERVAL=30s is shorter than TAPFLOW_POLL_INTERVAL=1m0s")
+
+	pg := Config{Temporal: tcfg(), DevPostgres: "postgres://tap:s3cret@db.internal"}
+	err = pg.Check()
+	require.ErrorContains(t, err, "TAPFLOW_DEV_POSTGRES: want postgres://")
+	require.NotContains(t, err.Error(), "s3cret", "a password never reaches an error")
 }
 
 func TestBusyPortNamesTheFlag(t *testing.T) {
