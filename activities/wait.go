@@ -53,7 +53,13 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 	for _, m := range methods {
 		if slices.Contains(req.StrongMethods, string(m.Type)) && !slices.Contains(req.Ignore, m.ID) {
 			reg := Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}
-			if req.RevokeMethodID != "" {
+			switch {
+			case req.RevokeMethodID == "":
+			case !slices.ContainsFunc(methods, func(p graph.Method) bool { return p.ID == req.RevokeMethodID }):
+				// The list holds the pass while it exists: it is gone already (an earlier look revoked it and its
+				// answer was lost, or an administrator deleted it). Nothing to delete, nothing to audit again.
+				reg.Revoked = true
+			default:
 				reg.Revoked = j.revokeRegistered(ctx, req)
 			}
 			return reg, nil

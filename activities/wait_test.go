@@ -39,9 +39,25 @@ func TestAwaitRegistrationRevokesThePassWhenItSeesTheMethod(t *testing.T) {
 	require.Equal(t, AuditEntry{Action: "tap.revoked", EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, MethodID: res.MethodID,
 		Reason: "registered"}, last)
 
-	reg, err = f.j.AwaitRegistration(ctx, req) // a retried look: the pass is already gone
+	// A retried look (its first answer lost to a cancel or a crash): the list shows the pass gone, so it is
+	// neither deleted again nor audited twice.
+	audited := len(f.audit.entries)
+	reg, err = f.j.AwaitRegistration(ctx, req)
 	require.NoError(t, err)
 	require.True(t, reg.Revoked)
+	require.Len(t, f.audit.entries, audited, "no second audit line")
+	var served []struct {
+		Method string `json:"method"`
+		Path   string `json:"path"`
+	}
+	f.control(t, "GET", "/requests", "", &served)
+	deletes := 0
+	for _, r := range served {
+		if r.Method == "DELETE" {
+			deletes++
+		}
+	}
+	require.Equal(t, 1, deletes, "one DELETE for the pass, by the look that saw the key")
 }
 
 func TestTheAdaptiveScheduleSlowsDownAfterTheFirstHour(t *testing.T) {

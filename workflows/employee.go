@@ -58,8 +58,12 @@ func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
 		w.state.LastSeen = map[hrevent.Type]int64{}
 	}
 	w.inbox = in.Pending
-	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.EmployeeID.ValueSet(in.EmployeeID)); err != nil {
-		return fmt.Errorf("set the employee search attribute: %w", err)
+	// The intake sets it when it starts the workflow (and continue-as-new carries it); only a workflow started
+	// without it writes it. Decided from the started event, so replay takes the same branch.
+	if id, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(searchattr.EmployeeID); !ok || id != in.EmployeeID {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.EmployeeID.ValueSet(in.EmployeeID)); err != nil {
+			return fmt.Errorf("set the employee search attribute: %w", err)
+		}
 	}
 	if !w.state.LeaveAt.IsZero() {
 		w.scheduleLeave(ctx, w.state.LeaveAt) // carried across continue-as-new

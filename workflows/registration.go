@@ -16,7 +16,13 @@ import (
 // scheduled until its result is in, the journey counts a pass as possibly live (issuing), so a cancel in
 // between still revokes it.
 func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
-	r.stage(ctx, StageIssuing)
+	if r.lean && r.j.Stage == StagePreflight {
+		// Straight from pre-flight: written with the stage the issue ends in (awaiting registration, or why it
+		// stopped), so a joiner issued at once makes one visibility write, not two. The status query shows it.
+		r.softStage(ctx, StageIssuing)
+	} else {
+		r.stage(ctx, StageIssuing)
+	}
 	s := r.j.Settings
 	req := activities.IssueRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
 		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, r.policy), UsableOnce: s.UsableOnce || r.policy.UsableOnce,
@@ -92,7 +98,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		}
 		r.seenHints = r.w.hints
 		waitCtx, stop := workflow.WithCancel(ctx)
-		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now)), journeyActs.AwaitRegistration,
+		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now), r.lean), journeyActs.AwaitRegistration,
 			r.pollRequest())
 		sel := workflow.NewSelector(ctx)
 		var (
@@ -120,6 +126,13 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		stop() // cancels the poll (if still running), the timers and the waker
 		if ctx.Err() != nil {
 			return "", ctx.Err()
+		}
+		if r.lean && !polled {
+			// One look at a time: the cancelled look may be running, and may see the method and revoke the pass.
+			// Its answer counts; only once it is over does the next look start.
+			if err := poll.Get(ctx, &found); !temporal.IsCanceledError(err) {
+				pollErr, polled = err, true
+			}
 		}
 		switch {
 		case polled && pollErr == nil:
@@ -198,8 +211,9 @@ func (r *joiner) notify(ctx workflow.Context, kind string, reissue bool) {
 	}
 }
 
-// pollOptions: one attempt per interval until the pass expires (plus a minute for the last attempt).
-func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.Context {
+// pollOptions: one attempt per interval until the pass expires (plus a minute for the last attempt). With
+// waitForCancel a cancelled poll's future resolves only once the poll is over, with its answer if it had one.
+func pollOptions(ctx workflow.Context, interval, until time.Duration, waitForCancel bool) workflow.Context {
 	if interval <= 0 {
 		interval = time.Minute
 	}
@@ -207,6 +221,7 @@ func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.C
 		TaskQueue:              GraphTaskQueue,
 		StartToCloseTimeout:    45 * time.Second, // one Graph call (at most 40 s); a crashed worker's look is redone soon
 		ScheduleToCloseTimeout: until + time.Minute,
+		WaitForCancellation:    waitForCancel,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: interval, BackoffCoefficient: 1, MaximumInterval: interval,
 			MaximumAttempts:        int32(until/interval) + 2, // as many looks as fit before expiry
 			NonRetryableErrorTypes: activities.NonRetryableGraphErrors()},

@@ -1,8 +1,11 @@
 package workflows
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,4 +69,41 @@ func TestReleaseHistoriesCoverBothJourneyBranches(t *testing.T) {
 	require.Contains(t, lean, `"markerName": "Version"`)
 	require.Equal(t, 1, strings.Count(lean, `"name": "Preflight"`))
 	require.NotContains(t, lean, `"name": "RevokeTAP"`)
+
+	// v0.2.0's intake starts the workflow searchable by employee, so it upserts no EmployeeId of its own; and a
+	// joiner issued straight after pre-flight writes its stage once, after delivery.
+	require.Equal(t, []string{"EmployeeId"}, upsertsBefore(t, old, "IssueAndDeliver")[:1])
+	leanUpserts := upsertsBefore(t, lean, "IssueAndDeliver")
+	require.Equal(t, []string{"TemporalChangeVersion"}, leanUpserts, "the version marker's, and nothing else before delivery")
+	require.Contains(t, lean[:strings.Index(lean, `"eventId": "2"`)], `"EmployeeId"`, "set by the start")
+}
+
+// upsertsBefore lists the search attributes upserted, one upsert after another, before the activity is scheduled.
+func upsertsBefore(t *testing.T, history, activity string) []string {
+	t.Helper()
+	var h struct {
+		Events []struct {
+			EventType string `json:"eventType"`
+			Upsert    struct {
+				SearchAttributes struct {
+					IndexedFields map[string]any `json:"indexedFields"`
+				} `json:"searchAttributes"`
+			} `json:"upsertWorkflowSearchAttributesEventAttributes"`
+			Scheduled struct {
+				ActivityType struct{ Name string } `json:"activityType"`
+			} `json:"activityTaskScheduledEventAttributes"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(history), &h))
+	var out []string
+	for _, e := range h.Events {
+		if e.Scheduled.ActivityType.Name == activity {
+			return out
+		}
+		if e.EventType == "EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES" {
+			out = append(out, strings.Join(slices.Sorted(maps.Keys(e.Upsert.SearchAttributes.IndexedFields)), "+"))
+		}
+	}
+	t.Fatalf("no %s in the history", activity)
+	return nil
 }

@@ -10,7 +10,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-const baselineQueue = "tapflow-bench-baseline"
+// The baseline's task queues: its workflows on one, its activities on another, as tapflow's Graph activities
+// run on a queue of their own (the one the server rate-limits). An activity on its workflow's own queue would
+// run eagerly, handed back with the workflow task without the matching service, which a joiner's cannot.
+const (
+	baselineQueue         = "tapflow-bench-baseline"
+	baselineActivityQueue = "tapflow-bench-baseline-activities"
+)
 
 // Shape is a workflow's round trips up to its delivery: activities through the task queue, and local ones.
 type Shape struct {
@@ -27,7 +33,7 @@ func BaselineWorkflow(ctx workflow.Context, s Shape) error {
 			return err
 		}
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{TaskQueue: baselineActivityQueue, StartToCloseTimeout: time.Minute})
 	for i := 0; i < s.Activities; i++ {
 		if err := workflow.ExecuteActivity(ctx, noop).Get(ctx, nil); err != nil {
 			return err

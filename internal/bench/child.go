@@ -81,14 +81,18 @@ func runChild() int {
 		return 1
 	}
 	defer s.Stop()
-	w := worker.New(s.Client(), baselineQueue, worker.Options{})
-	w.RegisterWorkflow(BaselineWorkflow)
-	w.RegisterActivity(noop)
-	if err := w.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench worker: baseline worker:", err)
-		return 1
+	flows := worker.New(s.Client(), baselineQueue, worker.Options{})
+	flows.RegisterWorkflow(BaselineWorkflow)
+	flows.RegisterActivity(noop) // its local activities
+	acts := worker.New(s.Client(), baselineActivityQueue, worker.Options{})
+	acts.RegisterActivity(noop)
+	for _, w := range []worker.Worker{flows, acts} {
+		if err := w.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench worker: baseline worker:", err)
+			return 1
+		}
+		defer w.Stop()
 	}
-	defer w.Stop()
 	<-ctx.Done()
 	return 0
 }

@@ -10,8 +10,10 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/searchattr"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -26,6 +28,8 @@ func Submit(ctx context.Context, c client.Client, e hrevent.Event) (workflows.Ev
 		ID:                       id,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// Searchable from its start; the workflow then has no search attribute of its own to write.
+		TypedSearchAttributes: temporal.NewSearchAttributes(searchattr.EmployeeID.ValueSet(e.Employee.EmployeeID)),
 	}, workflows.Employee, workflows.EmployeeInput{EmployeeID: e.Employee.EmployeeID})
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,

@@ -72,6 +72,19 @@ type emuMail struct {
 	Body    string   `json:"body"`
 }
 
+// hireStartingNow is a hire whose first morning in London began a moment ago: the pass is issued at once.
+func hireStartingNow(eventID, employeeID, user string) hrevent.Event {
+	london, _ := time.LoadLocation("Europe/London")
+	now := time.Now().In(london)
+	startTime := now.Add(-2 * time.Minute)
+	if startTime.Day() != now.Day() {
+		startTime = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, london)
+	}
+	return hrevent.Event{ID: eventID, Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{
+		EmployeeID: employeeID, User: user, TimeZone: "Europe/London",
+		StartDate: now.Format("2006-01-02"), StartTime: startTime.Format("15:04")}}
+}
+
 func journeyStatus(t *testing.T, s *Stack, id string) workflows.Status {
 	t.Helper()
 	v, err := s.Client().QueryWorkflow(context.Background(), id, "", workflows.QueryStatus)
@@ -102,15 +115,7 @@ func TestJoinerEndToEnd(t *testing.T) {
 	emu := s.EmulatorURL() + "/_emulator"
 	ada := graphemu.DemoAdaLovelaceID
 
-	london, _ := time.LoadLocation("Europe/London")
-	now := time.Now().In(london)
-	startTime := now.Add(-2 * time.Minute)
-	if startTime.Day() != now.Day() {
-		startTime = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, london)
-	}
-	hire := hrevent.Event{ID: "evt-e2e-hire", Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{
-		EmployeeID: "E1001", User: "ada.lovelace@contoso.example", TimeZone: "Europe/London",
-		StartDate: now.Format("2006-01-02"), StartTime: startTime.Format("15:04")}}
+	hire := hireStartingNow("evt-e2e-hire", "E1001", "ada.lovelace@contoso.example")
 	res, err := intake.Submit(context.Background(), s.Client(), hire)
 	require.NoError(t, err)
 	require.Equal(t, workflows.EventAccepted, res.Status)
