@@ -53,13 +53,7 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 	for _, m := range methods {
 		if slices.Contains(req.StrongMethods, string(m.Type)) && !slices.Contains(req.Ignore, m.ID) {
 			reg := Registration{MethodType: string(m.Type), MethodID: m.ID, SeenAt: time.Now().UTC()}
-			switch {
-			case req.RevokeMethodID == "":
-			case !slices.ContainsFunc(methods, func(p graph.Method) bool { return p.ID == req.RevokeMethodID }):
-				// The list holds the pass while it exists: it is gone already (an earlier look revoked it and its
-				// answer was lost, or an administrator deleted it). Nothing to delete, nothing to audit again.
-				reg.Revoked = true
-			default:
+			if req.RevokeMethodID != "" {
 				reg.Revoked = j.revokeRegistered(ctx, req)
 			}
 			return reg, nil
@@ -79,11 +73,11 @@ func (j *Journey) revokeRegistered(ctx context.Context, req RegistrationRequest)
 		activity.GetLogger(ctx).Warn("the pass could not be revoked with the registration; the workflow revokes it", "error", err)
 		return false
 	}
-	if err == nil {
+	if err == nil { // a pass already gone (a retried look: the first one revoked it) is neither counted nor audited again
 		j.metrics().PassRevoked("registered")
+		j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: req.RevokeMethodID,
+			Reason: "registered"})
 	}
-	j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: req.RevokeMethodID,
-		Reason: "registered"})
 	return true
 }
 

@@ -42,7 +42,7 @@ against adaptive).`,
 	f.IntVar(&o.Joiners, "joiners", 1000, "joiners started at once, from intake to revoked pass (throughput)")
 	f.Float64Var(&o.OfferedRate, "offered-rate", 10, "joiners per second offered for the latency measurement (0: skip)")
 	f.IntVar(&o.OfferedSeconds, "offered-seconds", 30, "how long the offered load lasts")
-	f.IntVar(&o.Adaptive, "adaptive", 300, "joiners for the adaptive poll schedule's measurement (0: skip)")
+	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 25 s (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
 	f.IntVar(&o.PollRounds, "poll-rounds", 2, "poll intervals to watch the waiting joiners for")

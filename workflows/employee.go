@@ -58,9 +58,10 @@ func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
 		w.state.LastSeen = map[hrevent.Type]int64{}
 	}
 	w.inbox = in.Pending
-	// The intake sets it when it starts the workflow (and continue-as-new carries it); only a workflow started
-	// without it writes it. Decided from the started event, so replay takes the same branch.
-	if id, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(searchattr.EmployeeID); !ok || id != in.EmployeeID {
+	// The intake sets it when it starts the workflow (and continue-as-new carries it), so a lean run writes it
+	// only when its start lacks it. A run without the marker (its first task ran on an older worker, which
+	// always wrote it) keeps writing it, whatever its start carries.
+	if id, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(searchattr.EmployeeID); !leanRun(ctx) || !ok || id != in.EmployeeID {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.EmployeeID.ValueSet(in.EmployeeID)); err != nil {
 			return fmt.Errorf("set the employee search attribute: %w", err)
 		}

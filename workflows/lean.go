@@ -7,16 +7,23 @@ import (
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
-// leanJourney is the change that keeps a happy-path joiner's history short: the first morning relies on a
-// pre-flight minutes old, search-attribute changes ride on the next stage's upsert instead of their own, the
-// stage "waiting for start" is not written when there is nothing to wait for, and the look that sees the
-// registration revokes the pass itself (no separate RevokeTAP). Journeys started before it (no marker in their
-// history) keep the old commands on replay.
+// leanJourney is the change that keeps a happy-path joiner's history short: the workflow does not write
+// EmployeeId when its start already carries it (the intake sets it), the first morning relies on a pre-flight
+// minutes old, search-attribute changes ride on the next stage's upsert instead of their own, the stage
+// "waiting for start" is not written when there is nothing to wait for, and the look that sees the registration
+// revokes the pass itself (no separate RevokeTAP). A run started before it (no marker in its history: an older
+// worker ran its first task, whatever the intake) keeps the old commands on replay. The SDK answers the same
+// version for the whole run, so the setup asks first and every journey of the run follows.
 const leanJourney = "lean-journey"
 
-// startLean asks, once per journey, which commands this journey issues.
+// leanRun asks which commands this run issues; the first call records the marker.
+func leanRun(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, leanJourney, workflow.DefaultVersion, 1) >= 1
+}
+
+// startLean asks, for a journey, which commands it issues (the run's answer).
 func (r *joiner) startLean(ctx workflow.Context) {
-	r.lean = workflow.GetVersion(ctx, leanJourney, workflow.DefaultVersion, 1) >= 1
+	r.lean = leanRun(ctx)
 }
 
 // upsert writes search attributes together with any held back for it.
@@ -28,8 +35,11 @@ func (r *joiner) upsert(ctx workflow.Context, updates ...temporal.SearchAttribut
 
 // softStage sets a stage that lasts only moments, so a lean journey writes it with the next upsert instead of
 // its own (each upsert is a visibility write for the server).
+//
+// Only while no stage is visible yet (the workflow's first journey): once one is, holding back would leave the
+// last journey's stage and outcome (say done, registered) on show while this one runs.
 func (r *joiner) softStage(ctx workflow.Context, stage string) {
-	if !r.lean {
+	if _, shown := workflow.GetTypedSearchAttributes(ctx).GetKeyword(searchattr.Stage); !r.lean || shown {
 		r.stage(ctx, stage)
 		return
 	}

@@ -17,8 +17,9 @@ import (
 // between still revokes it.
 func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
 	if r.lean && r.j.Stage == StagePreflight {
-		// Straight from pre-flight: written with the stage the issue ends in (awaiting registration, or why it
-		// stopped), so a joiner issued at once makes one visibility write, not two. The status query shows it.
+		// Straight from pre-flight in a first journey: written with the stage the issue ends in (awaiting
+		// registration, or why it stopped), so a joiner issued at once makes one visibility write, not two. The
+		// status query shows it meanwhile.
 		r.softStage(ctx, StageIssuing)
 	} else {
 		r.stage(ctx, StageIssuing)
@@ -129,9 +130,14 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		}
 		if r.lean && !polled {
 			// One look at a time: the cancelled look may be running, and may see the method and revoke the pass.
-			// Its answer counts; only once it is over does the next look start.
-			if err := poll.Get(ctx, &found); !temporal.IsCanceledError(err) {
-				pollErr, polled = err, true
+			// Only once it is over does the next look start. A method it found counts; anything else it ended
+			// with (nothing yet, a Graph error, its timeout) only means look again, since the wait was woken.
+			var got activities.Registration
+			if err := poll.Get(ctx, &got); err == nil {
+				found, pollErr, polled = got, nil, true
+			}
+			if ctx.Err() != nil {
+				return "", ctx.Err()
 			}
 		}
 		switch {

@@ -107,3 +107,46 @@ func upsertsBefore(t *testing.T, history, activity string) []string {
 	t.Fatalf("no %s in the history", activity)
 	return nil
 }
+
+// A run of the old commands whose start already carries EmployeeId (a v0.1.0 run continued as new, whose start
+// the SDK copied the attributes into; or a new intake's start whose first task an older worker ran) still has
+// its own EmployeeId upsert: today's code must replay it, not skip it.
+func TestOldRunsWhoseStartCarriesTheEmployeeIDReplay(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "histories", "v0.1.0", "employee-*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			var h map[string]any
+			require.NoError(t, json.Unmarshal(data, &h))
+			events := h["events"].([]any)
+			var employeeID any
+			for _, e := range events {
+				up, ok := e.(map[string]any)["upsertWorkflowSearchAttributesEventAttributes"].(map[string]any)
+				if ok {
+					if v, ok := up["searchAttributes"].(map[string]any)["indexedFields"].(map[string]any)["EmployeeId"]; ok {
+						employeeID = v
+						break
+					}
+				}
+			}
+			require.NotNil(t, employeeID, "a v0.1.0 run upserts EmployeeId")
+			started := events[0].(map[string]any)["workflowExecutionStartedEventAttributes"].(map[string]any)
+			started["searchAttributes"] = map[string]any{"indexedFields": map[string]any{"EmployeeId": employeeID}}
+			out, err := json.Marshal(h)
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), "started-with-employee-id.json")
+			require.NoError(t, os.WriteFile(path, out, 0o600))
+			keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
+			require.NoError(t, err)
+			c := codec.NewAllowingPlain(keys)
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: c.DataConverter(),
+				FailureConverter: c.FailureConverter()})
+			require.NoError(t, err)
+			Register(r)
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, path))
+		})
+	}
+}

@@ -109,7 +109,8 @@ func (r *run) adaptive(ctx context.Context, o Options) error {
 	// Every pass went out between began and delivered: all are fresh until began+30s, all slow from delivered+30s.
 	fastEnd := began.Add(compressedSlowAfter)
 	if fastEnd.Sub(delivered) < 5*compressedFast/3 {
-		return fmt.Errorf("the adaptive phase's passes took %s to go out: too long to see their fast phase", delivered.Sub(began))
+		return fmt.Errorf("the adaptive phase's passes took %s to go out, too long to see their fast phase (%s): "+
+			"measure fewer with --adaptive", delivered.Sub(began), compressedSlowAfter)
 	}
 	fast, err := r.pollRate(ctx, delivered, fastEnd, o.Adaptive)
 	if err != nil {

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +16,9 @@ import (
 )
 
 // A registered hint that arrives while a look is in flight on the real server: the workflow waits for that
-// look, whose answer (key seen, pass revoked) ends the journey. No second look runs beside it, so the pass is
-// deleted and audited once.
+// look. If it finds nothing or fails, the wait goes on (a hint is no verdict); if it sees the key, its answer
+// (key seen, pass revoked) ends the journey. No second look runs beside it, so the pass is deleted and audited
+// once.
 func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 	cfg := devConfig(t.TempDir())
 	cfg.UIAddress = ""
@@ -35,13 +37,18 @@ func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 		return journeyStatus(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingRegistration
 	}, time.Minute, 100*time.Millisecond)
 
+	// A hint while a look is held that then finds nothing, or fails with a Graph error: the wait goes on.
+	for _, status := range []string{"", `,"status":503`} {
+		holdNextLook(t, emu, status)
+		require.NoError(t, s.Client().SignalWorkflow(context.Background(), res.WorkflowID, "", workflows.SignalRegistered, nil))
+		time.Sleep(4 * time.Second)
+		st := journeyStatus(t, s, res.WorkflowID)
+		require.Equal(t, workflows.StageAwaitingRegistration, st.Journey.Stage, "held look %q", status)
+		require.Empty(t, st.Journey.Outcome, "held look %q", status)
+	}
+
 	// The next look is held for 3 s on its way in; while it is held, the person registers and the hint comes.
-	postJSON(t, emu+"/faults", `{"method":"GET","path":"/authentication/methods$","latency_ms":3000,"count":1}`, nil)
-	require.Eventually(t, func() bool {
-		var faults []struct{ Applied int }
-		getJSON(t, emu+"/faults", &faults)
-		return len(faults) == 1 && faults[0].Applied == 1
-	}, 10*time.Second, 20*time.Millisecond)
+	holdNextLook(t, emu, "")
 	var before []emuRequest
 	getJSON(t, emu+"/requests", &before)
 	postJSON(t, emu+"/users/"+ada+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Key"}`, nil)
@@ -65,6 +72,23 @@ func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 	require.Zero(t, looks, "no look beside the one in flight, nor after it: its answer ended the wait")
 	require.Equal(t, 1, deletes, "the pass is deleted once")
 	require.Equal(t, 1, strings.Count(string(audit.Bytes()), `"tap.revoked"`), "and audited once")
+}
+
+// holdNextLook holds the next methods list for 3 s on its way in (then answers it, or fails it with the fault's
+// extra fields) and returns once a look is held.
+func holdNextLook(t *testing.T, emu, extra string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodDelete, emu+"/faults", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	postJSON(t, emu+"/faults", `{"method":"GET","path":"/authentication/methods$","latency_ms":3000,"count":1`+extra+`}`, nil)
+	require.Eventually(t, func() bool {
+		var faults []struct{ Applied int }
+		getJSON(t, emu+"/faults", &faults)
+		return len(faults) == 1 && faults[0].Applied == 1
+	}, 10*time.Second, 20*time.Millisecond)
 }
 
 // emuRequest is one Graph request in the emulator's log.
