@@ -16,8 +16,8 @@ import (
 // scheduled until its result is in, the journey counts a pass as possibly live (issuing), so a cancel in
 // between still revokes it.
 func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
-	if r.lean && r.j.Stage == StagePreflight {
-		// Straight from pre-flight in a first journey: written with the stage the issue ends in (awaiting
+	if r.j.Stage == StagePreflight {
+		// Straight from pre-flight (in a lean first journey): written with the stage the issue ends in (awaiting
 		// registration, or why it stopped), so a joiner issued at once makes one visibility write, not two. The
 		// status query shows it meanwhile.
 		r.softStage(ctx, StageIssuing)

@@ -25,18 +25,23 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(filepath.Dir(f))+"/"+strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			// The encrypted fixture was recorded by internal/stack's encryption test with its test-only key; the
-			// others are plain, which this codec also reads.
-			keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
-			require.NoError(t, err)
-			c := codec.NewAllowingPlain(keys)
-			opts := worker.WorkflowReplayerOptions{DataConverter: c.DataConverter(), FailureConverter: c.FailureConverter()}
-			r, err := worker.NewWorkflowReplayerWithOptions(opts)
-			require.NoError(t, err)
-			Register(r)
-			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
+			require.NoError(t, replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}
+}
+
+// replayer replays with every workflow registered. The encrypted fixture was recorded by internal/stack's
+// encryption test with its test-only key; the others are plain, which this codec also reads.
+func replayer(t *testing.T) worker.WorkflowReplayer {
+	t.Helper()
+	keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
+	require.NoError(t, err)
+	c := codec.NewAllowingPlain(keys)
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: c.DataConverter(),
+		FailureConverter: c.FailureConverter()})
+	require.NoError(t, err)
+	Register(r)
+	return r
 }
 
 // A replay test that could not fail would prove nothing: a history whose activity result no longer matches
@@ -139,14 +144,7 @@ func TestOldRunsWhoseStartCarriesTheEmployeeIDReplay(t *testing.T) {
 			require.NoError(t, err)
 			path := filepath.Join(t.TempDir(), "started-with-employee-id.json")
 			require.NoError(t, os.WriteFile(path, out, 0o600))
-			keys, err := codec.ParseKeys("k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
-			require.NoError(t, err)
-			c := codec.NewAllowingPlain(keys)
-			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: c.DataConverter(),
-				FailureConverter: c.FailureConverter()})
-			require.NoError(t, err)
-			Register(r)
-			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, path))
+			require.NoError(t, replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path))
 		})
 	}
 }

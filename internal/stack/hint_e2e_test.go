@@ -25,7 +25,8 @@ func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	var audit lockedBuffer
 	cfg.AuditLog = &audit
-	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	var logs lockedBuffer
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	defer s.Stop()
 	emu := s.EmulatorURL() + "/_emulator"
@@ -72,6 +73,12 @@ func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 	require.Zero(t, looks, "no look beside the one in flight, nor after it: its answer ended the wait")
 	require.Equal(t, 1, deletes, "the pass is deleted once")
 	require.Equal(t, 1, strings.Count(string(audit.Bytes()), `"tap.revoked"`), "and audited once")
+
+	// Cancelled, failed and waited-for looks carry no pass: not in history (failures included), logs or audit.
+	var user emuUser
+	getJSON(t, emu+"/users/"+ada, &user)
+	requireNoPasses(t, user.IssuedPasses, map[string][]byte{"history": historyJSON(t, s, res.WorkflowID),
+		"worker logs": logs.Bytes(), "audit log": audit.Bytes()})
 }
 
 // holdNextLook holds the next methods list for 3 s on its way in (then answers it, or fails it with the fault's
