@@ -5,25 +5,29 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tapflow/tapflow/internal/bench"
+	"github.com/tapflow/tapflow/internal/benchworker"
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/logging"
 )
 
-// runBenchWorkerIfAsked runs the benchmark's worker process when this process is one (bench.RunChildIfAsked).
-func runBenchWorkerIfAsked() { bench.RunChildIfAsked() }
+// runBenchWorkerIfAsked runs the benchmark's worker process when this process is one (bench --worker-binary self).
+func runBenchWorkerIfAsked() { benchworker.RunIfAsked() }
 
 // newBenchCmd runs the benchmark on its own embedded server and emulator.
 func newBenchCmd(a *app) *cobra.Command {
 	var (
-		o       bench.Options
-		jsonOut string
-		sqlite  bool
+		o         bench.Options
+		jsonOut   string
+		sqlite    bool
+		workerEnv []string
 	)
+	const self = "self"
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure tapflow against a no-op baseline on an embedded Temporal server and the Graph emulator",
@@ -42,10 +46,10 @@ against adaptive).`,
 	f.IntVar(&o.Joiners, "joiners", 1000, "joiners started at once, from intake to revoked pass (throughput)")
 	f.Float64Var(&o.OfferedRate, "offered-rate", 10, "joiners per second offered for the latency measurement (0: skip)")
 	f.IntVar(&o.OfferedSeconds, "offered-seconds", 30, "how long the offered load lasts")
-	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 25 s (0: skip)")
+	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 16 s (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
-	f.IntVar(&o.PollRounds, "poll-rounds", 2, "poll intervals to watch the waiting joiners for")
+	f.IntVar(&o.PollRounds, "poll-rounds", 1, "poll intervals to watch the waiting joiners for (each polls once an interval; 10 for the long version)")
 	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
 	f.StringVar(&o.Postgres, "postgres", "", "keep the server's state in PostgreSQL instead (a server's DSN, e.g. "+
@@ -53,7 +57,12 @@ against adaptive).`,
 	f.IntVar(&o.Shards, "history-shards", 1, "the server's history shards")
 	f.StringVar(&o.ProfileDir, "cpuprofile-dir", "", "write CPU profiles there: server.pprof (server, emulator, client) and worker-N.pprof "+
 		"(go tool pprof -top FILE)")
+	f.StringArrayVar(&workerEnv, "worker-env", nil, "KEY=VALUE: a setting for the worker processes, as their environment "+
+		"(TAPFLOW_WORKFLOW_CACHE_SIZE=2000, GOGC=200, ...); repeat it for more")
 	f.StringVar(&jsonOut, "json", "", "also write the figures as a JSON object to this file")
+	f.StringVar(&o.WorkerBinary, "worker-binary", "", "the worker executable to measure; by default ./worker is built with -tags nodev "+
+		"into a temporary directory, as the production images build it; '"+self+"' runs this binary instead (it links "+
+		"the embedded server, so its memory is higher)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
 			return cliconf.Usage(err)
@@ -74,17 +83,34 @@ against adaptive).`,
 		case sqlite && o.Postgres != "":
 			return cliconf.Usage(fmt.Errorf("--sqlite and --postgres: choose one store"))
 		}
+		o.WorkerEnv = map[string]string{}
+		for _, kv := range workerEnv {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return cliconf.Usage(fmt.Errorf("--worker-env %q: want KEY=VALUE, e.g. --worker-env GOGC=200", kv))
+			}
+			o.WorkerEnv[k] = v
+		}
 		log, err := logging.New(a.stderr, "info", a.format)
 		if err != nil {
 			return cliconf.Usage(err)
 		}
+		dir, err := os.MkdirTemp("", "tapflow-bench-")
+		if err != nil {
+			return fmt.Errorf("temporary directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
 		if sqlite {
-			dir, err := os.MkdirTemp("", "tapflow-bench-")
-			if err != nil {
-				return fmt.Errorf("temporary directory: %w", err)
-			}
-			defer os.RemoveAll(dir)
 			o.DataDir = dir
+		}
+		switch o.WorkerBinary {
+		case self:
+			o.WorkerBinary = ""
+		case "":
+			log.Info("building the worker", "package", "./worker", "tags", "nodev")
+			if o.WorkerBinary, err = bench.BuildWorker(a.ctx, dir); err != nil {
+				return fmt.Errorf("benchmark: %w", err)
+			}
 		}
 		res, err := bench.Run(a.ctx, o, log)
 		if err != nil {

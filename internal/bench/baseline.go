@@ -7,42 +7,12 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/internal/benchworker"
 )
 
-// The baseline's task queues: its workflows on one, its activities on another, as tapflow's Graph activities
-// run on a queue of their own (the one the server rate-limits). An activity on its workflow's own queue would
-// run eagerly, handed back with the workflow task without the matching service, which a joiner's cannot.
-const (
-	baselineQueue         = "tapflow-bench-baseline"
-	baselineActivityQueue = "tapflow-bench-baseline-activities"
-)
-
-// Shape is a workflow's round trips up to its delivery: activities through the task queue, and local ones.
-type Shape struct {
-	Activities int `json:"activities"`
-	Local      int `json:"local_activities"`
-}
-
-// BaselineWorkflow runs the shape's no-op local activities, then its no-op activities, one after another: the
-// engine's cost of a workflow with a joiner's round trips, and nothing of tapflow's.
-func BaselineWorkflow(ctx workflow.Context, s Shape) error {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-	for i := 0; i < s.Local; i++ {
-		if err := workflow.ExecuteLocalActivity(lctx, noop).Get(ctx, nil); err != nil {
-			return err
-		}
-	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{TaskQueue: baselineActivityQueue, StartToCloseTimeout: time.Minute})
-	for i := 0; i < s.Activities; i++ {
-		if err := workflow.ExecuteActivity(ctx, noop).Get(ctx, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func noop(context.Context) error { return nil }
+// Shape is a workflow's round trips up to its delivery (benchworker's).
+type Shape = benchworker.Shape
 
 // runBaseline starts count baseline workflows at once on the worker process's baseline worker and returns
 // workflows completed per second.
@@ -51,8 +21,8 @@ func runBaseline(ctx context.Context, c client.Client, count int, shape Shape) (
 	runs := make([]client.WorkflowRun, count)
 	err := parallel(count, func(i int) error {
 		r, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: fmt.Sprintf("bench-baseline/%d/%d", began.UnixNano(), i), TaskQueue: baselineQueue,
-		}, BaselineWorkflow, shape)
+			ID: fmt.Sprintf("bench-baseline/%d/%d", began.UnixNano(), i), TaskQueue: benchworker.BaselineQueue,
+		}, benchworker.BaselineWorkflow, shape)
 		runs[i] = r
 		return err
 	})

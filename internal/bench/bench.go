@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/internal/benchworker"
 	"github.com/tapflow/tapflow/internal/devserver"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/searchattr"
@@ -23,29 +25,35 @@ import (
 
 // Options sizes a run.
 type Options struct {
-	Joiners        int           // joiners started at once, taken from intake to revoke (throughput)
-	OfferedRate    float64       // joiners per second offered for the latency measurement
-	OfferedSeconds int           // for this long
-	Waiting        int           // joiners left waiting to register while polls are counted
-	PollInterval   time.Duration // the registration poll interval (the first hour's, on the adaptive schedule)
-	PollRounds     int           // poll intervals the waiting joiners are watched for
-	Adaptive       int           // joiners for the adaptive schedule's measurement (0: skip)
-	AdaptiveTick   time.Duration // the compressed clock's stand-in for a minute; default DefaultAdaptiveTick
-	DataDir        string        // a directory for the server's SQLite file; "" keeps it in memory
-	Postgres       string        // a PostgreSQL server (DSN) to keep the state in instead: a fresh database, dropped after
-	Shards         int           // history shards; default 1
-	Timeout        time.Duration // the whole run's bound
-	ProfileDir     string        // when set, CPU profiles go there: server.pprof (this process), worker-N.pprof
+	Joiners        int               // joiners started at once, taken from intake to revoke (throughput)
+	OfferedRate    float64           // joiners per second offered for the latency measurement
+	OfferedSeconds int               // for this long
+	Waiting        int               // joiners left waiting to register while polls are counted
+	PollInterval   time.Duration     // the registration poll interval (the first hour's, on the adaptive schedule)
+	PollRounds     int               // poll intervals the waiting joiners are watched for
+	Adaptive       int               // joiners for the adaptive schedule's measurement (0: skip)
+	AdaptiveTick   time.Duration     // the compressed clock's stand-in for a minute; default DefaultAdaptiveTick
+	DataDir        string            // a directory for the server's SQLite file; "" keeps it in memory
+	Postgres       string            // a PostgreSQL server (DSN) to keep the state in instead: a fresh database, dropped after
+	Shards         int               // history shards; default 1
+	Timeout        time.Duration     // the whole run's bound
+	ProfileDir     string            // when set, CPU profiles go there: server.pprof (this process), worker-N.pprof
+	WorkerBinary   string            // the worker executable to start (in benchworker's mode); "" runs this one again
+	WorkerEnv      map[string]string // more settings for the worker processes (TAPFLOW_*, GOGC, ...)
 }
 
 // Result is what a run measured. The JSON keys are the benchmark's published interface.
 type Result struct {
 	Store                     string             `json:"store"` // memory, sqlite or postgresql
 	HistoryShards             int                `json:"history_shards"`
+	WorkerBinary              string             `json:"worker_binary"` // the worker process's executable
 	Joiners                   int                `json:"joiners"`
 	Waiting                   int                `json:"waiting"`
 	ActivitiesToDelivery      Shape              `json:"activities_to_delivery"` // the baseline runs as many
 	BaselineWPS               float64            `json:"baseline_wps"`           // the mean of the runs before and after the joiners
+	BaselineCPU               CPU                `json:"baseline_cpu_ms"`        // per workflow, both runs
+	JoinerCPU                 CPU                `json:"joiner_cpu_ms"`          // per joiner, intake to delivered
+	PollCPU                   CPU                `json:"poll_cpu_ms"`            // per registration poll, while K wait
 	BaselineBeforeWPS         float64            `json:"baseline_before_wps"`
 	BaselineAfterWPS          float64            `json:"baseline_after_wps"`
 	JoinerWPS                 float64            `json:"joiner_wps"`
@@ -66,6 +74,8 @@ type Result struct {
 	HistoryGrowthWaiting      float64            `json:"history_events_growth_while_waiting"` // per waiting joiner
 	RSSMiBPeak                float64            `json:"rss_mib_peak"`                        // the worker process
 	RSSMiBWaiting             float64            `json:"rss_mib_waiting"`                     // the worker process, K waiting
+	HeapMiBWaiting            float64            `json:"heap_inuse_mib_waiting"`              // its Go heap in use then
+	GoroutinesWaiting         float64            `json:"goroutines_waiting"`                  // and its goroutines
 	ServerRSSMiBPeak          float64            `json:"server_rss_mib_peak"`                 // this process: server and emulator
 	PollsPerWaitingJoinerHour float64            `json:"polls_per_waiting_joiner_hour"`       // first hour, measured
 	AdaptiveSlowToFast        float64            `json:"adaptive_slow_to_fast"`               // measured, compressed schedule
@@ -77,13 +87,18 @@ type Result struct {
 // Run starts the server, the emulator and the worker process, measures, and stops them.
 func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err error) {
 	began := time.Now()
+	if o.WorkerBinary != "" {
+		if err := checkWorkerBinary(o.WorkerBinary); err != nil {
+			return Result{}, err
+		}
+	}
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
 	if o.ProfileDir != "" {
-		stop, err := startCPUProfile(filepath.Join(o.ProfileDir, "server.pprof"))
+		stop, err := benchworker.StartCPUProfile(filepath.Join(o.ProfileDir, "server.pprof"))
 		if err != nil {
 			return Result{}, err
 		}
@@ -93,53 +108,50 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	if err != nil {
 		return Result{}, err
 	}
-	r.profiles = o.ProfileDir
+	r.profiles, r.workerBinary, r.res.WorkerBinary = o.ProfileDir, o.WorkerBinary, filepath.Base(o.WorkerBinary)
+	r.workerEnv = o.WorkerEnv
+	if o.WorkerBinary == "" {
+		r.res.WorkerBinary = "this executable"
+	}
 	defer r.tearDown()
 	defer func() { res, res.Seconds = r.res, time.Since(began).Seconds() }()
-	if err := r.worker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
+	if r.child, err = r.startWorker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
 		return r.res, err
 	}
 	// A few joiners first: they warm the server and the worker up and give the baseline its shape. The baseline
 	// then runs before and after the joiners, and the ratio takes their mean, so a drift of the machine or of
-	// the growing database over the run does not fall on one side only.
-	if err := r.warmUp(ctx, min(o.Joiners, 50)); err != nil {
-		return r.res, err
+	// the growing database over the run does not fall on one side only. The adaptive phase runs in a namespace
+	// and a worker process of its own; the waiting joiners come last, so nothing has to end their journeys.
+	offered := o.OfferedRate > 0 && o.OfferedSeconds > 0
+	phases := []struct {
+		name string
+		on   bool
+		run  func() error
+	}{
+		{"warm-up", true, func() error { return r.warmUp(ctx, min(o.Joiners, 50)) }},
+		{"baseline before", true, func() (err error) { r.res.BaselineBeforeWPS, err = r.baseline(ctx, o.Joiners); return err }},
+		{"joiners at once", true, func() error { return r.joiners(ctx, o.Joiners) }},
+		{"baseline after", true, func() (err error) { r.res.BaselineAfterWPS, err = r.baseline(ctx, o.Joiners); return err }},
+		{"offered load", offered, func() error { return r.offered(ctx, o.OfferedRate, o.OfferedSeconds) }},
+		{"adaptive schedule", o.Adaptive > 0, func() error { return r.adaptive(ctx, o) }},
+		// The happy path's history: registered, seen by a poll, revoked by that look.
+		{"happy-path histories", offered, func() error { return r.finished(ctx, "O", r.res.OfferedJoiners) }},
+		{"waiting joiners", o.Waiting > 0, func() error { return r.waiting(ctx, o) }},
 	}
-	baseline := func() (float64, error) {
-		log.Info("baseline", "workflows", o.Joiners, "activities each", r.res.ActivitiesToDelivery.Activities,
-			"local activities each", r.res.ActivitiesToDelivery.Local)
-		return runBaseline(ctx, r.c, o.Joiners, r.res.ActivitiesToDelivery)
-	}
-	if r.res.BaselineBeforeWPS, err = baseline(); err != nil {
-		return r.res, err
-	}
-	if err := r.joiners(ctx, o.Joiners); err != nil {
-		return r.res, err
-	}
-	if r.res.BaselineAfterWPS, err = baseline(); err != nil {
-		return r.res, err
+	for _, p := range phases {
+		if !p.on {
+			continue
+		}
+		t := time.Now()
+		if err := p.run(); err != nil {
+			return r.res, fmt.Errorf("%s: %w", p.name, err)
+		}
+		log.Info("phase done", "phase", p.name, "seconds", math.Round(time.Since(t).Seconds()))
 	}
 	r.res.BaselineWPS = (r.res.BaselineBeforeWPS + r.res.BaselineAfterWPS) / 2
 	r.res.Ratio = r.res.JoinerWPS / r.res.BaselineWPS
-	if o.OfferedRate > 0 && o.OfferedSeconds > 0 {
-		if err := r.offered(ctx, o.OfferedRate, o.OfferedSeconds); err != nil {
-			return r.res, err
-		}
-	}
-	if o.Waiting > 0 {
-		if err := r.waiting(ctx, o); err != nil {
-			return r.res, err
-		}
-	}
 	if o.Adaptive > 0 {
-		if err := r.adaptive(ctx, o); err != nil {
-			return r.res, err
-		}
-	}
-	if r.res.OfferedJoiners > 0 { // the happy path's history: registered, seen by a poll, revoked by that look
-		if err := r.finished(ctx, "O", r.res.OfferedJoiners); err != nil {
-			return r.res, err
-		}
+		r.lifetimePolls(o)
 	}
 	_, r.res.ServerRSSMiBPeak = rssMiB()
 	return r.res, nil
@@ -147,18 +159,58 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 
 // run is one benchmark: the server, the emulator and the client here, the worker in a child process.
 type run struct {
-	log      *slog.Logger
-	srv      *devserver.Server
-	emuSrv   *http.Server
-	emu      string // the emulator's control API
-	graph    string // its Graph base URL
-	c        client.Client
-	child    *child
-	workers  int    // worker processes started
-	profiles string // a directory for CPU profiles, or ""
-	stops    []func()
-	res      Result
+	lane         // the default namespace, served by the main worker process
+	log          *slog.Logger
+	srv          *devserver.Server
+	emuSrv       *http.Server
+	graph        string // the emulator's Graph base URL
+	workers      int    // worker processes started
+	profiles     string // a directory for CPU profiles, or ""
+	workerBinary string // the worker executable, or "" for this one
+	workerEnv    map[string]string
+	baselineRuns int
+	stops        []func()
+	res          Result
 }
+
+// baseline runs n baseline workflows with the joiners' shape on the main worker process, and adds their CPU
+// time to the baseline's, per workflow, averaged over its runs.
+func (r *run) baseline(ctx context.Context, n int) (float64, error) {
+	r.log.Info("baseline", "workflows", n, "activities each", r.res.ActivitiesToDelivery.Activities,
+		"local activities each", r.res.ActivitiesToDelivery.Local)
+	before := r.cpu()
+	wps, err := runBaseline(ctx, r.c, n, r.res.ActivitiesToDelivery)
+	used := r.cpu().minus(before).per(n)
+	r.baselineRuns++
+	k := 1 / float64(r.baselineRuns)
+	r.res.BaselineCPU = CPU{Server: r.res.BaselineCPU.Server*(1-k) + used.Server*k, Worker: r.res.BaselineCPU.Worker*(1-k) + used.Worker*k}
+	return wps, err
+}
+
+// CPU is CPU time in milliseconds: the server process's (with the emulator and the client) and the worker's.
+type CPU struct {
+	Server float64 `json:"server"`
+	Worker float64 `json:"worker"`
+}
+
+func (c CPU) minus(o CPU) CPU { return CPU{Server: c.Server - o.Server, Worker: c.Worker - o.Worker} }
+func (c CPU) per(n int) CPU   { return CPU{Server: c.Server / float64(n), Worker: c.Worker / float64(n)} }
+
+// cpu is the CPU time used so far by this process and the main worker process.
+func (r *run) cpu() CPU {
+	return CPU{Server: cpuOf("/proc/self/stat") * 1000, Worker: cpuOf(fmt.Sprintf("/proc/%d/stat", r.child.cmd.Process.Pid)) * 1000}
+}
+
+// lane is a namespace, a client for it and the worker process that serves it. The adaptive phase has a lane of
+// its own, so its compressed clock touches no other phase's joiners and its polls are counted apart.
+type lane struct {
+	c     client.Client
+	child *child
+	emu   string // the emulator's control API
+}
+
+// adaptiveNamespace holds the adaptive phase's joiners.
+const adaptiveNamespace = "tapflow-bench-adaptive"
 
 func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error) {
 	r := &run{log: log, res: Result{Store: "memory", HistoryShards: max(o.Shards, 1), Joiners: o.Joiners, Waiting: o.Waiting}}
@@ -168,7 +220,7 @@ func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error)
 		}
 	}()
 	so := devserver.Options{Address: "127.0.0.1:0", DBFile: "", HistoryShards: r.res.HistoryShards,
-		SearchAttributes: searchattr.Definitions()}
+		SearchAttributes: searchattr.Definitions(), MoreNamespaces: []string{adaptiveNamespace}}
 	switch {
 	case o.Postgres != "":
 		dsn, err := devserver.FreshPostgres(o.Postgres, "tapflow_bench")
@@ -204,31 +256,25 @@ func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error)
 	return r, nil
 }
 
-// worker (re)starts the worker process with the production defaults, pointed at this run's server and
-// emulator, and extra settings.
-func (r *run) worker(ctx context.Context, extra map[string]string) error {
-	if r.child != nil {
-		r.child.stop()
-		r.child = nil
-	}
+// startWorker starts a worker process with the production defaults, pointed at this run's server and emulator,
+// and extra settings.
+func (r *run) startWorker(ctx context.Context, extra map[string]string) (*child, error) {
 	env := map[string]string{
 		"TEMPORAL_ADDRESS": r.srv.FrontendAddress(), "TAPFLOW_NO_ENCRYPTION": "true",
 		"TAPFLOW_GRAPH_URL": r.graph, "TAPFLOW_GRAPH_STATIC_TOKEN": "bench", "TAPFLOW_SENDER_MAILBOX": graphemu.DemoSenderID,
 		"TAPFLOW_LOG_LEVEL": "error",
+	}
+	for k, v := range r.workerEnv {
+		env[k] = v
 	}
 	for k, v := range extra {
 		env[k] = v
 	}
 	r.workers++
 	if r.profiles != "" {
-		env[profileEnv] = filepath.Join(r.profiles, fmt.Sprintf("worker-%d.pprof", r.workers))
+		env[benchworker.ProfileEnv] = filepath.Join(r.profiles, fmt.Sprintf("worker-%d.pprof", r.workers))
 	}
-	c, err := startChild(ctx, env)
-	if err != nil {
-		return err
-	}
-	r.child = c
-	return nil
+	return startChild(ctx, r.workerBinary, env)
 }
 
 func (r *run) tearDown() {

@@ -16,9 +16,15 @@ import (
 // TestASmallRunMeasuresEverything runs the benchmark small: every figure is measured (not zero) and the JSON
 // has the published keys. It asserts no speed: numbers come from real runs, as ratios.
 func TestASmallRunMeasuresEverything(t *testing.T) {
+	profiles := t.TempDir()
 	res, err := Run(context.Background(), Options{Joiners: 8, OfferedRate: 5, OfferedSeconds: 2, Waiting: 6, PollInterval: time.Second,
-		PollRounds: 3, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute}, slog.New(slog.DiscardHandler))
+		PollRounds: 3, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute, ProfileDir: profiles}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
+	for _, f := range []string{"server.pprof", "worker-1.pprof", "worker-2.pprof", "worker-1-heap.pprof"} {
+		st, err := os.Stat(filepath.Join(profiles, f))
+		require.NoError(t, err, "the profiles: the server's, the main and the adaptive worker's, the main worker's heap while joiners wait")
+		require.Positive(t, st.Size(), f)
+	}
 	require.Positive(t, res.BaselineWPS)
 	require.Positive(t, res.JoinerWPS)
 	require.Positive(t, res.Ratio)
@@ -34,6 +40,8 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.Positive(t, res.PollsPerWaitingJoinerHour)
 	require.Positive(t, res.RSSMiBPeak)
 	require.Positive(t, res.RSSMiBWaiting)
+	require.Positive(t, res.HeapMiBWaiting)
+	require.Positive(t, res.GoroutinesWaiting)
 	require.Positive(t, res.ServerRSSMiBPeak)
 	require.Equal(t, 10, res.OfferedJoiners)
 	require.Zero(t, res.HistoryGrowthWaiting, "a waiting joiner's history does not grow with its polls")

@@ -3,13 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
-	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -17,89 +14,40 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"github.com/spf13/pflag"
-	"go.temporal.io/sdk/worker"
 
-	"github.com/tapflow/tapflow/internal/cliconf"
-	"github.com/tapflow/tapflow/internal/stack"
+	"github.com/tapflow/tapflow/internal/benchworker"
 )
 
 // The benchmark's workers run in a child process, as in production: the parent holds the Temporal server, the
-// Graph emulator and the client, so the worker's memory is its own, and so is its /metrics.
+// Graph emulator and the client, so the worker's memory is its own, and so is its /metrics. The child runs in
+// benchworker's mode.
 
-// childEnv marks a process started as the benchmark's worker; profileEnv names the file its CPU profile goes to.
-const (
-	childEnv   = "TAPFLOW_BENCH_CHILD"
-	profileEnv = "TAPFLOW_BENCH_CPUPROFILE"
-)
-
-// startCPUProfile profiles this process's CPU into path until the returned function runs.
-func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("CPU profile: %w", err)
+// heapProfile has a profiled worker write its heap profile and waits until it is there.
+func (c *child) heapProfile(ctx context.Context) error {
+	if c.heap == "" {
+		return nil
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("CPU profile: %w", err)
+	_ = os.Remove(c.heap)
+	if err := c.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		return fmt.Errorf("ask the worker process for a heap profile: %w", err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// RunChildIfAsked runs the benchmark's worker and exits when this process was started as one; otherwise it
-// returns at once. Call it first in main (and in TestMain of tests that run the benchmark).
-func RunChildIfAsked() {
-	if os.Getenv(childEnv) != "worker" {
-		return
-	}
-	os.Exit(runChild())
-}
-
-// runChild is a tapflow worker configured from the environment (as the worker binary is), plus the baseline's
-// worker, until SIGTERM.
-func runChild() int {
-	var cfg stack.Config
-	set := cliconf.New(pflag.NewFlagSet("bench-worker", pflag.ContinueOnError))
-	stack.Bind(set, &cfg)
-	if err := set.ApplyEnv(os.LookupEnv); err != nil {
-		fmt.Fprintln(os.Stderr, "bench worker:", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if path := os.Getenv(profileEnv); path != "" {
-		stopProfile, err := startCPUProfile(path)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench worker:", err)
-			return 1
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if _, err := os.Stat(c.heap); err == nil {
+			return nil
 		}
-		defer stopProfile()
-	}
-	s, err := stack.Start(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench worker:", err)
-		return 1
-	}
-	defer s.Stop()
-	flows := worker.New(s.Client(), baselineQueue, worker.Options{})
-	flows.RegisterWorkflow(BaselineWorkflow)
-	flows.RegisterActivity(noop) // its local activities
-	acts := worker.New(s.Client(), baselineActivityQueue, worker.Options{})
-	acts.RegisterActivity(noop)
-	for _, w := range []worker.Worker{flows, acts} {
-		if err := w.Start(); err != nil {
-			fmt.Fprintln(os.Stderr, "bench worker: baseline worker:", err)
-			return 1
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
-		defer w.Stop()
 	}
-	<-ctx.Done()
-	return 0
+	return fmt.Errorf("the worker process wrote no heap profile to %s in 30 s", c.heap)
 }
 
 // child is a running benchmark worker process.
 type child struct {
 	cmd    *exec.Cmd
+	heap   string // where it writes a heap profile, when profiled
 	http   string // its health and metrics address
 	out    *tail
 	exited chan struct{} // closed when the process has ended
@@ -108,20 +56,26 @@ type child struct {
 // httpc bounds every request to the worker process.
 var httpc = &http.Client{Timeout: 30 * time.Second}
 
-// startChild starts this executable as the benchmark's worker with env (and nothing else of this process's
+// startChild starts exe ("" for this executable) as the benchmark's worker with env (and nothing else of this process's
 // environment, so a shell's TAPFLOW_* settings do not leak in), and waits until it is ready.
-func startChild(ctx context.Context, env map[string]string) (*child, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find this executable to start the worker process: %w", err)
+func startChild(ctx context.Context, exe string, env map[string]string) (*child, error) {
+	if exe == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find this executable to start the worker process: %w", err)
+		}
+		exe = self
 	}
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	c := &child{cmd: exec.Command(exe), http: addr, out: &tail{max: 8 << 10}, exited: make(chan struct{})}
+	if cpu := env[benchworker.ProfileEnv]; cpu != "" {
+		c.heap = benchworker.HeapPath(cpu)
+	}
 	c.cmd.SysProcAttr = dieWithParent() // a bench killed or panicking does not leave a worker behind
-	c.cmd.Env = []string{childEnv + "=worker", "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TAPFLOW_HTTP_ADDRESS=" + addr}
+	c.cmd.Env = []string{benchworker.Env + "=worker", "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TAPFLOW_HTTP_ADDRESS=" + addr}
 	for k, v := range env {
 		c.cmd.Env = append(c.cmd.Env, k+"="+v)
 	}

@@ -37,6 +37,14 @@ func pollRequests(families map[string]*dto.MetricFamily) float64 {
 	return 0
 }
 
+// gauge is a metric family's first gauge value, or 0.
+func gauge(families map[string]*dto.MetricFamily, name string) float64 {
+	for _, mt := range families[name].GetMetric() {
+		return mt.GetGauge().GetValue()
+	}
+	return 0
+}
+
 // pollActivity is the activity that polls for a registration.
 const pollActivity = "AwaitRegistration"
 
@@ -65,6 +73,23 @@ func diff(after, before map[string]float64) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// cpuOf reads a process's CPU time, user and system, in seconds from its /proc stat file (0 where there is
+// none). The clock ticks are Linux's USER_HZ, 100 per second.
+func cpuOf(path string) float64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(data), ") ") // the command name may hold spaces
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(fields[11], 64) // stat's 14th and 15th fields
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / 100
 }
 
 // rssMiB reads this process's resident set size and its peak from /proc (0, 0 where there is no /proc).

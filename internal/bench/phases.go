@@ -15,25 +15,34 @@ import (
 	"github.com/tapflow/tapflow/workflows"
 )
 
-// hire adds n users to the emulator and hires each through intake, all at once (rate 0) or rate per second; it
-// returns the users' ids and the time each hire was accepted.
-func (r *run) hire(ctx context.Context, prefix string, n int, rate float64) ([]string, []time.Time, error) {
-	ids, accepted := make([]string, n), make([]time.Time, n)
-	today := time.Now().UTC().Format("2006-01-02")
-	one := func(i int) error {
+// addUsers adds n users to the emulator, as they are in Entra before HR hires them, and returns their ids.
+func (r *lane) addUsers(ctx context.Context, prefix string, n int) ([]string, error) {
+	ids := make([]string, n)
+	return ids, parallel(n, func(i int) error {
 		var u struct{ ID string }
 		emp := fmt.Sprintf("%s%05d", prefix, i)
-		if err := postJSON(ctx, r.emu+"/users", fmt.Sprintf(`{"userPrincipalName":"%s@contoso.example","displayName":"Bench %s",`+
-			`"employeeId":%q,"managerId":%q}`, emp, emp, emp, graphemu.DemoGraceHopperID), &u); err != nil {
-			return err
-		}
+		err := postJSON(ctx, r.emu+"/users", fmt.Sprintf(`{"userPrincipalName":"%s@contoso.example","displayName":"Bench %s",`+
+			`"employeeId":%q,"managerId":%q}`, emp, emp, emp, graphemu.DemoGraceHopperID), &u)
+		ids[i] = u.ID
+		return err
+	})
+}
+
+// hire hires each of the users (added by addUsers with the same prefix) through intake, all at once (rate 0) or
+// rate per second, and returns the time each hire was accepted.
+func (r *lane) hire(ctx context.Context, prefix string, ids []string, rate float64) ([]time.Time, error) {
+	n := len(ids)
+	accepted := make([]time.Time, n)
+	today := time.Now().UTC().Format("2006-01-02")
+	one := func(i int) error {
+		emp := fmt.Sprintf("%s%05d", prefix, i)
 		_, err := intake.Submit(ctx, r.c, hrevent.Event{ID: "bench-" + emp, Type: hrevent.Hire, OccurredAt: time.Now().UTC(),
-			Employee: hrevent.Employee{EmployeeID: emp, User: u.ID, TimeZone: "UTC", StartDate: today, StartTime: "00:00"}})
-		ids[i], accepted[i] = u.ID, time.Now()
+			Employee: hrevent.Employee{EmployeeID: emp, User: ids[i], TimeZone: "UTC", StartDate: today, StartTime: "00:00"}})
+		accepted[i] = time.Now()
 		return err
 	}
 	if rate <= 0 {
-		return ids, accepted, parallel(n, one)
+		return accepted, parallel(n, one)
 	}
 	// Offered load: one hire every 1/rate seconds, each on its own, whatever the previous ones are doing.
 	var wg sync.WaitGroup
@@ -46,7 +55,7 @@ func (r *run) hire(ctx context.Context, prefix string, n int, rate float64) ([]s
 		if i < n-1 {
 			select {
 			case <-ctx.Done():
-				return ids, accepted, ctx.Err()
+				return accepted, ctx.Err()
 			case <-tick.C:
 			}
 		}
@@ -55,14 +64,14 @@ func (r *run) hire(ctx context.Context, prefix string, n int, rate float64) ([]s
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return ids, accepted, err
+			return accepted, err
 		}
 	}
-	return ids, accepted, nil
+	return accepted, nil
 }
 
 // counts scrapes the worker's Graph request counts and registration polls.
-func (r *run) counts(ctx context.Context) (map[string]float64, float64, error) {
+func (r *lane) counts(ctx context.Context) (map[string]float64, float64, error) {
 	fams, err := r.child.metrics(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -71,7 +80,7 @@ func (r *run) counts(ctx context.Context) (map[string]float64, float64, error) {
 }
 
 // waitFor waits until the worker made want more Graph requests of kind than in before.
-func (r *run) waitFor(ctx context.Context, before map[string]float64, kind string, want float64) (time.Time, error) {
+func (r *lane) waitFor(ctx context.Context, before map[string]float64, kind string, want float64) (time.Time, error) {
 	for {
 		now, _, err := r.counts(ctx)
 		if err != nil {
@@ -90,7 +99,7 @@ func (r *run) waitFor(ctx context.Context, before map[string]float64, kind strin
 
 // register adds a passkey to each user: each journey's next look sees it and revokes the pass. With hint, each
 // employee's workflow also gets the registered signal (as from an Entra audit alert), which looks at once.
-func (r *run) register(ctx context.Context, prefix string, users []string, hint bool) error {
+func (r *lane) register(ctx context.Context, prefix string, users []string, hint bool) error {
 	return parallel(len(users), func(i int) error {
 		if err := postJSON(ctx, r.emu+"/users/"+users[i]+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Key"}`, nil); err != nil {
 			return err
@@ -110,8 +119,13 @@ func (r *run) joiners(ctx context.Context, n int) error {
 		return err
 	}
 	r.log.Info("joiners at once", "count", n)
+	users, err := r.addUsers(ctx, "J", n)
+	if err != nil {
+		return err
+	}
+	cpu0 := r.cpu()
 	began := time.Now()
-	users, accepted, err := r.hire(ctx, "J", n, 0)
+	accepted, err := r.hire(ctx, "J", users, 0)
 	if err != nil {
 		return err
 	}
@@ -120,6 +134,7 @@ func (r *run) joiners(ctx context.Context, n int) error {
 		return err
 	}
 	r.res.JoinerWPS = float64(n) / done.Sub(began).Seconds()
+	r.res.JoinerCPU = r.cpu().minus(cpu0).per(n)
 	lat, err := r.deliveredLatencies(ctx, "J", accepted)
 	if err != nil {
 		return err
@@ -157,8 +172,11 @@ func (r *run) warmUp(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	users, _, err := r.hire(ctx, "U", n, 0)
+	users, err := r.addUsers(ctx, "U", n)
 	if err != nil {
+		return err
+	}
+	if _, err := r.hire(ctx, "U", users, 0); err != nil {
 		return err
 	}
 	if _, err := r.waitFor(ctx, before, kindMail, float64(n)); err != nil {
@@ -183,7 +201,11 @@ func (r *run) offered(ctx context.Context, rate float64, secs int) error {
 	if err != nil {
 		return err
 	}
-	users, accepted, err := r.hire(ctx, "O", n, rate)
+	users, err := r.addUsers(ctx, "O", n)
+	if err != nil {
+		return err
+	}
+	accepted, err := r.hire(ctx, "O", users, rate)
 	if err != nil {
 		return err
 	}

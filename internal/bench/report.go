@@ -16,11 +16,14 @@ func (r Result) WriteTable(w io.Writer) {
 	row := func(k, format string, v ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, v...)...) }
 	row("machine", "%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	row("Temporal store", "%s, %d history shard(s)", r.Store, r.HistoryShards)
+	row("worker process", "%s", r.WorkerBinary)
 	row(fmt.Sprintf("baseline (%d no-op workflows, %d activities and %d local activities each)", r.Joiners,
 		r.ActivitiesToDelivery.Activities, r.ActivitiesToDelivery.Local), "%.1f workflows/s (%.1f before, %.1f after the joiners)",
 		r.BaselineWPS, r.BaselineBeforeWPS, r.BaselineAfterWPS)
 	row(fmt.Sprintf("tapflow (%d joiners at once, intake to delivered)", r.Joiners), "%.1f joiners/s", r.JoinerWPS)
 	row("ratio tapflow/baseline", "%.2f", r.Ratio)
+	row("CPU per workflow, server / worker process: baseline; joiner to delivered", "%.1f / %.1f ms; %.1f / %.1f ms",
+		r.BaselineCPU.Server, r.BaselineCPU.Worker, r.JoinerCPU.Server, r.JoinerCPU.Worker)
 	row("registration to revoked", "%.1f joiners/s", r.JoinerToRevokeWPS)
 	row("intake to delivered, all at once: p50 / p95 / p99", "%.0f / %.0f / %.0f ms", r.BurstP50ms, r.BurstP95ms, r.BurstP99ms)
 	if r.OfferedJoiners > 0 {
@@ -42,8 +45,10 @@ func (r Result) WriteTable(w io.Writer) {
 	row("worker process RSS peak", "%.0f MiB", r.RSSMiBPeak)
 	if r.Waiting > 0 {
 		row(fmt.Sprintf("worker process RSS with %d joiners waiting", r.Waiting), "%.0f MiB", r.RSSMiBWaiting)
+		row("  of which Go heap in use; goroutines", "%.0f MiB; %.0f", r.HeapMiBWaiting, r.GoroutinesWaiting)
 		row("history events added per waiting joiner while waiting", "%.1f", r.HistoryGrowthWaiting)
 		row("polls per waiting joiner per hour (first hour)", "%.1f", r.PollsPerWaitingJoinerHour)
+		row("CPU per poll while they wait, server / worker process", "%.1f / %.1f ms", r.PollCPU.Server, r.PollCPU.Worker)
 	}
 	if r.AdaptiveSlowToFast > 0 {
 		row("adaptive schedule: slow/fast poll rate, measured", "%.3f", r.AdaptiveSlowToFast)

@@ -5,20 +5,25 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/workflows"
 )
 
 // waiting delivers passes to o.Waiting joiners, then, for o.PollRounds poll intervals, counts their
-// registration polls, the worker's memory and whether their histories grow. It terminates them afterwards, so
-// later phases measure alone.
+// registration polls, the worker's memory and whether their histories grow. The run ends with them waiting.
 func (r *run) waiting(ctx context.Context, o Options) error {
 	r.log.Info("waiting joiners", "count", o.Waiting, "poll interval", o.PollInterval, "rounds", o.PollRounds)
 	before, _, err := r.counts(ctx)
 	if err != nil {
 		return err
 	}
-	if _, _, err := r.hire(ctx, "W", o.Waiting, 0); err != nil {
+	users, err := r.addUsers(ctx, "W", o.Waiting)
+	if err != nil {
+		return err
+	}
+	if _, err := r.hire(ctx, "W", users, 0); err != nil {
 		return err
 	}
 	if _, err := r.waitFor(ctx, before, kindMail, float64(o.Waiting)); err != nil {
@@ -38,6 +43,7 @@ func (r *run) waiting(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	cpu0 := r.cpu()
 	began := time.Now()
 	select {
 	case <-ctx.Done():
@@ -49,16 +55,20 @@ func (r *run) waiting(ctx context.Context, o Options) error {
 		return err
 	}
 	r.res.PollsPerWaitingJoinerHour = (polls1 - polls0) / float64(o.Waiting) / time.Since(began).Hours()
+	if polls1 > polls0 {
+		r.res.PollCPU = r.cpu().minus(cpu0).per(int(polls1 - polls0))
+	}
 	r.res.RSSMiBWaiting, _ = r.child.rss()
+	if err := r.heapWaiting(ctx); err != nil {
+		return err
+	}
 	r.res.RSSMiBPeak = max(r.res.RSSMiBPeak, peakOf(r.child))
 	eventsAfter, err := r.events(ctx, "W", sample)
 	if err != nil {
 		return err
 	}
 	r.res.HistoryGrowthWaiting = float64(eventsAfter-eventsBefore) / float64(sample)
-	return parallel(o.Waiting, func(i int) error {
-		return r.c.TerminateWorkflow(ctx, workflows.EmployeeWorkflowID(fmt.Sprintf("W%05d", i)), "", "benchmark phase over")
-	})
+	return nil
 }
 
 // events sums the history events of the first n joiners of a phase.
@@ -76,8 +86,8 @@ func (r *run) events(ctx context.Context, prefix string, n int) (int, error) {
 
 // DefaultAdaptiveTick stands for the default schedule's minute on the adaptive phase's compressed clock: the
 // fast interval is one tick, the slow one ten (the defaults' 10 minutes to 1 minute), and passes slow down after
-// ten ticks, so both phases are measured in about two minutes.
-const DefaultAdaptiveTick = 3 * time.Second
+// ten ticks, so both phases are measured in about a minute.
+const DefaultAdaptiveTick = 2 * time.Second
 
 // adaptive measures the adaptive schedule on a compressed clock: polls per joiner while the passes are fresh and
 // once they are older than the slow-down point; the ratio of the two, applied to the default schedule (first
@@ -89,39 +99,62 @@ func (r *run) adaptive(ctx context.Context, o Options) error {
 		tick = DefaultAdaptiveTick
 	}
 	compressedFast, compressedSlowAfter, compressedSlow := tick, 10*tick, 10*tick
-	r.log.Info("adaptive schedule", "joiners", o.Adaptive, "tick", tick)
-	if err := r.worker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": seconds(compressedFast),
-		"TAPFLOW_POLL_SLOW_AFTER": seconds(compressedSlowAfter), "TAPFLOW_POLL_SLOW_INTERVAL": seconds(compressedSlow)}); err != nil {
+	r.log.Info("adaptive schedule", "joiners", o.Adaptive, "tick", tick, "namespace", adaptiveNamespace)
+	ad := lane{emu: r.emu}
+	var err error
+	if ad.c, err = client.NewClientFromExisting(r.c, client.Options{Namespace: adaptiveNamespace}); err != nil {
+		return fmt.Errorf("client for namespace %s: %w", adaptiveNamespace, err)
+	}
+	defer ad.c.Close()
+	if ad.child, err = r.startWorker(ctx, map[string]string{"TEMPORAL_NAMESPACE": adaptiveNamespace,
+		"TAPFLOW_POLL_INTERVAL": seconds(compressedFast), "TAPFLOW_POLL_SLOW_AFTER": seconds(compressedSlowAfter),
+		"TAPFLOW_POLL_SLOW_INTERVAL": seconds(compressedSlow)}); err != nil {
 		return err
 	}
-	before, _, err := r.counts(ctx)
+	defer ad.child.stop()
+	before, _, err := ad.counts(ctx)
+	if err != nil {
+		return err
+	}
+	users, err := ad.addUsers(ctx, "A", o.Adaptive)
 	if err != nil {
 		return err
 	}
 	began := time.Now()
-	if _, _, err := r.hire(ctx, "A", o.Adaptive, 0); err != nil {
+	if _, err := ad.hire(ctx, "A", users, 0); err != nil {
 		return err
 	}
-	delivered, err := r.waitFor(ctx, before, kindMail, float64(o.Adaptive))
+	delivered, err := ad.waitFor(ctx, before, kindMail, float64(o.Adaptive))
 	if err != nil {
 		return err
 	}
-	// Every pass went out between began and delivered: all are fresh until began+30s, all slow from delivered+30s.
+	// Every pass went out between began and delivered: all are fresh until began plus the slow-down point, and
+	// all are slow from delivered plus that.
 	fastEnd := began.Add(compressedSlowAfter)
 	if fastEnd.Sub(delivered) < 5*compressedFast/3 {
 		return fmt.Errorf("the adaptive phase's passes took %s to go out, too long to see their fast phase (%s): "+
 			"measure fewer with --adaptive", delivered.Sub(began), compressedSlowAfter)
 	}
-	fast, err := r.pollRate(ctx, delivered, fastEnd, o.Adaptive)
+	fast, err := ad.pollRate(ctx, delivered, fastEnd, o.Adaptive)
 	if err != nil {
 		return err
 	}
 	slowStart := delivered.Add(compressedSlowAfter + time.Second)
-	slow, err := r.pollRate(ctx, slowStart, slowStart.Add(2*compressedSlow), o.Adaptive)
+	slow, err := ad.pollRate(ctx, slowStart, slowStart.Add(2*compressedSlow), o.Adaptive)
 	if err != nil {
 		return err
 	}
 	r.res.AdaptiveSlowToFast = slow / fast
+	// Their journeys end here, so the lane's server work stops with its worker.
+	return parallel(o.Adaptive, func(i int) error {
+		return ad.c.TerminateWorkflow(ctx, workflows.EmployeeWorkflowID(fmt.Sprintf("A%05d", i)), "", "benchmark phase over")
+	})
+}
+
+// lifetimePolls applies the adaptive schedule's measured slow/fast ratio to the default schedule: the first hour
+// at the fixed interval's rate (measured with the waiting joiners, when they ran), the rest of an 8-hour pass
+// slower. It gives polls per joiner per hour over a pass's life, fixed against adaptive.
+func (r *run) lifetimePolls(o Options) {
 	d := activities.DefaultJoinerSettings()
 	life := time.Duration(d.LifetimeMinutes) * time.Minute
 	fixed := r.res.PollsPerWaitingJoinerHour
@@ -130,11 +163,10 @@ func (r *run) adaptive(ctx context.Context, o Options) error {
 	}
 	r.res.PollsFixedLifetimeHour = fixed
 	r.res.PollsAdaptiveLifetimeHour = fixed * (d.PollSlowAfter.Hours() + (life-d.PollSlowAfter).Hours()*r.res.AdaptiveSlowToFast) / life.Hours()
-	return nil
 }
 
 // pollRate counts polls between from and to (waiting as needed) per joiner per second.
-func (r *run) pollRate(ctx context.Context, from, to time.Time, joiners int) (float64, error) {
+func (r *lane) pollRate(ctx context.Context, from, to time.Time, joiners int) (float64, error) {
 	sleep := func(until time.Time) error {
 		select {
 		case <-ctx.Done():
@@ -202,4 +234,19 @@ func (r *run) settled(ctx context.Context, prefix string, n int) error {
 		}
 	}
 	return nil
+}
+
+// heapWaiting reads the worker's Go heap in use and goroutines from its metrics and, when profiling, has it write
+// a heap profile.
+func (r *run) heapWaiting(ctx context.Context) error {
+	fams, err := r.child.metrics(ctx)
+	if err != nil {
+		return err
+	}
+	r.res.HeapMiBWaiting = gauge(fams, "go_memstats_heap_inuse_bytes") / (1 << 20)
+	r.res.GoroutinesWaiting = gauge(fams, "go_goroutines")
+	if r.profiles == "" {
+		return nil
+	}
+	return r.child.heapProfile(ctx)
 }

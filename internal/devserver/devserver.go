@@ -27,6 +27,9 @@ type Options struct {
 	Address string
 	// Namespace is registered at start; default "default".
 	Namespace string
+	// MoreNamespaces are registered beside Namespace, with the same search attributes (the benchmark keeps a
+	// phase's workflows apart in one). Clients and UI use Namespace.
+	MoreNamespaces []string
 	// DBFile is the SQLite file; its directory is created. Empty means in memory (unless Postgres is set).
 	DBFile string
 	// Postgres, when set, is a PostgreSQL URL (postgres://user[:password]@host:port/database[?sslmode=...]):
@@ -95,12 +98,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("namespace config: %w", err)
+	var namespaces []*sqliteschema.NamespaceConfig
+	for _, name := range append([]string{o.Namespace}, o.MoreNamespaces...) {
+		ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, o.SearchAttributes)
+		if err != nil {
+			return nil, fmt.Errorf("namespace config %q: %w", name, err)
+		}
+		namespaces = append(namespaces, ns)
 	}
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("register namespace %q: %w", o.Namespace, err)
+	if err := sqliteschema.CreateNamespaces(sqlCfg, namespaces...); err != nil {
+		return nil, fmt.Errorf("register namespaces %q: %w", append([]string{o.Namespace}, o.MoreNamespaces...), err)
 	}
 	srv, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),
