@@ -114,6 +114,10 @@ against adaptive).`,
 		}
 		res, err := bench.Run(a.ctx, o, log)
 		if err != nil {
+			if res.BaselineBeforeWPS > 0 { // some phases ran: their figures are not thrown away
+				fmt.Fprintln(cmd.OutOrStdout(), "measured before the benchmark failed:")
+				res.WriteTable(cmd.OutOrStdout())
+			}
 			return fmt.Errorf("benchmark: %w", err)
 		}
 		res.WriteTable(cmd.OutOrStdout())

@@ -88,9 +88,14 @@ type Result struct {
 func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err error) {
 	began := time.Now()
 	if o.WorkerBinary != "" {
-		if err := checkWorkerBinary(o.WorkerBinary); err != nil {
+		abs, err := filepath.Abs(o.WorkerBinary) // a bare name is a file here, not a command on PATH
+		if err != nil {
+			return Result{}, fmt.Errorf("worker binary: %w", err)
+		}
+		if err := checkWorkerBinary(abs); err != nil {
 			return Result{}, err
 		}
+		o.WorkerBinary = abs
 	}
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -118,6 +123,9 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	if r.child, err = r.startWorker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
 		return r.res, err
 	}
+	if err := r.handshake(ctx); err != nil {
+		return r.res, err
+	}
 	// A few joiners first: they warm the server and the worker up and give the baseline its shape. The baseline
 	// then runs before and after the joiners, and the ratio takes their mean, so a drift of the machine or of
 	// the growing database over the run does not fall on one side only. The adaptive phase runs in a namespace
@@ -131,7 +139,13 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 		{"warm-up", true, func() error { return r.warmUp(ctx, min(o.Joiners, 50)) }},
 		{"baseline before", true, func() (err error) { r.res.BaselineBeforeWPS, err = r.baseline(ctx, o.Joiners); return err }},
 		{"joiners at once", true, func() error { return r.joiners(ctx, o.Joiners) }},
-		{"baseline after", true, func() (err error) { r.res.BaselineAfterWPS, err = r.baseline(ctx, o.Joiners); return err }},
+		{"baseline after", true, func() (err error) {
+			if r.res.BaselineAfterWPS, err = r.baseline(ctx, o.Joiners); err == nil {
+				r.res.BaselineWPS = (r.res.BaselineBeforeWPS + r.res.BaselineAfterWPS) / 2
+				r.res.Ratio = r.res.JoinerWPS / r.res.BaselineWPS
+			}
+			return err
+		}},
 		{"offered load", offered, func() error { return r.offered(ctx, o.OfferedRate, o.OfferedSeconds) }},
 		{"adaptive schedule", o.Adaptive > 0, func() error { return r.adaptive(ctx, o) }},
 		// The happy path's history: registered, seen by a poll, revoked by that look.
@@ -148,8 +162,6 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 		}
 		log.Info("phase done", "phase", p.name, "seconds", math.Round(time.Since(t).Seconds()))
 	}
-	r.res.BaselineWPS = (r.res.BaselineBeforeWPS + r.res.BaselineAfterWPS) / 2
-	r.res.Ratio = r.res.JoinerWPS / r.res.BaselineWPS
 	if o.Adaptive > 0 {
 		r.lifetimePolls(o)
 	}

@@ -14,6 +14,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/tapflow/tapflow/internal/benchworker"
 )
@@ -125,6 +126,11 @@ func (c *child) metrics(ctx context.Context) (map[string]*dto.MetricFamily, erro
 	}
 	resp, err := httpc.Do(req)
 	if err != nil {
+		select {
+		case <-c.exited: // say why: the process is gone
+			return nil, fmt.Errorf("scrape the worker's metrics: the worker process exited (%v): %s", c.cmd.ProcessState, c.out.String())
+		default:
+		}
 		return nil, fmt.Errorf("scrape the worker's metrics: %w", err)
 	}
 	defer resp.Body.Close()
@@ -171,4 +177,26 @@ func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
+}
+
+// handshake waits until the lane's worker process polls the baseline's queue, which only a worker in
+// benchworker's mode does: a worker binary built without it would leave the baseline waiting until the timeout.
+func (l *lane) handshake(ctx context.Context) error {
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := l.c.DescribeTaskQueue(ctx, benchworker.BaselineQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+		if err == nil && len(resp.GetPollers()) > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the worker process does not run the benchmark's worker (no poller on %s after 30 s; %v): "+
+				"give --worker-binary a worker built from this checkout, or leave it out", benchworker.BaselineQueue, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-l.child.exited:
+			return fmt.Errorf("the worker process exited (%v): %s", l.child.cmd.ProcessState, l.child.out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

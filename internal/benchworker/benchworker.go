@@ -83,6 +83,11 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench worker:", err)
 		return 2
 	}
+	if err := cfg.Check(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench worker:", err)
+		return 2
+	}
+	cfg.AuditLog = os.Stderr // as the worker binary writes them: the audit lines cost what they cost there
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if path := os.Getenv(ProfileEnv); path != "" {
@@ -92,7 +97,10 @@ func run() int {
 			return 1
 		}
 		defer stopProfile()
-		go heapOnSignal(ctx, HeapPath(path))
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGUSR1) // before the worker is ready: the parent may ask as soon as it is
+		defer signal.Stop(sig)
+		go heapOnSignal(ctx, sig, HeapPath(path))
 	}
 	s, err := stack.Start(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
@@ -132,11 +140,8 @@ func StartCPUProfile(path string) (func(), error) {
 // HeapPath is where a worker profiled into cpu writes its heap profile.
 func HeapPath(cpu string) string { return strings.TrimSuffix(cpu, ".pprof") + "-heap.pprof" }
 
-// heapOnSignal writes a heap profile (after a GC) to path each time the process gets SIGUSR1, until ctx ends.
-func heapOnSignal(ctx context.Context, path string) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGUSR1)
-	defer signal.Stop(sig)
+// heapOnSignal writes a heap profile (after a GC) to path each time sig delivers, until ctx ends.
+func heapOnSignal(ctx context.Context, sig <-chan os.Signal, path string) {
 	for {
 		select {
 		case <-ctx.Done():
