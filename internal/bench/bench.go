@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -113,17 +114,13 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	if err != nil {
 		return Result{}, err
 	}
-	r.profiles, r.workerBinary, r.res.WorkerBinary = o.ProfileDir, o.WorkerBinary, filepath.Base(o.WorkerBinary)
-	r.workerEnv = o.WorkerEnv
+	r.o, r.res.WorkerBinary = o, filepath.Base(o.WorkerBinary)
 	if o.WorkerBinary == "" {
 		r.res.WorkerBinary = "this executable"
 	}
 	defer r.tearDown()
 	defer func() { res, res.Seconds = r.res, time.Since(began).Seconds() }()
-	if r.child, err = r.startWorker(ctx, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
-		return r.res, err
-	}
-	if err := r.handshake(ctx); err != nil {
+	if r.child, err = r.startWorker(ctx, r.c, map[string]string{"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}); err != nil {
 		return r.res, err
 	}
 	// A few joiners first: they warm the server and the worker up and give the baseline its shape. The baseline
@@ -171,46 +168,30 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 
 // run is one benchmark: the server, the emulator and the client here, the worker in a child process.
 type run struct {
-	lane         // the default namespace, served by the main worker process
-	log          *slog.Logger
-	srv          *devserver.Server
-	emuSrv       *http.Server
-	graph        string // the emulator's Graph base URL
-	workers      int    // worker processes started
-	profiles     string // a directory for CPU profiles, or ""
-	workerBinary string // the worker executable, or "" for this one
-	workerEnv    map[string]string
-	baselineRuns int
-	stops        []func()
-	res          Result
+	lane        // the default namespace, served by the main worker process
+	o           Options
+	log         *slog.Logger
+	srv         *devserver.Server
+	emuSrv      *http.Server
+	graph       string // the emulator's Graph base URL
+	workers     int    // worker processes started
+	baselineCPU CPU    // used by the baseline's runs so far
+	baselineN   int    // their workflows
+	stops       []func()
+	res         Result
 }
 
-// baseline runs n baseline workflows with the joiners' shape on the main worker process, and adds their CPU
-// time to the baseline's, per workflow, averaged over its runs.
+// baseline runs n baseline workflows with the joiners' shape on the main worker process; the baseline's CPU per
+// workflow is over all its runs.
 func (r *run) baseline(ctx context.Context, n int) (float64, error) {
 	r.log.Info("baseline", "workflows", n, "activities each", r.res.ActivitiesToDelivery.Activities,
 		"local activities each", r.res.ActivitiesToDelivery.Local)
 	before := r.cpu()
 	wps, err := runBaseline(ctx, r.c, n, r.res.ActivitiesToDelivery)
-	used := r.cpu().minus(before).per(n)
-	r.baselineRuns++
-	k := 1 / float64(r.baselineRuns)
-	r.res.BaselineCPU = CPU{Server: r.res.BaselineCPU.Server*(1-k) + used.Server*k, Worker: r.res.BaselineCPU.Worker*(1-k) + used.Worker*k}
+	used := r.cpu().minus(before)
+	r.baselineCPU, r.baselineN = CPU{Server: r.baselineCPU.Server + used.Server, Worker: r.baselineCPU.Worker + used.Worker}, r.baselineN+n
+	r.res.BaselineCPU = r.baselineCPU.per(r.baselineN)
 	return wps, err
-}
-
-// CPU is CPU time in milliseconds: the server process's (with the emulator and the client) and the worker's.
-type CPU struct {
-	Server float64 `json:"server"`
-	Worker float64 `json:"worker"`
-}
-
-func (c CPU) minus(o CPU) CPU { return CPU{Server: c.Server - o.Server, Worker: c.Worker - o.Worker} }
-func (c CPU) per(n int) CPU   { return CPU{Server: c.Server / float64(n), Worker: c.Worker / float64(n)} }
-
-// cpu is the CPU time used so far by this process and the main worker process.
-func (r *run) cpu() CPU {
-	return CPU{Server: cpuOf("/proc/self/stat") * 1000, Worker: cpuOf(fmt.Sprintf("/proc/%d/stat", r.child.cmd.Process.Pid)) * 1000}
 }
 
 // lane is a namespace, a client for it and the worker process that serves it. The adaptive phase has a lane of
@@ -269,24 +250,28 @@ func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error)
 }
 
 // startWorker starts a worker process with the production defaults, pointed at this run's server and emulator,
-// and extra settings.
-func (r *run) startWorker(ctx context.Context, extra map[string]string) (*child, error) {
+// and extra settings, and returns once it serves c's namespace.
+func (r *run) startWorker(ctx context.Context, c client.Client, extra map[string]string) (*child, error) {
 	env := map[string]string{
 		"TEMPORAL_ADDRESS": r.srv.FrontendAddress(), "TAPFLOW_NO_ENCRYPTION": "true",
 		"TAPFLOW_GRAPH_URL": r.graph, "TAPFLOW_GRAPH_STATIC_TOKEN": "bench", "TAPFLOW_SENDER_MAILBOX": graphemu.DemoSenderID,
 		"TAPFLOW_LOG_LEVEL": "error",
 	}
-	for k, v := range r.workerEnv {
-		env[k] = v
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
+	maps.Copy(env, r.o.WorkerEnv)
+	maps.Copy(env, extra)
 	r.workers++
-	if r.profiles != "" {
-		env[benchworker.ProfileEnv] = filepath.Join(r.profiles, fmt.Sprintf("worker-%d.pprof", r.workers))
+	if r.o.ProfileDir != "" {
+		env[benchworker.ProfileEnv] = filepath.Join(r.o.ProfileDir, fmt.Sprintf("worker-%d.pprof", r.workers))
 	}
-	return startChild(ctx, r.workerBinary, env)
+	ch, err := startChild(ctx, r.o.WorkerBinary, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := handshake(ctx, c, ch); err != nil {
+		ch.stop()
+		return nil, err
+	}
+	return ch, nil
 }
 
 func (r *run) tearDown() {

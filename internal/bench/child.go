@@ -15,6 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/tapflow/tapflow/internal/benchworker"
 )
@@ -179,11 +180,12 @@ func (t *tail) String() string {
 	return string(t.b)
 }
 
-// handshake waits until the lane's worker process polls the baseline's queue, which only a worker in
-// benchworker's mode does: a worker binary built without it would leave the baseline waiting until the timeout.
-func (l *lane) handshake(ctx context.Context) error {
+// handshake waits until the worker process ch polls the baseline's queue in c's namespace, which only a worker
+// in benchworker's mode does: a worker binary built without it would leave the baseline waiting until the
+// timeout.
+func handshake(ctx context.Context, c client.Client, ch *child) error {
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := l.c.DescribeTaskQueue(ctx, benchworker.BaselineQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+		resp, err := c.DescribeTaskQueue(ctx, benchworker.BaselineQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
 		if err == nil && len(resp.GetPollers()) > 0 {
 			return nil
 		}
@@ -194,8 +196,8 @@ func (l *lane) handshake(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-l.child.exited:
-			return fmt.Errorf("the worker process exited (%v): %s", l.child.cmd.ProcessState, l.child.out.String())
+		case <-ch.exited:
+			return fmt.Errorf("the worker process exited (%v): %s", ch.cmd.ProcessState, ch.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -75,6 +75,20 @@ func diff(after, before map[string]float64) map[string]float64 {
 	return out
 }
 
+// CPU is CPU time in milliseconds: the server process's (with the emulator and the client) and the worker's.
+type CPU struct {
+	Server float64 `json:"server"`
+	Worker float64 `json:"worker"`
+}
+
+func (c CPU) minus(o CPU) CPU { return CPU{Server: c.Server - o.Server, Worker: c.Worker - o.Worker} }
+func (c CPU) per(n int) CPU   { return CPU{Server: c.Server / float64(n), Worker: c.Worker / float64(n)} }
+
+// cpu is the CPU time used so far by this process and the main worker process.
+func (r *run) cpu() CPU {
+	return CPU{Server: cpuOf("/proc/self/stat") * 1000, Worker: cpuOf(fmt.Sprintf("/proc/%d/stat", r.child.cmd.Process.Pid)) * 1000}
+}
+
 // cpuOf reads a process's CPU time, user and system, in seconds from its /proc stat file (0 where there is
 // none). The clock ticks are Linux's USER_HZ, 100 per second.
 func cpuOf(path string) float64 {

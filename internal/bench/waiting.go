@@ -106,15 +106,12 @@ func (r *run) adaptive(ctx context.Context, o Options) error {
 		return fmt.Errorf("client for namespace %s: %w", adaptiveNamespace, err)
 	}
 	defer ad.c.Close()
-	if ad.child, err = r.startWorker(ctx, map[string]string{"TEMPORAL_NAMESPACE": adaptiveNamespace,
+	if ad.child, err = r.startWorker(ctx, ad.c, map[string]string{"TEMPORAL_NAMESPACE": adaptiveNamespace,
 		"TAPFLOW_POLL_INTERVAL": seconds(compressedFast), "TAPFLOW_POLL_SLOW_AFTER": seconds(compressedSlowAfter),
 		"TAPFLOW_POLL_SLOW_INTERVAL": seconds(compressedSlow)}); err != nil {
 		return err
 	}
 	defer ad.child.stop()
-	if err := ad.handshake(ctx); err != nil {
-		return err
-	}
 	before, _, err := ad.counts(ctx)
 	if err != nil {
 		return err
@@ -147,6 +144,9 @@ func (r *run) adaptive(ctx context.Context, o Options) error {
 	slow, err := ad.pollRate(ctx, slowStart, slowStart.Add(compressedSlow), o.Adaptive)
 	if err != nil {
 		return err
+	}
+	if fast == 0 {
+		return fmt.Errorf("no poll of the %d adaptive joiners was counted in their fast phase (%s)", o.Adaptive, fastEnd.Sub(delivered))
 	}
 	r.res.AdaptiveSlowToFast = slow / fast
 	// Their journeys end here, so the lane's server work stops with its worker.
@@ -249,7 +249,7 @@ func (r *run) heapWaiting(ctx context.Context) error {
 	}
 	r.res.HeapMiBWaiting = gauge(fams, "go_memstats_heap_inuse_bytes") / (1 << 20)
 	r.res.GoroutinesWaiting = gauge(fams, "go_goroutines")
-	if r.profiles == "" {
+	if r.o.ProfileDir == "" {
 		return nil
 	}
 	if err := r.child.heapProfile(ctx); err != nil { // a missing profile costs no figure
