@@ -41,10 +41,11 @@ type joiner struct {
 	baselined bool      // ignore is set: a later pass keeps the first baseline
 	checkedAt time.Time // when pre-flight last passed
 
-	lean      bool                             // the lean-journey change applies (lean.go)
-	pending   []temporal.SearchAttributeUpdate // search attributes held back for the next upsert (lean)
-	revoked   bool                             // the look that saw the registration revoked the pass (lean)
-	recipient *activities.Recipient            // what the last pre-flight read for delivery
+	lean           bool                             // the lean-journey change applies (lean.go)
+	quietFirstLook bool                             // and its quiet first look (firstlook.go)
+	pending        []temporal.SearchAttributeUpdate // search attributes held back for the next upsert (lean)
+	revoked        bool                             // the look that saw the registration revoked the pass (lean)
+	recipient      *activities.Recipient            // what the last pre-flight read for delivery
 
 	issueNow    bool      // a reissue: issue at once
 	nextMorning bool      // after an unregistered expiry: issue on the next working morning

@@ -14,16 +14,30 @@ import (
 // revokes the pass itself (no separate RevokeTAP). A run started before it (no marker in its history: an older
 // worker ran its first task, whatever the intake) keeps the old commands on replay. The SDK answers the same
 // version for the whole run, so the setup asks first and every journey of the run follows.
+//
+// Version 2 adds the quiet first look (firstlook.go): the first look for a registration comes one poll
+// interval after delivery instead of at once. Runs marked 1 keep looking at once.
 const leanJourney = "lean-journey"
 
-// leanRun asks which commands this run issues; the first call records the marker.
-func leanRun(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, leanJourney, workflow.DefaultVersion, 1) >= 1
+// The lean-journey change's versions.
+const (
+	leanVersion           workflow.Version = 1 // the lean commands
+	quietFirstLookVersion workflow.Version = 2 // and the first look one interval after delivery
+)
+
+// runVersion asks which commands this run issues; the first call records the marker (and the SDK's
+// TemporalChangeVersion search attribute: one marker and one upsert per run, however many changes it holds).
+func runVersion(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, leanJourney, workflow.DefaultVersion, quietFirstLookVersion)
 }
+
+// leanRun says the run issues the lean commands.
+func leanRun(ctx workflow.Context) bool { return runVersion(ctx) >= leanVersion }
 
 // startLean asks, for a journey, which commands it issues (the run's answer).
 func (r *joiner) startLean(ctx workflow.Context) {
-	r.lean = leanRun(ctx)
+	v := runVersion(ctx)
+	r.lean, r.quietFirstLook = v >= leanVersion, v >= quietFirstLookVersion
 }
 
 // upsert writes search attributes together with any held back for it.

@@ -85,6 +85,7 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 	reminded := s.ReminderBefore <= 0
 	passCtx, passDone := workflow.WithCancel(ctx) // a reminder belongs to this pass: it stops when the wait does
 	defer passDone()
+	first := r.quietFirstLook // the pass was just delivered: its first look can wait (firstlook.go)
 	for {
 		now := workflow.Now(ctx)
 		switch {
@@ -98,6 +99,15 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 			return OutcomeExpired, nil
 		}
 		r.seenHints = r.w.hints
+		if first {
+			first = false
+			if delay, ok := r.firstLookDelay(now, reminded); ok {
+				if err := r.awaitFirstLook(ctx, delay); err != nil {
+					return "", err
+				}
+				continue // the checks above again, then the look, at once
+			}
+		}
 		waitCtx, stop := workflow.WithCancel(ctx)
 		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now), r.lean), journeyActs.AwaitRegistration,
 			r.pollRequest())
@@ -110,19 +120,14 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 			remindAt = r.j.Expires.Add(-s.ReminderBefore)
 		)
 		sel.AddFuture(poll, func(f workflow.Future) { pollErr, polled = f.Get(ctx, &found), true })
-		sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) {})
-		if !reminded && remindAt.After(now) {
+		remindFirst := !reminded && remindAt.After(now)
+		if !remindFirst || !r.quietFirstLook { // (with the quiet first look, the reminder's timer comes first alone)
+			sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) {})
+		}
+		if remindFirst {
 			sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { remind = true })
 		}
-		woken := workflow.NewBufferedChannel(waitCtx, 1)
-		workflow.Go(waitCtx, func(gctx workflow.Context) {
-			if workflow.Await(gctx, func() bool {
-				return r.w.hints != r.seenHints || r.w.dateChanges != r.seenDates || r.w.reissues != r.seenReissues
-			}) == nil {
-				woken.Send(gctx, true)
-			}
-		})
-		sel.AddReceive(woken, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+		sel.AddReceive(r.wakeOn(waitCtx), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 		sel.Select(ctx)
 		stop() // cancels the poll (if still running), the timers and the waker
 		if ctx.Err() != nil {

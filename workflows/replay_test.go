@@ -83,6 +83,41 @@ func TestReleaseHistoriesCoverBothJourneyBranches(t *testing.T) {
 	require.Contains(t, lean[:strings.Index(lean, `"eventId": "2"`)], `"EmployeeId"`, "set by the start")
 }
 
+// v0.2.0-dev holds histories of main before the quiet first look (the lean-journey change's version 1: the
+// first look right after delivery); v0.2.0's take version 2 (a timer to the first look). Replaying both proves
+// both branches.
+func TestHistoriesCoverBothFirstLooks(t *testing.T) {
+	between := func(release string) []string {
+		data, err := os.ReadFile(filepath.Join("testdata", "histories", release, "employee-joiner-registered-v1.json"))
+		require.NoError(t, err)
+		var h struct {
+			Events []struct {
+				EventType string `json:"eventType"`
+				Scheduled struct {
+					ActivityType struct{ Name string } `json:"activityType"`
+				} `json:"activityTaskScheduledEventAttributes"`
+			} `json:"events"`
+		}
+		require.NoError(t, json.Unmarshal(data, &h))
+		var out []string
+		in := false
+		for _, e := range h.Events {
+			switch name := e.Scheduled.ActivityType.Name; {
+			case name == "IssueAndDeliver":
+				in = true
+			case name == "AwaitRegistration":
+				return out
+			case in && strings.HasPrefix(e.EventType, "EVENT_TYPE_TIMER_"):
+				out = append(out, strings.TrimPrefix(e.EventType, "EVENT_TYPE_"))
+			}
+		}
+		t.Fatalf("no look in %s's history", release)
+		return nil
+	}
+	require.Empty(t, between("v0.2.0-dev"), "version 1: the first look in the task after delivery")
+	require.Equal(t, []string{"TIMER_STARTED", "TIMER_FIRED"}, between("v0.2.0"), "version 2: a timer to the first look")
+}
+
 // upsertsBefore lists the search attributes upserted, one upsert after another, before the activity is scheduled.
 func upsertsBefore(t *testing.T, history, activity string) []string {
 	t.Helper()

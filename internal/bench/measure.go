@@ -180,6 +180,22 @@ func historyEvents(ctx context.Context, c client.Client, id string) (events int,
 	return events, toDelivery, nil
 }
 
+// firstLookScheduled says the workflow's history holds its first registration look (the quiet first look's
+// timer, one poll interval after delivery, has fired): from then on the wait adds nothing to it.
+func firstLookScheduled(ctx context.Context, c client.Client, id string) (bool, error) {
+	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return false, fmt.Errorf("history of %s: %w", id, err)
+		}
+		if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "AwaitRegistration" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // postJSON posts body to url and decodes the answer into out (when not nil).
 func postJSON(ctx context.Context, url, body string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader([]byte(body)))

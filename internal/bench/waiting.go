@@ -31,7 +31,8 @@ func (r *run) waiting(ctx context.Context, o Options) error {
 	}
 	sample := min(o.Waiting, 20)
 	// The mail goes out inside the issuing activity: wait until the sampled journeys have settled into their
-	// wait (the activity's completion and the next workflow task are in history) before counting.
+	// wait (their first look, one poll interval after delivery, is in history) before counting. The sample is
+	// the first hired, whose first look is long past in a run of thousands.
 	if err := r.settled(ctx, "W", sample); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func (r *run) finished(ctx context.Context, prefix string, n int) error {
 	return r.histories(ctx, prefix, n, true)
 }
 
-// settled waits until the first n joiners of a phase are awaiting registration.
+// settled waits until the first n joiners of a phase are awaiting registration and have made their first look.
 func (r *run) settled(ctx context.Context, prefix string, n int) error {
 	for i := 0; i < n; i++ {
 		for {
@@ -228,7 +229,13 @@ func (r *run) settled(ctx context.Context, prefix string, n int) error {
 				return err
 			}
 			if st.Journey != nil && st.Journey.Stage == workflows.StageAwaitingRegistration {
-				break
+				looking, err := firstLookScheduled(ctx, r.c, workflows.EmployeeWorkflowID(fmt.Sprintf("%s%05d", prefix, i)))
+				if err != nil {
+					return err
+				}
+				if looking {
+					break
+				}
 			}
 			select {
 			case <-ctx.Done():
