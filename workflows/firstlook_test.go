@@ -13,6 +13,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/hrevent"
 )
 
 // looks mocks AwaitRegistration as registersAfter does and records when each look ran.
@@ -121,4 +122,33 @@ func TestTheReminderThenTheExpiryWithOneTimerAtATime(t *testing.T) {
 	require.Equal(t, []notice{{"reminder", firstMorning.Add(6 * time.Hour)}, {"expired", firstMorning.Add(8 * time.Hour)}}, notices)
 	require.Len(t, *revokes, 1)
 	require.Equal(t, firstMorning.Add(8*time.Hour), revokedAt, "revoked the moment the 8-hour pass expired")
+}
+
+// A hint that arrives while the pass is being issued asks for a look at once, not one interval later.
+func TestAHintWhileIssuingLooksAtOnce(t *testing.T) {
+	je := newJourneyEnv(t, func(s *activities.JoinerSettings) { s.PollInterval = time.Hour })
+	je.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		if info.ActivityType.Name == "IssueAndDeliver" {
+			je.env.SignalWorkflow(SignalRegistered, nil)
+		}
+	})
+	_, looks := hiredWithLooks(t, je, firstMorning)
+	require.Equal(t, []time.Time{firstMorning}, looks)
+}
+
+// A moved start date during the first wait ends the wait at once: the pass is revoked and the next one issued
+// on the new date's morning, whose own first look waits again.
+func TestADateMovedDuringTheFirstWait(t *testing.T) {
+	je := newJourneyEnv(t, func(s *activities.JoinerSettings) { s.PollInterval = 5 * time.Minute })
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	issues, revokes := je.issued("tap-1", "tap-2"), je.revoked()
+	looks := je.looks(firstMorning.Add(24 * time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	moved := event("d1", hrevent.StartDateChange, t0, moveTo("2026-12-02"))
+	je.send(firstMorning.Sub(t0)+2*time.Minute, moved, EventAccepted)
+	st := je.run(10 * 24 * time.Hour)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, st.Journey.Reason)
+	require.Len(t, *issues, 2)
+	require.Equal(t, "start date moved", (*revokes)[0].Reason)
+	require.Equal(t, []time.Time{firstMorning.Add(24*time.Hour + 5*time.Minute)}, *looks, "no look for the first pass; the second's after one interval")
 }

@@ -98,16 +98,17 @@ func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
 		case !r.j.Expires.After(now):
 			return OutcomeExpired, nil
 		}
-		r.seenHints = r.w.hints
 		if first {
 			first = false
-			if delay, ok := r.firstLookDelay(now, reminded); ok {
+			// (A hint that came while the pass was being issued asks for a look now.)
+			if delay, ok := r.firstLookDelay(now, reminded); ok && r.w.hints == r.seenHints {
 				if err := r.awaitFirstLook(ctx, delay); err != nil {
 					return "", err
 				}
 				continue // the checks above again, then the look, at once
 			}
 		}
+		r.seenHints = r.w.hints
 		waitCtx, stop := workflow.WithCancel(ctx)
 		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now), r.lean), journeyActs.AwaitRegistration,
 			r.pollRequest())

@@ -50,11 +50,12 @@ type Result struct {
 	WorkerBinary              string             `json:"worker_binary"` // the worker process's executable
 	Joiners                   int                `json:"joiners"`
 	Waiting                   int                `json:"waiting"`
-	ActivitiesToDelivery      Shape              `json:"activities_to_delivery"` // the baseline runs as many
-	BaselineWPS               float64            `json:"baseline_wps"`           // the mean of the runs before and after the joiners
-	BaselineCPU               CPU                `json:"baseline_cpu_ms"`        // per workflow, both runs
-	JoinerCPU                 CPU                `json:"joiner_cpu_ms"`          // per joiner, intake to delivered
-	PollCPU                   CPU                `json:"poll_cpu_ms"`            // per registration poll, while K wait
+	ActivitiesToDelivery      Shape              `json:"activities_to_delivery"`    // the baseline runs as many
+	BaselineWPS               float64            `json:"baseline_wps"`              // the mean of the runs before and after the joiners
+	BaselineCPU               CPU                `json:"baseline_cpu_ms"`           // per workflow, both runs
+	JoinerCPU                 CPU                `json:"joiner_cpu_ms"`             // per joiner, intake to delivered
+	PollCPU                   CPU                `json:"poll_cpu_ms"`               // per registration poll, while K wait
+	FirstLooksInWindow        float64            `json:"first_looks_share_waiting"` // workflow tasks per poll in that window: first looks, with their timer's task
 	BaselineBeforeWPS         float64            `json:"baseline_before_wps"`
 	BaselineAfterWPS          float64            `json:"baseline_after_wps"`
 	JoinerWPS                 float64            `json:"joiner_wps"`

@@ -45,6 +45,7 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.Positive(t, res.ServerRSSMiBPeak)
 	require.Equal(t, 10, res.OfferedJoiners)
 	require.Zero(t, res.HistoryGrowthWaiting, "a waiting joiner's history does not grow with its polls")
+	require.Zero(t, res.FirstLooksInWindow, "once their first look is made, waiting joiners run no workflow tasks")
 	require.Positive(t, res.AdaptiveSlowToFast)
 	require.Less(t, res.AdaptiveSlowToFast, 0.5, "the adaptive schedule polls less once passes are older")
 	require.Less(t, res.PollsAdaptiveLifetimeHour, res.PollsFixedLifetimeHour)

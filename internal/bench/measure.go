@@ -37,6 +37,15 @@ func pollRequests(families map[string]*dto.MetricFamily) float64 {
 	return 0
 }
 
+// workflowTasks is the number of workflow tasks the worker has run (the SDK's execution latency histogram).
+func workflowTasks(families map[string]*dto.MetricFamily) float64 {
+	total := 0.0
+	for _, mt := range families["temporal_workflow_task_execution_latency_seconds"].GetMetric() {
+		total += float64(mt.GetHistogram().GetSampleCount())
+	}
+	return total
+}
+
 // gauge is a metric family's first gauge value, or 0.
 func gauge(families map[string]*dto.MetricFamily, name string) float64 {
 	for _, mt := range families[name].GetMetric() {

@@ -48,7 +48,8 @@ func (r Result) WriteTable(w io.Writer) {
 		row("  of which Go heap in use; goroutines", "%.0f MiB; %.0f", r.HeapMiBWaiting, r.GoroutinesWaiting)
 		row("history events added per waiting joiner while waiting", "%.1f", r.HistoryGrowthWaiting)
 		row("polls per waiting joiner per hour (first hour)", "%.1f", r.PollsPerWaitingJoinerHour)
-		row("CPU per poll while they wait, server / worker process", "%.1f / %.1f ms", r.PollCPU.Server, r.PollCPU.Worker)
+		row("CPU per poll while they wait, server / worker process", "%.1f / %.1f ms (%.0f %% first looks, with their timer's workflow task)",
+			r.PollCPU.Server, r.PollCPU.Worker, 100*r.FirstLooksInWindow)
 	}
 	if r.AdaptiveSlowToFast > 0 {
 		row("adaptive schedule: slow/fast poll rate, measured", "%.3f", r.AdaptiveSlowToFast)
