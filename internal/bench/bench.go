@@ -64,6 +64,7 @@ type Result struct {
 	BurstP50ms                float64            `json:"burst_p50_ms"` // intake to delivered, all N at once
 	BurstP95ms                float64            `json:"burst_p95_ms"`
 	BurstP99ms                float64            `json:"burst_p99_ms"`
+	BurstMaxMs                float64            `json:"burst_max_ms"`
 	OfferedRate               float64            `json:"offered_rate"` // joiners per second for the delivered_* figures
 	OfferedJoiners            int                `json:"offered_joiners"`
 	DeliveredP50ms            float64            `json:"delivered_p50_ms"`

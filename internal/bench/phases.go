@@ -129,10 +129,12 @@ func (r *run) joiners(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	hired := time.Since(began)
 	done, err := r.waitFor(ctx, before, kindMail, float64(n))
 	if err != nil {
 		return err
 	}
+	r.log.Info("joiners at once: delivered", "hired in", hired.Round(time.Millisecond), "delivered in", done.Sub(began).Round(time.Millisecond))
 	r.res.JoinerWPS = float64(n) / done.Sub(began).Seconds()
 	r.res.JoinerCPU = r.cpu().minus(cpu0).per(n)
 	lat, err := r.deliveredLatencies(ctx, "J", accepted)
@@ -140,6 +142,7 @@ func (r *run) joiners(ctx context.Context, n int) error {
 		return err
 	}
 	r.res.BurstP50ms, r.res.BurstP95ms, r.res.BurstP99ms = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
+	r.res.BurstMaxMs = lat[len(lat)-1]
 	regBegan := time.Now()
 	if err := r.register(ctx, "J", users, true); err != nil {
 		return err

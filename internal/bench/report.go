@@ -25,7 +25,7 @@ func (r Result) WriteTable(w io.Writer) {
 	row("CPU per workflow, server / worker process: baseline; joiner to delivered", "%.1f / %.1f ms; %.1f / %.1f ms",
 		r.BaselineCPU.Server, r.BaselineCPU.Worker, r.JoinerCPU.Server, r.JoinerCPU.Worker)
 	row("registration to revoked", "%.1f joiners/s", r.JoinerToRevokeWPS)
-	row("intake to delivered, all at once: p50 / p95 / p99", "%.0f / %.0f / %.0f ms", r.BurstP50ms, r.BurstP95ms, r.BurstP99ms)
+	row("intake to delivered, all at once: p50 / p95 / p99 / max", "%.0f / %.0f / %.0f / %.0f ms", r.BurstP50ms, r.BurstP95ms, r.BurstP99ms, r.BurstMaxMs)
 	if r.OfferedJoiners > 0 {
 		row(fmt.Sprintf("intake to delivered at %.0f joiners/s offered (%d): p50 / p95 / p99", r.OfferedRate, r.OfferedJoiners),
 			"%.0f / %.0f / %.0f ms", r.DeliveredP50ms, r.DeliveredP95ms, r.DeliveredP99ms)
