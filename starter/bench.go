@@ -49,6 +49,8 @@ against adaptive).`,
 	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 16 s (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
+	f.IntVar(&o.Rounds, "rounds", 1, "throughput rounds, each --joiners joiners at once then a baseline; the ratio is their median "+
+		"(3 for a steady figure on a shared machine)")
 	f.IntVar(&o.PollRounds, "poll-rounds", 1, "poll intervals to watch the waiting joiners for (each polls once an interval; 10 for the long version)")
 	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
@@ -78,6 +80,8 @@ against adaptive).`,
 			return cliconf.Usage(fmt.Errorf("--poll-interval must be at least 1s"))
 		case o.PollRounds < 1:
 			return cliconf.Usage(fmt.Errorf("--poll-rounds must be at least 1"))
+		case o.Rounds < 1:
+			return cliconf.Usage(fmt.Errorf("--rounds must be at least 1"))
 		case o.Shards < 1:
 			return cliconf.Usage(fmt.Errorf("--history-shards must be at least 1"))
 		case sqlite && o.Postgres != "":

@@ -32,6 +32,7 @@ type Options struct {
 	Waiting        int               // joiners left waiting to register while polls are counted
 	PollInterval   time.Duration     // the registration poll interval (the first hour's, on the adaptive schedule)
 	PollRounds     int               // poll intervals the waiting joiners are watched for
+	Rounds         int               // throughput rounds (joiners, then a baseline); the ratio is their median; default 1
 	Adaptive       int               // joiners for the adaptive schedule's measurement (0: skip)
 	AdaptiveTick   time.Duration     // the compressed clock's stand-in for a minute; default DefaultAdaptiveTick
 	DataDir        string            // a directory for the server's SQLite file; "" keeps it in memory
@@ -60,8 +61,9 @@ type Result struct {
 	BaselineAfterWPS          float64            `json:"baseline_after_wps"`
 	JoinerWPS                 float64            `json:"joiner_wps"`
 	JoinerToRevokeWPS         float64            `json:"joiner_to_revoke_wps"`
-	Ratio                     float64            `json:"ratio"`
-	BurstP50ms                float64            `json:"burst_p50_ms"` // intake to delivered, all N at once
+	Ratio                     float64            `json:"ratio"`            // the rounds' median
+	Ratios                    []float64          `json:"ratios,omitempty"` // each round's
+	BurstP50ms                float64            `json:"burst_p50_ms"`     // intake to delivered, all N at once
 	BurstP95ms                float64            `json:"burst_p95_ms"`
 	BurstP99ms                float64            `json:"burst_p99_ms"`
 	BurstMaxMs                float64            `json:"burst_max_ms"`
@@ -130,27 +132,14 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	// the growing database over the run does not fall on one side only. The adaptive phase runs in a namespace
 	// and a worker process of its own; the waiting joiners come last, so nothing has to end their journeys.
 	offered := o.OfferedRate > 0 && o.OfferedSeconds > 0
-	phases := []struct {
-		name string
-		on   bool
-		run  func() error
-	}{
-		{"warm-up", true, func() error { return r.warmUp(ctx, min(o.Joiners, 50)) }},
-		{"baseline before", true, func() (err error) { r.res.BaselineBeforeWPS, err = r.baseline(ctx, o.Joiners); return err }},
-		{"joiners at once", true, func() error { return r.joiners(ctx, o.Joiners) }},
-		{"baseline after", true, func() (err error) {
-			if r.res.BaselineAfterWPS, err = r.baseline(ctx, o.Joiners); err == nil {
-				r.res.BaselineWPS = (r.res.BaselineBeforeWPS + r.res.BaselineAfterWPS) / 2
-				r.res.Ratio = r.res.JoinerWPS / r.res.BaselineWPS
-			}
-			return err
-		}},
+	phases := append([]phase{{"warm-up", true, func() error { return r.warmUp(ctx, min(o.Joiners, 50)) }}}, r.ratioPhases(ctx, o)...)
+	phases = append(phases, []phase{
 		{"offered load", offered, func() error { return r.offered(ctx, o.OfferedRate, o.OfferedSeconds) }},
 		{"adaptive schedule", o.Adaptive > 0, func() error { return r.adaptive(ctx, o) }},
 		// The happy path's history: registered, seen by a poll, revoked by that look.
 		{"happy-path histories", offered, func() error { return r.finished(ctx, "O", r.res.OfferedJoiners) }},
 		{"waiting joiners", o.Waiting > 0, func() error { return r.waiting(ctx, o) }},
-	}
+	}...)
 	for _, p := range phases {
 		if !p.on {
 			continue

@@ -18,7 +18,7 @@ import (
 func TestASmallRunMeasuresEverything(t *testing.T) {
 	profiles := t.TempDir()
 	res, err := Run(context.Background(), Options{Joiners: 8, OfferedRate: 5, OfferedSeconds: 2, Waiting: 6, PollInterval: time.Second,
-		PollRounds: 3, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute, ProfileDir: profiles}, slog.New(slog.DiscardHandler))
+		PollRounds: 3, Rounds: 2, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute, ProfileDir: profiles}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	for _, f := range []string{"server.pprof", "worker-1.pprof", "worker-2.pprof", "worker-1-heap.pprof"} {
 		st, err := os.Stat(filepath.Join(profiles, f))
@@ -28,6 +28,8 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.Positive(t, res.BaselineWPS)
 	require.Positive(t, res.JoinerWPS)
 	require.Positive(t, res.Ratio)
+	require.Len(t, res.Ratios, 2, "one ratio per throughput round")
+	require.InDelta(t, (res.Ratios[0]+res.Ratios[1])/2, res.Ratio, 1e-9, "the rounds' median")
 	require.Positive(t, res.DeliveredP99ms)
 	require.LessOrEqual(t, res.DeliveredP50ms, res.DeliveredP99ms)
 	require.Equal(t, Shape{Activities: 2, Local: 2}, res.ActivitiesToDelivery,
@@ -64,4 +66,10 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 		"graph_requests_per_joiner", "history_events_per_joiner", "rss_mib_peak", "rss_mib_waiting", "polls_per_waiting_joiner_hour"} {
 		require.Contains(t, keys, k)
 	}
+}
+
+func TestMedian(t *testing.T) {
+	require.Equal(t, 0.9, median([]float64{0.9}))
+	require.Equal(t, 0.9, median([]float64{0.68, 0.97, 0.9}), "one slow round does not decide it")
+	require.InDelta(t, 0.85, median([]float64{0.9, 0.8}), 1e-9)
 }

@@ -112,49 +112,58 @@ func (r *lane) register(ctx context.Context, prefix string, users []string, hint
 }
 
 // joiners takes n joiners, started at once, from intake to delivery (throughput), then registers a method for
-// each, with the registered hint, and waits for every revoke. Graph requests per joiner come from this phase.
-func (r *run) joiners(ctx context.Context, n int) error {
+// each, with the registered hint, and waits for every revoke. It returns joiners per second to delivery; with
+// report, it also records the burst's latency, CPU and Graph requests per joiner (the first round's).
+func (r *run) joiners(ctx context.Context, prefix string, n int, report bool) (float64, error) {
 	before, pollsBefore, err := r.counts(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	r.log.Info("joiners at once", "count", n)
-	users, err := r.addUsers(ctx, "J", n)
+	users, err := r.addUsers(ctx, prefix, n)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	cpu0 := r.cpu()
 	began := time.Now()
-	accepted, err := r.hire(ctx, "J", users, 0)
+	accepted, err := r.hire(ctx, prefix, users, 0)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	hired := time.Since(began)
 	done, err := r.waitFor(ctx, before, kindMail, float64(n))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	r.log.Info("joiners at once: delivered", "hired in", hired.Round(time.Millisecond), "delivered in", done.Sub(began).Round(time.Millisecond))
-	r.res.JoinerWPS = float64(n) / done.Sub(began).Seconds()
-	r.res.JoinerCPU = r.cpu().minus(cpu0).per(n)
-	lat, err := r.deliveredLatencies(ctx, "J", accepted)
+	wps := float64(n) / done.Sub(began).Seconds()
+	cpu := r.cpu().minus(cpu0).per(n)
+	if !report {
+		if err := r.register(ctx, prefix, users, true); err != nil {
+			return 0, err
+		}
+		_, err := r.waitFor(ctx, before, kindRevoked, float64(n))
+		return wps, err
+	}
+	r.res.JoinerCPU = cpu
+	lat, err := r.deliveredLatencies(ctx, prefix, accepted)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	r.res.BurstP50ms, r.res.BurstP95ms, r.res.BurstP99ms = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
 	r.res.BurstMaxMs = lat[len(lat)-1]
 	regBegan := time.Now()
-	if err := r.register(ctx, "J", users, true); err != nil {
-		return err
+	if err := r.register(ctx, prefix, users, true); err != nil {
+		return 0, err
 	}
 	revoked, err := r.waitFor(ctx, before, kindRevoked, float64(n))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	r.res.JoinerToRevokeWPS = float64(n) / revoked.Sub(regBegan).Seconds()
 	after, pollsAfter, err := r.counts(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	polls := pollsAfter - pollsBefore
 	r.res.GraphRequestsByKind = map[string]float64{}
@@ -165,7 +174,7 @@ func (r *run) joiners(ctx context.Context, n int) error {
 	}
 	r.res.GraphRequestsPerJoiner, r.res.PollRequestsPerJoiner = total/float64(n), polls/float64(n)
 	r.res.RSSMiBPeak = max(r.res.RSSMiBPeak, peakOf(r.child))
-	return nil
+	return wps, nil
 }
 
 // warmUp takes n joiners through a whole journey (the hint ends it) and reads their round trips to delivery.

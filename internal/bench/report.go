@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -21,7 +22,11 @@ func (r Result) WriteTable(w io.Writer) {
 		r.ActivitiesToDelivery.Activities, r.ActivitiesToDelivery.Local), "%.1f workflows/s (%.1f before, %.1f after the joiners)",
 		r.BaselineWPS, r.BaselineBeforeWPS, r.BaselineAfterWPS)
 	row(fmt.Sprintf("tapflow (%d joiners at once, intake to delivered)", r.Joiners), "%.1f joiners/s", r.JoinerWPS)
-	row("ratio tapflow/baseline", "%.2f", r.Ratio)
+	if len(r.Ratios) > 1 {
+		row("ratio tapflow/baseline", "%.2f (median of %d rounds: %s)", r.Ratio, len(r.Ratios), joinRatios(r.Ratios))
+	} else {
+		row("ratio tapflow/baseline", "%.2f", r.Ratio)
+	}
 	row("CPU per workflow, server / worker process: baseline; joiner to delivered", "%.1f / %.1f ms; %.1f / %.1f ms",
 		r.BaselineCPU.Server, r.BaselineCPU.Worker, r.JoinerCPU.Server, r.JoinerCPU.Worker)
 	row("registration to revoked", "%.1f joiners/s", r.JoinerToRevokeWPS)
@@ -70,4 +75,12 @@ func (r Result) WriteJSON(path string) error {
 		return fmt.Errorf("write --json %s: %w", path, err)
 	}
 	return nil
+}
+
+func joinRatios(v []float64) string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(out, ", ")
 }
