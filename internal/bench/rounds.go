@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"slices"
 )
 
 // phase is one step of a run; off steps are skipped.
@@ -28,11 +27,11 @@ func (r *run) ratioPhases(ctx context.Context, o Options) []phase {
 		return err
 	}}}
 	for i := 1; i <= rounds; i++ {
-		prefix, name := "J", "joiners at once"
+		prefix := "J" // the first round's joiners keep the ids of a one-round run
 		if i > 1 {
-			prefix, name = fmt.Sprintf("J%d-", i), fmt.Sprintf("joiners at once, round %d", i)
+			prefix = fmt.Sprintf("J%d-", i)
 		}
-		phases = append(phases, phase{name, true, func() error {
+		phases = append(phases, phase{"joiners at once" + roundSuffix(i, rounds), true, func() error {
 			wps, err := r.joiners(ctx, prefix, o.Joiners, i == 1)
 			joiners = append(joiners, wps)
 			return err
@@ -67,7 +66,7 @@ func mean(v []float64) float64 {
 }
 
 func median(v []float64) float64 {
-	s := slices.Sorted(slices.Values(v))
+	s := sortedCopy(v)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}
