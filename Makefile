@@ -19,8 +19,9 @@ fmt:
 ci:             ## exactly what CI runs
 	bash .ci/run
 
-RELEASE ?= $(error name the release: make record-histories RELEASE=v0.2.0)
-record-histories: ## record this release's replay-test histories from real runs (RELEASE=vX.Y.Z), before tagging it
+RELEASE ?= $(error name the next release: make record-histories RELEASE=vX.Y.Z)
+record-histories: ## record the next release's replay-test histories from real runs (RELEASE=vX.Y.Z), before tagging it
+	@test ! -e $(CURDIR)/workflows/testdata/histories/$(RELEASE) || { echo "workflows/testdata/histories/$(RELEASE) exists: a tagged release's histories are never re-recorded; name the next release"; exit 1; }
 	mkdir -p $(CURDIR)/workflows/testdata/histories/$(RELEASE)
 	TAPFLOW_RECORD_HISTORIES=$(CURDIR)/workflows/testdata/histories/$(RELEASE) go test -count=1 \
 		-run 'TestDevStackRunsEveryPart|TestJoinerEndToEnd|TestLeaverEndToEnd|TestEncryptedPayloadsEndToEnd' ./internal/stack/

@@ -30,6 +30,11 @@ func (d *Directory) ReadTAPPolicy(ctx context.Context) (TAPPolicy, error) {
 	if err != nil {
 		return TAPPolicy{}, graphFailure(fmt.Errorf("read TAP policy: %w", err))
 	}
+	return policyOf(p), nil
+}
+
+// policyOf is Graph's policy as workflows see it.
+func policyOf(p graph.TAPPolicy) TAPPolicy {
 	out := TAPPolicy{
 		Enabled:                p.Enabled,
 		DefaultLength:          p.DefaultLength,
@@ -44,5 +49,5 @@ func (d *Directory) ReadTAPPolicy(ctx context.Context) (TAPPolicy, error) {
 	for _, t := range p.ExcludeTargets {
 		out.ExcludeGroups = append(out.ExcludeGroups, t.ID)
 	}
-	return out, nil
+	return out
 }

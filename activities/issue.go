@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 )
@@ -21,18 +22,15 @@ type Deliverer interface {
 // ErrDeliveryFailed is the type of a delivery failure a retry will not mend.
 const ErrDeliveryFailed = "DeliveryFailed"
 
-// IssueRequest asks for a pass for one user, delivered on a channel.
+// IssueRequest asks for a pass for one user. The lifetime, the one-time flag and the channel are the worker's
+// settings (Journey.Settings), fitted to the tenant policy.
 type IssueRequest struct {
-	EmployeeID        string    `json:"employee_id"`
-	UserID            string    `json:"user_id"`
-	Start             time.Time `json:"start"`
-	LifetimeMinutes   int       `json:"lifetime_minutes"`
-	UsableOnce        bool      `json:"usable_once"`
-	Channel           string    `json:"channel"`
-	FallbackRecipient string    `json:"fallback_recipient,omitempty"`
-	Language          string    `json:"language,omitempty"`
-	Reason            string    `json:"reason"`                 // joiner, reissue, mover, recovery, ...
-	RequestedBy       string    `json:"requested_by,omitempty"` // who asked, for a recovery (audited)
+	EmployeeID  string    `json:"employee_id"`
+	UserID      string    `json:"user_id"`
+	Start       time.Time `json:"start"`
+	Language    string    `json:"language,omitempty"`
+	Reason      string    `json:"reason"`                 // joiner, reissue, mover, recovery, ...
+	RequestedBy string    `json:"requested_by,omitempty"` // who asked, for a recovery (audited)
 	// Recipient is what a pre-flight moments ago read: the user and the manager are not read again. Nil: read them.
 	Recipient *Recipient `json:"recipient,omitempty"`
 }
@@ -44,7 +42,7 @@ type IssueResult struct {
 	Expires   time.Time `json:"expires"`
 	Channel   string    `json:"channel,omitempty"`
 	MessageID string    `json:"message_id,omitempty"`
-	Refusal   string    `json:"refusal,omitempty"`
+	Refusal   Refusal   `json:"refusal,omitempty"`
 	Message   string    `json:"message,omitempty"`
 }
 
@@ -56,29 +54,35 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 	if err != nil {
 		return IssueResult{}, err
 	}
+	s := j.Settings
 	var to []string
-	if req.Channel != ChannelWebhook {
+	if s.Channel != ChannelWebhook {
 		if to = []string{rcpt.ManagerMail}; rcpt.ManagerMail == "" {
 			to = nil
 		}
-		if len(to) == 0 && req.FallbackRecipient != "" {
-			to = []string{req.FallbackRecipient}
+		if len(to) == 0 && s.FallbackRecipient != "" {
+			to = []string{s.FallbackRecipient}
 		}
 		if len(to) == 0 {
 			return IssueResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox and no fallback " +
 				"recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
 		}
 	}
+	policy, err := j.policy(ctx)
+	if err != nil {
+		return IssueResult{}, err
+	}
 	heartbeat(ctx) // alive: a crashed worker's attempt is retried within the heartbeat timeout
-	once := req.UsableOnce
-	issued, err := j.Graph.CreateTAP(ctx, req.UserID, graph.TAPRequest{Start: req.Start, LifetimeMinutes: req.LifetimeMinutes, UsableOnce: &once})
+	once := s.UsableOnce || policy.UsableOnce
+	issued, err := j.Graph.CreateTAP(ctx, req.UserID, graph.TAPRequest{Start: req.Start,
+		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, policy), UsableOnce: &once})
 	if err != nil {
 		return IssueResult{}, graphFailure(fmt.Errorf("create the pass: %w", err))
 	}
-	j.audit(ctx, AuditEntry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
+	j.record(ctx, audit.Entry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
 		Reason: req.Reason, RequestedBy: req.RequestedBy})
 	heartbeat(ctx)
-	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: req.Channel, To: to,
+	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindPass, Channel: s.Channel, To: to,
 		EmployeeID: req.EmployeeID, UserID: req.UserID, UserPrincipalName: rcpt.UserPrincipalName, DisplayName: rcpt.DisplayName,
 		Language: req.Language, Pass: issued.Pass, Start: issued.Start, Expires: issued.Expires(), UsableOnce: issued.UsableOnce})
 	if err != nil {
@@ -86,14 +90,14 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 		if derr := j.Graph.DeleteTAP(ctx, req.UserID, issued.ID); derr != nil && !graph.IsNotFound(derr) {
 			err = errors.Join(err, fmt.Errorf("revoke the undelivered pass: %w", derr))
 		} else {
-			j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "undelivered"})
+			j.record(ctx, audit.Entry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "undelivered"})
 			if derr == nil {
 				j.metrics().PassRevoked("undelivered")
 			}
 		}
 		return IssueResult{}, deliveryFailure(err)
 	}
-	j.audit(ctx, AuditEntry{Action: "tap.delivered", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
+	j.record(ctx, audit.Entry{Action: "tap.delivered", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID,
 		Reason: req.Reason, Channel: receipt.Channel, MessageID: receipt.MessageID})
 	j.metrics().PassIssued(req.Reason)
 	return IssueResult{MethodID: issued.ID, Start: issued.Start, Expires: issued.Expires(), Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
@@ -115,7 +119,8 @@ func (j *Journey) recipient(ctx context.Context, req IssueRequest) (Recipient, e
 	return r, nil
 }
 
-func (j *Journey) audit(ctx context.Context, e AuditEntry) {
+// record writes an audit line, when the journey has a recorder.
+func (j *Journey) record(ctx context.Context, e audit.Entry) {
 	if j.Audit != nil {
 		j.Audit.Record(ctx, e)
 	}

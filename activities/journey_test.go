@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
@@ -20,9 +21,9 @@ import (
 
 // These tests run the activities against the Graph emulator through the real msgraph-sdk-go client.
 
-type recorder struct{ entries []AuditEntry }
+type recorder struct{ entries []audit.Entry }
 
-func (r *recorder) Record(_ context.Context, e AuditEntry) { r.entries = append(r.entries, e) }
+func (r *recorder) Record(_ context.Context, e audit.Entry) { r.entries = append(r.entries, e) }
 
 type fixture struct {
 	srv   *httptest.Server
@@ -37,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	g, err := graph.New(graph.Config{BaseURL: srv.URL + "/v1.0", StaticToken: "t"}, graph.Options{})
 	require.NoError(t, err)
 	rec := &recorder{}
-	return &fixture{srv: srv, audit: rec, j: &Journey{Graph: g, Audit: rec,
+	return &fixture{srv: srv, audit: rec, j: &Journey{Graph: g, Audit: rec, Settings: DefaultJoinerSettings(),
 		Delivery: &delivery.Courier{Graph: g, Sender: graphemu.DemoSenderID}}}
 }
 
@@ -55,42 +56,40 @@ func (f *fixture) control(t *testing.T, method, path, body string, out any) {
 	}
 }
 
-var strong = DefaultJoinerSettings().StrongMethods
-
 func TestPreflightFindsWhatStopsAPass(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 
-	ok, err := f.j.Preflight(ctx, PreflightRequest{User: "ada.lovelace@contoso.example", StrongMethods: strong})
+	ok, err := f.j.Preflight(ctx, PreflightRequest{User: "ada.lovelace@contoso.example"})
 	require.NoError(t, err)
 	require.Empty(t, ok.Refusal)
 	require.Equal(t, graphemu.DemoAdaLovelaceID, ok.UserID)
 	require.False(t, ok.Privileged)
 	require.True(t, ok.Policy.Enabled)
 
-	missing, err := f.j.Preflight(ctx, PreflightRequest{User: "nobody@contoso.example", StrongMethods: strong})
+	missing, err := f.j.Preflight(ctx, PreflightRequest{User: "nobody@contoso.example"})
 	require.NoError(t, err)
 	require.Equal(t, RefusedUserNotFound, missing.Refusal)
 
-	admin, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoMargaretID, StrongMethods: strong})
+	admin, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoMargaretID})
 	require.NoError(t, err)
 	require.True(t, admin.Privileged)
 	require.Equal(t, []string{"Global Administrator"}, admin.Roles)
 
-	has, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoRadiaPerlmanID, StrongMethods: strong})
+	has, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoRadiaPerlmanID})
 	require.NoError(t, err)
 	require.Equal(t, []string{"fido2"}, has.StrongMethods)
 
 	f.control(t, "PUT", "/policy", `{"state":"enabled","defaultLength":8,"defaultLifetimeInMinutes":60,"minimumLifetimeInMinutes":60,
 		"maximumLifetimeInMinutes":480,"includeTargets":[{"targetType":"group","id":"`+graphemu.DemoAllStaffGroupID+`"}],
 		"excludeTargets":[{"targetType":"group","id":"`+graphemu.DemoNewJoinersGroupID+`"}]}`, nil)
-	out, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, StrongMethods: strong})
+	out, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
 	require.NoError(t, err)
 	require.Equal(t, RefusedOutOfPolicyScope, out.Refusal)
 
 	f.control(t, "PUT", "/policy", `{"state":"disabled","defaultLength":8,"defaultLifetimeInMinutes":60,"minimumLifetimeInMinutes":60,
 		"maximumLifetimeInMinutes":480,"includeTargets":[{"targetType":"group","id":"all_users"}]}`, nil)
-	off, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, StrongMethods: strong})
+	off, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
 	require.NoError(t, err)
 	require.Equal(t, RefusedTAPDisabled, off.Refusal)
 }
@@ -106,8 +105,7 @@ func TestIssueAndDeliverMailsTheManagerAndReturnsNoSecret(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	start := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	res, err := f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, Start: start,
-		LifetimeMinutes: 480, Channel: ChannelManagerMail, Reason: "joiner"})
+	res, err := f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, Start: start, Reason: "joiner"})
 	require.NoError(t, err)
 	require.Empty(t, res.Refusal)
 	require.True(t, res.Expires.Equal(start.Add(8*time.Hour)))
@@ -126,7 +124,7 @@ func TestIssueAndDeliverMailsTheManagerAndReturnsNoSecret(t *testing.T) {
 func TestNoManagerMailboxIssuesNothingUnlessThereIsAFallback(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	req := IssueRequest{EmployeeID: "E1003", UserID: graphemu.DemoDorothyVaughanID, LifetimeMinutes: 60, Channel: ChannelManagerMail}
+	req := IssueRequest{EmployeeID: "E1003", UserID: graphemu.DemoDorothyVaughanID}
 	res, err := f.j.IssueAndDeliver(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, RefusedNoDeliveryTarget, res.Refusal)
@@ -134,7 +132,7 @@ func TestNoManagerMailboxIssuesNothingUnlessThereIsAFallback(t *testing.T) {
 	f.control(t, "GET", "/users/"+graphemu.DemoDorothyVaughanID, "", &u)
 	require.Empty(t, u.IssuedPasses, "no pass without somebody to give it to")
 
-	req.FallbackRecipient = "helpdesk@contoso.example"
+	f.j.Settings.FallbackRecipient = "helpdesk@contoso.example"
 	res, err = f.j.IssueAndDeliver(ctx, req)
 	require.NoError(t, err)
 	require.Empty(t, res.Refusal)
@@ -146,8 +144,7 @@ func TestNoManagerMailboxIssuesNothingUnlessThereIsAFallback(t *testing.T) {
 func TestFailedDeliveryRevokesThePassAndFailsRetryably(t *testing.T) {
 	f := newFixture(t)
 	f.control(t, "POST", "/faults", `{"method":"POST","path":"/sendMail$","status":503,"count":1}`, nil)
-	_, err := f.j.IssueAndDeliver(context.Background(), IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID,
-		LifetimeMinutes: 60, Channel: ChannelManagerMail})
+	_, err := f.j.IssueAndDeliver(context.Background(), IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID})
 	var app *temporal.ApplicationError
 	require.True(t, errors.As(err, &app))
 	require.Equal(t, ErrGraphTransient, app.Type())
@@ -161,10 +158,9 @@ func TestFailedDeliveryRevokesThePassAndFailsRetryably(t *testing.T) {
 func TestRevokeIsIdempotentAndRegistrationIsSeen(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	res, err := f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, LifetimeMinutes: 60,
-		Channel: ChannelManagerMail})
+	res, err := f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID})
 	require.NoError(t, err)
-	req := RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID, StrongMethods: strong}
+	req := RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID}
 	_, err = f.j.AwaitRegistration(ctx, req)
 	var app *temporal.ApplicationError
 	require.True(t, errors.As(err, &app))
@@ -184,9 +180,9 @@ func TestRevokeIsIdempotentAndRegistrationIsSeen(t *testing.T) {
 
 func TestNotifyReachesManagerAndFallback(t *testing.T) {
 	f := newFixture(t)
+	f.j.Settings.FallbackRecipient = "helpdesk@contoso.example"
 	_, err := f.j.Notify(context.Background(), NotifyRequest{Kind: delivery.KindExpired, EmployeeID: "E1001",
-		UserID: graphemu.DemoAdaLovelaceID, Channel: ChannelManagerMail, FallbackRecipient: "helpdesk@contoso.example",
-		Expires: time.Now(), Reissue: true})
+		UserID: graphemu.DemoAdaLovelaceID, Expires: time.Now(), Reissue: true})
 	require.NoError(t, err)
 	var mail []struct {
 		To      []string
@@ -197,4 +193,43 @@ func TestNotifyReachesManagerAndFallback(t *testing.T) {
 	require.Equal(t, []string{"grace.hopper@contoso.example", "helpdesk@contoso.example"}, mail[0].To)
 	require.Contains(t, mail[0].Subject, "expired unused")
 	require.Contains(t, mail[0].Body, "A new pass will be sent on the next working morning")
+}
+
+// The pass lasts the worker's configured lifetime, fitted into the tenant policy (the emulator's: 60 to 480
+// minutes): the workflow does not carry the setting.
+func TestThePassLastsTheConfiguredLifetimeWithinThePolicy(t *testing.T) {
+	for _, c := range []struct {
+		want int
+		got  time.Duration
+	}{{480, 8 * time.Hour}, {24 * 60, 8 * time.Hour}, {30, time.Hour}} {
+		f := newFixture(t)
+		f.j.Settings.LifetimeMinutes = c.want
+		start := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		res, err := f.j.IssueAndDeliver(context.Background(), IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, Start: start})
+		require.NoError(t, err)
+		require.Equal(t, c.got, res.Expires.Sub(start), "%d minutes wanted", c.want)
+	}
+	p := TAPPolicy{DefaultLifetimeMinutes: 60, MinLifetimeMinutes: 60, MaxLifetimeMinutes: 480}
+	require.Equal(t, 480, ClampLifetime(8*60, p), "8 hours, within the policy's 60-480")
+	require.Equal(t, 60, ClampLifetime(0, p), "the policy's default")
+	require.Equal(t, 10, ClampLifetime(1, TAPPolicy{}), "Graph's minimum")
+}
+
+// A newly privileged mover's journey counts only phishing-resistant methods: Microsoft Authenticator, strong
+// by default, does not complete it.
+func TestPhishingResistantStrengthIgnoresAuthenticator(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.control(t, "POST", "/users/"+graphemu.DemoAdaLovelaceID+"/methods",
+		`{"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","displayName":"Phone"}`, nil)
+	configured, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
+	require.NoError(t, err)
+	require.Equal(t, []string{"microsoftAuthenticator"}, configured.StrongMethods)
+	resistant, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, Strength: StrengthPhishingResistant})
+	require.NoError(t, err)
+	require.Empty(t, resistant.StrongMethods)
+	_, err = f.j.AwaitRegistration(ctx, RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID, Strength: StrengthPhishingResistant})
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app))
+	require.Equal(t, ErrNotRegisteredYet, app.Type())
 }

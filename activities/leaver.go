@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/graph"
 )
 
@@ -17,12 +18,12 @@ type DepartRequest struct {
 
 // DepartResult says what was done; a retry redoes what is idempotent.
 type DepartResult struct {
-	UserID          string `json:"user_id"`
-	PassesRevoked   int    `json:"passes_revoked"`
-	SessionsRevoked bool   `json:"sessions_revoked"`
-	Disabled        bool   `json:"disabled"`
-	Refusal         string `json:"refusal,omitempty"`
-	Message         string `json:"message,omitempty"`
+	UserID          string  `json:"user_id"`
+	PassesRevoked   int     `json:"passes_revoked"`
+	SessionsRevoked bool    `json:"sessions_revoked"`
+	Disabled        bool    `json:"disabled"`
+	Refusal         Refusal `json:"refusal,omitempty"`
+	Message         string  `json:"message,omitempty"`
 }
 
 // Depart revokes every pass the user holds, revokes their sign-in sessions and, when asked, disables the
@@ -49,19 +50,19 @@ func (j *Journey) Depart(ctx context.Context, req DepartRequest) (DepartResult, 
 			j.metrics().PassRevoked(req.Reason)
 		}
 		out.PassesRevoked++
-		j.audit(ctx, AuditEntry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: u.ID, MethodID: t.ID, Reason: req.Reason})
+		j.record(ctx, audit.Entry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: u.ID, MethodID: t.ID, Reason: req.Reason})
 	}
 	if err := j.Graph.RevokeSessions(ctx, u.ID); err != nil {
 		return DepartResult{}, graphFailure(fmt.Errorf("revoke the sign-in sessions: %w", err))
 	}
 	out.SessionsRevoked = true
-	j.audit(ctx, AuditEntry{Action: "sessions.revoked", EmployeeID: req.EmployeeID, UserID: u.ID, Reason: req.Reason})
+	j.record(ctx, audit.Entry{Action: "sessions.revoked", EmployeeID: req.EmployeeID, UserID: u.ID, Reason: req.Reason})
 	if req.Disable {
 		if err := j.Graph.SetAccountEnabled(ctx, u.ID, false); err != nil {
 			return DepartResult{}, graphFailure(fmt.Errorf("disable the account: %w", err))
 		}
 		out.Disabled = true
-		j.audit(ctx, AuditEntry{Action: "account.disabled", EmployeeID: req.EmployeeID, UserID: u.ID, Reason: req.Reason})
+		j.record(ctx, audit.Entry{Action: "account.disabled", EmployeeID: req.EmployeeID, UserID: u.ID, Reason: req.Reason})
 	}
 	return out, nil
 }
@@ -81,6 +82,6 @@ func (j *Journey) EnableAccount(ctx context.Context, req EnableRequest) error {
 		}
 		return graphFailure(fmt.Errorf("enable the account: %w", err))
 	}
-	j.audit(ctx, AuditEntry{Action: "account.enabled", EmployeeID: req.EmployeeID, UserID: req.User, Reason: req.Reason})
+	j.record(ctx, audit.Entry{Action: "account.enabled", EmployeeID: req.EmployeeID, UserID: req.User, Reason: req.Reason})
 	return nil
 }

@@ -22,7 +22,7 @@ func TestPassesAreCountedOnceOnSuccess(t *testing.T) {
 
 	// A delivery that fails: the pass is revoked as undelivered, and no pass counts as issued.
 	f.control(t, "POST", "/faults", `{"method":"POST","path":"/sendMail$","status":503,"count":1}`, nil)
-	req := IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, LifetimeMinutes: 60, Channel: ChannelManagerMail,
+	req := IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID,
 		Reason: "joiner"}
 	_, err := f.j.IssueAndDeliver(ctx, req)
 	require.Error(t, err)
@@ -38,8 +38,7 @@ func TestPassesAreCountedOnceOnSuccess(t *testing.T) {
 	require.NoError(t, f.j.RevokeTAP(ctx, rr), "a retry finds the pass gone")
 	require.Equal(t, []string{"undelivered", "registered"}, counts.revoked, "a pass already gone is not counted again")
 
-	_, err = f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, LifetimeMinutes: 60,
-		Channel: ChannelManagerMail, Reason: "recovery"})
+	_, err = f.j.IssueAndDeliver(ctx, IssueRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, Reason: "recovery"})
 	require.NoError(t, err)
 	out, err := f.j.Depart(ctx, DepartRequest{EmployeeID: "E1001", User: graphemu.DemoAdaLovelaceID, Reason: "departed"})
 	require.NoError(t, err)

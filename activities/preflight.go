@@ -5,32 +5,39 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/graph"
 )
 
-// Refusal reason codes: why a journey issues no pass. Each comes with a human sentence.
+// Refusal is a reason code: why a journey issues no pass. Each comes with a human sentence.
+type Refusal string
+
+// The refusals.
 const (
-	RefusedUserNotFound      = "user_not_found"
-	RefusedUserDisabled      = "user_disabled"
-	RefusedTAPDisabled       = "tap_disabled"
-	RefusedOutOfPolicyScope  = "out_of_policy_scope"
-	RefusedNoDeliveryTarget  = "no_delivery_target"
-	RefusedAlreadyRegistered = "already_registered"
+	RefusedUserNotFound      Refusal = "user_not_found"
+	RefusedUserDisabled      Refusal = "user_disabled"
+	RefusedTAPDisabled       Refusal = "tap_disabled"
+	RefusedOutOfPolicyScope  Refusal = "out_of_policy_scope"
+	RefusedNoDeliveryTarget  Refusal = "no_delivery_target"
+	RefusedAlreadyRegistered Refusal = "already_registered"
 )
 
-// Journey holds the Graph activities of a TAP journey: pre-flight, issue and deliver, wait, revoke, notify.
+// Journey holds the Graph activities of a TAP journey: pre-flight, issue and deliver, wait, revoke, notify,
+// and a leaver's departure. Settings are the worker's: the pass lifetime, the delivery channel, the strong
+// methods and the slow poll schedule are read from here, not from the workflow.
 type Journey struct {
 	Graph    graph.Client
 	Delivery Deliverer
-	Audit    Auditor
-	Metrics  PassMetrics  // nil: nothing is counted
-	Policies *PolicyCache // the TAP policy for pre-flight; nil: read it every time
+	Audit    audit.Recorder
+	Metrics  PassMetrics        // nil: nothing is counted
+	Policies *graph.PolicyCache // the TAP policy for pre-flight and the lifetime; nil: read it every time
+	Settings JoinerSettings
 }
 
 // PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.
 type PreflightResult struct {
 	UserID        string   `json:"user_id"`
-	Refusal       string   `json:"refusal,omitempty"`
+	Refusal       Refusal  `json:"refusal,omitempty"`
 	Message       string   `json:"message,omitempty"`
 	Privileged    bool     `json:"privileged"`
 	Roles         []string `json:"roles,omitempty"`
@@ -52,10 +59,10 @@ type Recipient struct {
 	ManagerMail       string `json:"manager_mail,omitempty"`
 }
 
-// PreflightRequest names the user and the method types that count as strong.
+// PreflightRequest names the user and which methods count as strong.
 type PreflightRequest struct {
-	User          string   `json:"user"`
-	StrongMethods []string `json:"strong_methods"`
+	User     string   `json:"user"`
+	Strength Strength `json:"strength,omitempty"`
 }
 
 // Preflight checks the user exists and is enabled, the TAP policy is on and covers them, and lists their
@@ -108,9 +115,10 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 	if err != nil {
 		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
 	}
-	out.StrongMethods = strongOnes(methods, req.StrongMethods)
+	strong := j.strongMethods(req.Strength)
 	for _, m := range methods {
-		if slices.Contains(req.StrongMethods, string(m.Type)) {
+		if slices.Contains(strong, string(m.Type)) {
+			out.StrongMethods = append(out.StrongMethods, string(m.Type))
 			out.StrongMethodIDs = append(out.StrongMethodIDs, m.ID)
 		}
 	}
@@ -119,11 +127,17 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 
 // policy is the tenant's TAP policy, through the cache when there is one.
 func (j *Journey) policy(ctx context.Context) (TAPPolicy, error) {
-	read := (&Directory{Graph: j.Graph}).ReadTAPPolicy
+	var p graph.TAPPolicy
+	var err error
 	if j.Policies == nil {
-		return read(ctx)
+		p, err = j.Graph.GetTAPPolicy(ctx)
+	} else {
+		p, err = j.Policies.Get(ctx, j.Graph.GetTAPPolicy)
 	}
-	return j.Policies.Get(ctx, read)
+	if err != nil {
+		return TAPPolicy{}, graphFailure(fmt.Errorf("read TAP policy: %w", err))
+	}
+	return policyOf(p), nil
 }
 
 func inScope(p TAPPolicy, groups []graph.Group) bool {
@@ -142,14 +156,4 @@ func inScope(p TAPPolicy, groups []graph.Group) bool {
 		}
 	}
 	return false
-}
-
-func strongOnes(methods []graph.Method, strong []string) []string {
-	var out []string
-	for _, m := range methods {
-		if slices.Contains(strong, string(m.Type)) {
-			out = append(out, string(m.Type))
-		}
-	}
-	return out
 }

@@ -3,10 +3,12 @@ package activities
 import (
 	"context"
 	"time"
+
+	"github.com/tapflow/tapflow/internal/graph"
 )
 
-// JoinerSettings are the knobs of a TAP journey. A journey reads them once, when it starts, so a worker
-// restarted with new settings changes new journeys and never a running one's history.
+// JoinerSettings are the knobs of a TAP journey, as the worker is configured. The activities read theirs from
+// the Journey struct that holds them; the workflow reads the timing once per journey (Settings.Timing).
 type JoinerSettings struct {
 	StartLead       time.Duration `json:"start_lead"`       // issue this long before the first morning
 	LifetimeMinutes int           `json:"lifetime_minutes"` // wanted pass lifetime, clamped to the tenant policy
@@ -24,6 +26,20 @@ type JoinerSettings struct {
 	FallbackRecipient string `json:"fallback_recipient,omitempty"`
 }
 
+// Timing is what a journey's workflow code decides with: when a pass is due, how often to look, when to remind,
+// how many passes after an unregistered expiry.
+type Timing struct {
+	StartLead      time.Duration `json:"start_lead"`
+	PollInterval   time.Duration `json:"poll_interval"`
+	ReminderBefore time.Duration `json:"reminder_before"`
+	MaxReissues    int           `json:"max_reissues"`
+}
+
+// Timing is the settings' part that workflow code reads.
+func (s JoinerSettings) Timing() Timing {
+	return Timing{StartLead: s.StartLead, PollInterval: s.PollInterval, ReminderBefore: s.ReminderBefore, MaxReissues: s.MaxReissues}
+}
+
 // LifecycleSettings are the knobs of leavers, rehires and recoveries.
 type LifecycleSettings struct {
 	DisableOnLeave      bool `json:"disable_on_leave"`       // disable the account at leave_at (else keep it enabled)
@@ -36,7 +52,9 @@ func DefaultLifecycleSettings() LifecycleSettings {
 	return LifecycleSettings{DisableOnLeave: true, MaxRecoveriesPerDay: 3}
 }
 
-// Settings serves the configured settings to workflows, as a local activity.
+// Settings serves the configured settings to workflows, as local activities: a journey reads its timing once
+// when it starts, so a worker restarted with new settings changes new journeys and never a running one's
+// history.
 type Settings struct {
 	Joiner    JoinerSettings
 	Lifecycle LifecycleSettings
@@ -47,9 +65,9 @@ func (s *Settings) LifecycleSettings(context.Context) (LifecycleSettings, error)
 	return s.Lifecycle, nil
 }
 
-// JoinerSettings returns the joiner settings.
-func (s *Settings) JoinerSettings(context.Context) (JoinerSettings, error) {
-	return s.Joiner, nil
+// Timing returns the journey timing.
+func (s *Settings) Timing(context.Context) (Timing, error) {
+	return s.Joiner.Timing(), nil
 }
 
 // DefaultJoinerSettings are the settings when nothing is configured.
@@ -61,9 +79,46 @@ func DefaultJoinerSettings() JoinerSettings {
 		PollSlowInterval: 10 * time.Minute,
 		ReminderBefore:   2 * time.Hour,
 		MaxReissues:      1,
-		StrongMethods:    []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator"},
+		StrongMethods:    graph.MethodNames(graph.StrongMethods()),
 		Channel:          ChannelManagerMail,
 	}
+}
+
+// Strength says which registered methods complete a journey.
+type Strength string
+
+const (
+	// StrengthConfigured counts the configured strong methods (TAPFLOW_STRONG_METHODS).
+	StrengthConfigured Strength = ""
+	// StrengthPhishingResistant counts only phishing-resistant methods: what a newly privileged user needs.
+	StrengthPhishingResistant Strength = "phishing_resistant"
+)
+
+// strongMethods are the method types that count at strength s.
+func (j *Journey) strongMethods(s Strength) []string {
+	if s == StrengthPhishingResistant {
+		return graph.MethodNames(graph.PhishingResistantMethods())
+	}
+	if len(j.Settings.StrongMethods) == 0 {
+		return DefaultJoinerSettings().StrongMethods
+	}
+	return j.Settings.StrongMethods
+}
+
+// ClampLifetime fits a wanted pass lifetime into the tenant policy and Graph's 10-43200 minutes; 0 wants the
+// policy's default.
+func ClampLifetime(want int, p TAPPolicy) int {
+	lo, hi := 10, 43200
+	if p.MinLifetimeMinutes > lo {
+		lo = p.MinLifetimeMinutes
+	}
+	if p.MaxLifetimeMinutes > 0 && p.MaxLifetimeMinutes < hi {
+		hi = p.MaxLifetimeMinutes
+	}
+	if want <= 0 {
+		want = p.DefaultLifetimeMinutes
+	}
+	return min(max(want, lo), hi)
 }
 
 // Delivery channels.

@@ -23,7 +23,7 @@ func newBatchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "batch --file starters.csv",
 		Short: "Import an onboarding CSV: one hire per row, a rerun changes nothing",
-		Long: `Imports the onboarding CSV of spec/hr-events.md: a header row (employee_id, user, start_date, time_zone and
+		Long: `Imports the onboarding CSV (docs/batches.md): a header row (employee_id, user, start_date, time_zone and
 optionally start_time, in any order), then one row per starter. Each row becomes a hire whose id is
 hire:<employee_id>:<start_date>, so importing the same file again answers "duplicate" for every row.
 Bad rows are reported with their line numbers and the good rows still go in. Exit code 1 when any row was

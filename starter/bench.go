@@ -62,9 +62,9 @@ against adaptive).`,
 	f.StringArrayVar(&workerEnv, "worker-env", nil, "KEY=VALUE: a setting for the worker processes, as their environment "+
 		"(TAPFLOW_WORKFLOW_CACHE_SIZE=2000, GOGC=200, ...); repeat it for more")
 	f.StringVar(&jsonOut, "json", "", "also write the figures as a JSON object to this file")
-	f.StringVar(&o.WorkerBinary, "worker-binary", "", "the worker executable to measure; by default ./worker is built with -tags nodev "+
-		"into a temporary directory, as the production images build it; '"+self+"' runs this binary instead (it links "+
-		"the embedded server, so its memory is higher)")
+	f.StringVar(&o.WorkerBinary, "worker-binary", "", "the worker executable to measure; by default ./worker is built with -tags "+bench.WorkerTags+
+		" into a temporary directory: as the production images build it (nodev) plus the benchmark's worker mode (bench); '"+
+		self+"' runs this binary instead (it links the embedded server, so its memory is higher)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
 			return cliconf.Usage(err)
@@ -111,7 +111,7 @@ against adaptive).`,
 		case self:
 			o.WorkerBinary = ""
 		case "":
-			log.Info("building the worker", "package", "./worker", "tags", "nodev")
+			log.Info("building the worker", "package", "./worker", "tags", bench.WorkerTags)
 			if o.WorkerBinary, err = bench.BuildWorker(a.ctx, dir); err != nil {
 				return fmt.Errorf("benchmark: %w", err)
 			}

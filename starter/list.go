@@ -26,8 +26,11 @@ type listed struct {
 }
 
 func stages() []string {
-	return []string{workflows.StageReceived, workflows.StagePreflight, workflows.StageAwaitingApproval, workflows.StageWaitingForStart,
-		workflows.StageIssuing, workflows.StageAwaitingRegistration, workflows.StageDone}
+	var out []string
+	for _, s := range workflows.Stages() {
+		out = append(out, string(s))
+	}
+	return out
 }
 
 func newListCmd(a *app) *cobra.Command {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -43,7 +44,7 @@ func runStarter(t *testing.T, args []string, env map[string]string) (int, string
 			env["TAPFLOW_NO_ENCRYPTION"] = "true" // the test stacks run plain, unless a test says otherwise
 		}
 	}
-	code := run(context.Background(), args, &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	code := run(context.Background(), args, &out, &errb, testkit.Env(env))
 	return code, out.String(), errb.String()
 }
 

@@ -25,7 +25,7 @@ func newServeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HR webhook receiver (POST /v1/events)",
-		Long: `Runs the HR webhook receiver of spec/hr-events.md. Each event must carry a Standard Webhooks signature made
+		Long: `Runs the HR webhook receiver (docs/events.md). Each event must carry a Standard Webhooks signature made
 with TAPFLOW_WEBHOOK_SECRET (whsec_...); while rotating, give several, comma-separated, and both are accepted.
 It answers 202 only once Temporal has accepted the event, 200 for a duplicate, and 503 with Retry-After while
 Temporal cannot be reached, so the sender retries and nothing is lost. SIGINT/SIGTERM stop it after the

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,26 +12,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/internal/webhook/whtest"
 )
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // post sends a signed event.
 func post(t *testing.T, url, body string) *http.Response {
@@ -49,16 +32,15 @@ func post(t *testing.T, url, body string) *http.Response {
 // serve runs `starter serve` until the returned stop is called; stop returns the exit code.
 func serve(t *testing.T, env map[string]string) (url string, stop func() int) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuf
+	var out, errb testkit.Buffer
 	done := make(chan int, 1)
 	if _, set := env["TAPFLOW_NO_ENCRYPTION"]; !set {
 		env["TAPFLOW_NO_ENCRYPTION"] = "true"
 	}
 	go func() {
-		done <- run(ctx, []string{"serve", "--webhook-address", addr}, &out, &errb,
-			func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		done <- run(ctx, []string{"serve", "--webhook-address", addr}, &out, &errb, testkit.Env(env))
 	}()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "HR webhook on") }, 10*time.Second, 20*time.Millisecond,
 		"stderr: %s", errb.String())
@@ -92,7 +74,7 @@ func TestServeHandsSignedEventsToTemporal(t *testing.T) {
 }
 
 func TestServeAnswers503WhileTemporalIsDown(t *testing.T) {
-	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": freeAddr(t), "TAPFLOW_WEBHOOK_SECRET": testSecret})
+	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": testkit.FreeAddr(t), "TAPFLOW_WEBHOOK_SECRET": testSecret})
 	defer stop()
 	resp := post(t, url, `{"id":"e1","type":"rescind","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E1"}}`)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)

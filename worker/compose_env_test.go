@@ -16,6 +16,7 @@ import (
 
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/stack"
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 // workerConfig applies a service's environment to the worker's own settings, as the binary does at start.
@@ -26,7 +27,7 @@ func workerConfig(t *testing.T, env map[string]string) (stack.Config, error) {
 	for name := range env {
 		require.Contains(t, set.EnvNames(), name, "compose sets %s, which the worker does not read", name)
 	}
-	require.NoError(t, set.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }),
+	require.NoError(t, set.ApplyEnv(testkit.Env(env)),
 		"every value in the compose file is one the worker accepts")
 	cfg.Journey.PollIntervalSet = set.Changed("poll-interval")
 	return cfg, cfg.Check()
@@ -156,7 +157,7 @@ func TestComposeDevProfileRunsTheDevStackWithSettingsTheWorkerKnows(t *testing.T
 			require.Contains(t, published, "127.0.0.1:"+port+":"+port, "%s is published", name)
 		}
 	}
-	require.NoError(t, set.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }),
+	require.NoError(t, set.ApplyEnv(testkit.Env(env)),
 		"every value in the compose file is one the worker accepts")
 	require.True(t, cfg.DevTemporal(), "the dev stack runs its own Temporal server")
 	require.NoError(t, cfg.Check())

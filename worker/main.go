@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tapflow/tapflow/internal/benchworker"
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/stack"
@@ -24,7 +23,7 @@ import (
 )
 
 func main() {
-	benchworker.RunIfAsked() // `starter bench` starts this binary as its worker process
+	runBenchModeIfAsked() // `starter bench` starts this binary (built with -tags bench) as its worker process
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))

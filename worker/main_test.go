@@ -5,21 +5,18 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-func envOf(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
+	"github.com/tapflow/tapflow/internal/testkit"
+)
 
 func runWorker(t *testing.T, args []string, env map[string]string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb, envOf(env))
+	code := run(context.Background(), args, &out, &errb, testkit.Env(env))
 	return code, out.String(), errb.String()
 }
 
@@ -74,28 +71,15 @@ func TestHelpNamesEveryVariable(t *testing.T) {
 	}
 }
 
-// syncBuffer is a buffer the worker writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 func TestDevStackStartsPrintsWhatRunsWhereAndStopsCleanly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
+	var out, errb testkit.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"--data-dir", t.TempDir(), "--dev-temporal-address", "127.0.0.1:0",
 			"--ui-address", "127.0.0.1:0", "--emulator-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0",
 			"--webhook-address", "127.0.0.1:0"},
-			&out, &errb, envOf(nil))
+			&out, &errb, testkit.Env(nil))
 	}()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Stop with Ctrl-C") }, time.Minute, 50*time.Millisecond,
 		"stderr: %s", errb.String())

@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/bench"
+	"github.com/tapflow/tapflow/internal/benchworker"
 )
 
 // goTool is the go command, or a skip when it is not on PATH.
@@ -43,20 +46,26 @@ func nodevBinary(t *testing.T, pkg string) string {
 	return bin
 }
 
-func TestNodevBuildDoesNotLinkTheTemporalServer(t *testing.T) {
-	goBin := goTool(t)
-	deps := func(tags ...string) []string {
-		args := append([]string{"list", "-deps"}, tags...)
-		cmd := exec.Command(goBin, append(args, "./worker", "./starter")...)
-		cmd.Dir = ".."
-		out, err := cmd.Output()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			t.Fatalf("go list %v: %v\n%s", args, err, exit.Stderr)
-		}
-		require.NoError(t, err)
-		return strings.Fields(string(out))
+// deps lists the packages that the module's packages pkgs link with the build tags tags ("" for none): go list
+// -deps, tests left out.
+func deps(t *testing.T, tags string, pkgs ...string) []string {
+	t.Helper()
+	args := []string{"list", "-deps"}
+	if tags != "" {
+		args = append(args, "-tags", tags)
 	}
+	cmd := exec.Command(goTool(t), append(args, pkgs...)...)
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		t.Fatalf("go list %v: %v\n%s", args, err, exit.Stderr)
+	}
+	require.NoError(t, err)
+	return strings.Fields(string(out))
+}
+
+func TestNodevBuildDoesNotLinkTheTemporalServer(t *testing.T) {
 	server := regexp.MustCompile(`^(go\.temporal\.io/server|github\.com/temporalio/ui-server)(/|$)`)
 	linked := func(pkgs []string) (out []string) {
 		for _, p := range pkgs {
@@ -66,25 +75,71 @@ func TestNodevBuildDoesNotLinkTheTemporalServer(t *testing.T) {
 		}
 		return out
 	}
-	require.NotEmpty(t, linked(deps()), "the default build embeds the dev server (else this test checks nothing)")
-	nodev := deps("-tags", "nodev")
+	require.NotEmpty(t, linked(deps(t, "", "./worker", "./starter")),
+		"the default build embeds the dev server (else this test checks nothing)")
+	nodev := deps(t, "nodev", "./worker", "./starter")
 	require.Contains(t, nodev, "github.com/tapflow/tapflow/internal/stack")
 	require.Empty(t, linked(nodev), "-tags nodev links no Temporal server or Web UI package")
 }
 
-func TestNodevWorkerAsksForAClusterInsteadOfStartingOne(t *testing.T) {
-	bin := nodevBinary(t, "./worker")
+// The production worker (-tags nodev, as the images build it) links nothing of the benchmark: its bench mode, the
+// baseline's workflow with it, is compiled in only with -tags bench, which `starter bench` adds to the worker it
+// builds to measure. The images build the worker without it.
+func TestTheProductionWorkerLinksTheBenchmarkOnlyWithTheBenchTag(t *testing.T) {
+	const benchPkg = "github.com/tapflow/tapflow/internal/benchworker"
+	production := deps(t, "nodev", "./worker")
+	require.Contains(t, production, "github.com/tapflow/tapflow/internal/stack", "the worker's own code is listed")
+	require.NotContains(t, production, benchPkg, "-tags nodev: the production worker links no benchmark code")
+	require.Contains(t, deps(t, "nodev,bench", "./worker"), benchPkg,
+		"-tags nodev,bench: the benchmark's worker has its mode (else this test checks nothing)")
+	require.Equal(t, "nodev,bench", bench.WorkerTags, "starter bench builds the worker with the bench mode")
+
+	tags := regexp.MustCompile(`-tags[= ](\S+)`)
+	seen := 0
+	for _, file := range []string{"../Dockerfile", "../docker-compose.yml"} {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for _, m := range tags.FindAllStringSubmatch(string(data), -1) {
+			seen++
+			require.NotContains(t, strings.Split(m[1], ","), "bench", "%s builds with %s: the images have no bench mode", file, m[0])
+		}
+	}
+	require.NotZero(t, seen, "the Dockerfile's builds name their tags (else the loop checks nothing)")
+}
+
+// refusesToStart runs bin with env (and nothing else of the environment) and returns its stderr, failing unless it
+// stops with a configuration error (exit status 2) without starting.
+func refusesToStart(t *testing.T, bin string, env ...string) string {
+	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = []string{"TAPFLOW_HTTP_ADDRESS=127.0.0.1:0", "TAPFLOW_EMULATOR_ADDRESS=127.0.0.1:0",
-		"TAPFLOW_DATA_DIR=" + t.TempDir()}
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "the worker must not start: %s", stderr.String())
 	require.Equal(t, 2, exit.ExitCode(), "a configuration error: %s", stderr.String())
-	require.Contains(t, stderr.String(), "no embedded Temporal server")
-	require.Contains(t, stderr.String(), "TEMPORAL_ADDRESS")
+	return stderr.String()
+}
+
+// A production worker started as the benchmark's worker process (as `starter bench --worker-binary` would) stops
+// at once and says how to build one with the bench mode, instead of running as a plain worker that the benchmark
+// waits on.
+func TestTheProductionWorkerStartedAsTheBenchmarksWorkerSaysHowToBuildOne(t *testing.T) {
+	bin := nodevBinary(t, "./worker")
+	start := time.Now()
+	stderr := refusesToStart(t, bin, benchworker.Env+"=worker", "TAPFLOW_HTTP_ADDRESS=127.0.0.1:0", "TAPFLOW_DATA_DIR="+t.TempDir())
+	require.Less(t, time.Since(start), 10*time.Second, "at once")
+	require.Contains(t, stderr, "no bench mode")
+	require.Contains(t, stderr, "-tags nodev,bench")
+}
+
+func TestNodevWorkerAsksForAClusterInsteadOfStartingOne(t *testing.T) {
+	bin := nodevBinary(t, "./worker")
+	stderr := refusesToStart(t, bin, "TAPFLOW_HTTP_ADDRESS=127.0.0.1:0", "TAPFLOW_EMULATOR_ADDRESS=127.0.0.1:0",
+		"TAPFLOW_DATA_DIR="+t.TempDir())
+	require.Contains(t, stderr, "no embedded Temporal server")
+	require.Contains(t, stderr, "TEMPORAL_ADDRESS")
 }
 
 // The receiver's environment in the compose file is exactly what `starter serve` reads: its --help lists the

@@ -10,72 +10,74 @@ import (
 // registerActions wires the manual actions: approve, cancel, reissue. Their validators refuse, before anything
 // is written to history, an action that does not fit the journey's stage.
 func (w *employee) registerActions(ctx workflow.Context) error {
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
-		func(_ workflow.Context, r ApproveRequest) (Status, error) {
-			w.state.Journey.ApprovedBy = r.Approver
-			w.approved = true
-			return w.status(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ApproveRequest) error {
-			if strings.TrimSpace(r.Approver) == "" {
-				return errors.New("approver: name who approves the pass")
-			}
-			if w.approved {
-				return errors.New("already approved by " + w.state.Journey.ApprovedBy)
-			}
-			return w.requireStage(StageAwaitingApproval)
-		}}); err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove, w.approve,
+		workflow.UpdateHandlerOptions{Validator: w.validateApprove}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel,
-		func(_ workflow.Context, r ActionRequest) (Status, error) {
-			note := "cancelled by " + r.By
-			if r.Reason != "" {
-				note += ": " + r.Reason
-			}
-			w.stop(OutcomeCancelled, note)
-			return w.status(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ActionRequest) error {
-			if strings.TrimSpace(r.By) == "" {
-				return errors.New("by: name who cancels")
-			}
-			if !w.running || w.cancelling {
-				return errors.New("no journey is running")
-			}
-			return nil
-		}}); err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, w.cancel,
+		workflow.UpdateHandlerOptions{Validator: w.validateCancel}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReissue,
-		func(_ workflow.Context, _ ActionRequest) (Status, error) {
-			w.reissues++
-			return w.status(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, r ActionRequest) error {
-			if strings.TrimSpace(r.By) == "" {
-				return errors.New("by: name who asks for the new pass")
-			}
-			return w.requireStage(StageAwaitingRegistration)
-		}})
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReissue, w.reissue,
+		workflow.UpdateHandlerOptions{Validator: w.validateReissue})
 }
 
-func (w *employee) requireStage(stage string) error {
-	if !w.running || w.cancelling || w.state.Journey == nil || w.state.Journey.Stage != stage {
-		current := "none"
-		if w.state.Journey != nil && w.running {
-			current = w.state.Journey.Stage
-		}
-		return errors.New("the journey is not at stage " + stage + " (it is at " + current + ")")
+// approve lets a privileged user's held pass be issued: the journey waits for an approver's name.
+func (w *employee) approve(_ workflow.Context, r ApproveRequest) (Status, error) {
+	w.journey.rec.ApprovedBy = r.Approver
+	return w.status(), nil
+}
+
+func (w *employee) validateApprove(_ workflow.Context, r ApproveRequest) error {
+	if strings.TrimSpace(r.Approver) == "" {
+		return errors.New("approver: name who approves the pass")
+	}
+	if w.journey != nil && w.journey.rec.ApprovedBy != "" {
+		return errors.New("already approved by " + w.journey.rec.ApprovedBy)
+	}
+	return w.requireStage(StageAwaitingApproval)
+}
+
+// cancel stops the running journey, which revokes its pass on its way out.
+func (w *employee) cancel(_ workflow.Context, r ActionRequest) (Status, error) {
+	note := "cancelled by " + r.By
+	if r.Reason != "" {
+		note += ": " + r.Reason
+	}
+	w.journey.stop(OutcomeCancelled, note)
+	return w.status(), nil
+}
+
+func (w *employee) validateCancel(_ workflow.Context, r ActionRequest) error {
+	if strings.TrimSpace(r.By) == "" {
+		return errors.New("by: name who cancels")
+	}
+	if w.journey == nil || w.journey.stopping {
+		return errors.New("no journey is running")
 	}
 	return nil
 }
 
-func (w *employee) status() Status {
-	st := Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Leaver: w.state.Leaver, Events: w.state.Events}
-	if !w.state.LeaveAt.IsZero() {
-		at := w.state.LeaveAt
-		st.LeaveAt = &at
+// reissue asks the waiting journey for a new pass now: it revokes the current one first.
+func (w *employee) reissue(_ workflow.Context, _ ActionRequest) (Status, error) {
+	w.journey.news.reissue = true
+	return w.status(), nil
+}
+
+func (w *employee) validateReissue(_ workflow.Context, r ActionRequest) error {
+	if strings.TrimSpace(r.By) == "" {
+		return errors.New("by: name who asks for the new pass")
 	}
-	return st
+	return w.requireStage(StageAwaitingRegistration)
+}
+
+func (w *employee) requireStage(stage Stage) error {
+	if j := w.journey; j == nil || j.stopping || j.rec.Stage != stage {
+		current := "none"
+		if j != nil {
+			current = string(j.rec.Stage)
+		}
+		return errors.New("the journey is not at stage " + string(stage) + " (it is at " + current + ")")
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -19,248 +20,202 @@ var (
 	settingsActs *activities.Settings
 )
 
-// journeySpec says which TAP journey to run: a joiner's (first morning), a mover's re-registration or a
+// journeySpec says which TAP journey to run: a joiner's (on the first morning), a mover's re-registration or a
 // helpdesk recovery (both at once).
 type journeySpec struct {
-	kind        string
+	kind        Kind
 	event       hrevent.Event
 	user        string
-	now         bool     // issue at once, not on the first morning
-	strong      []string // method types that complete it; empty: the configured ones
-	baseline    bool     // methods already there do not count: wait for a new one
+	now         bool                // issue at once, not on the first morning
+	strength    activities.Strength // which registered methods complete it
+	baseline    bool                // methods already there do not count: wait for a new one
 	requestedBy string
 	rehire      bool // the account may still be disabled: check (and re-enable, if configured) on the morning
 }
 
-// joiner runs one TAP journey for the employee workflow w.
-type joiner struct {
-	w         *employee
-	j         *Journey
-	spec      journeySpec
-	ignore    []string  // method ids registered before the journey (a re-registration waits for a new one)
-	baselined bool      // ignore is set: a later pass keeps the first baseline
-	checkedAt time.Time // when pre-flight last passed
+// journey is one running TAP journey. The employee workflow starts it in a coroutine of its own and tells it
+// what happens meanwhile (news); whatever ends it, it revokes any pass it may have issued and records its
+// outcome on the way out.
+type journey struct {
+	spec           journeySpec
+	rec            *Journey // what the status query shows: the employee's state.Journey
+	employeeID     string
+	enableOnRehire bool
+	logger         log.Logger
+	timing         activities.Timing
 
-	lean           bool                             // the lean-journey change applies (lean.go)
-	quietFirstLook bool                             // and its quiet first look (firstlook.go)
-	pending        []temporal.SearchAttributeUpdate // search attributes held back for the next upsert (lean)
-	revoked        bool                             // the look that saw the registration revoked the pass (lean)
-	recipient      *activities.Recipient            // what the last pre-flight read for delivery
+	news    news    // what the handlers told it and it has not acted on yet
+	checked checked // what the last pre-flight found
+	pass    pass    // how the next pass is due, and whether one may be live
 
-	issueNow    bool      // a reissue: issue at once
-	nextMorning bool      // after an unregistered expiry: issue on the next working morning
-	usableFrom  time.Time // when the next pass becomes usable
-	issuing     bool      // a pass may exist that MethodID does not name yet (an issue in flight)
-	policy      activities.TAPPolicy
+	cancel      workflow.CancelFunc
+	stopping    bool // stop was asked: the journey is revoking and ending
+	stopOutcome Outcome
+	stopNote    string
+	ending      bool // it has decided its outcome and is revoking, notifying, recording
 
-	// What the journey has acted on; the handlers' counters run ahead when something new arrives.
-	seenDates, seenReissues, seenHints int
+	held []temporal.SearchAttributeUpdate // search attributes held back for the next upsert (visibility.go)
 }
 
-// startJourney starts a joiner journey for a hire.
-func (w *employee) startJourney(ctx workflow.Context, e hrevent.Event) {
-	w.startSpec(ctx, journeySpec{kind: "joiner", event: e, user: e.Employee.User})
+// news is what the employee workflow's handlers tell a running journey. Each item wakes a wait for it
+// (wakeOn); the journey clears an item when it acts on it (take).
+type news struct {
+	hint      bool // the employee says they registered a method: look now
+	dateMoved bool // the start date, time or zone changed (already in rec)
+	reissue   bool // a new pass was asked for
 }
 
-// startSpec starts a TAP journey in its own coroutine that a rescind, a termination or a cancel stops.
-// Whatever ends it, a pass it may have issued is revoked before the outcome is recorded.
-func (w *employee) startSpec(ctx workflow.Context, spec journeySpec) {
+func (n news) any() bool { return n.hint || n.dateMoved || n.reissue }
+
+// take reports whether an item of news is there, and clears it.
+func take(item *bool) bool {
+	was := *item
+	*item = false
+	return was
+}
+
+// startJourney starts a TAP journey in its own coroutine; stopJourney stops it.
+func (w *employee) startJourney(ctx workflow.Context, spec journeySpec) {
 	e := spec.event
 	w.state.Journey = &Journey{Kind: spec.kind, EventID: e.ID, User: spec.user, TimeZone: e.Employee.TimeZone,
 		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived, RequestedBy: spec.requestedBy}
-	w.hints, w.dateChanges, w.reissues, w.approved, w.ending = 0, 0, 0, false, false
-	w.cancelNote, w.cancelOutcome, w.cancelling = "", OutcomeCancelled, false
 	jctx, cancel := workflow.WithCancel(ctx)
-	w.cancel, w.running = cancel, true
-	r := &joiner{w: w, j: w.state.Journey, spec: spec, issueNow: spec.now}
-	r.startLean(ctx)
-	r.upsertSoon(ctx, searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
+	j := &journey{spec: spec, rec: w.state.Journey, employeeID: w.state.EmployeeID, enableOnRehire: w.lifecycle.EnableOnRehire,
+		logger: w.logger, cancel: cancel, stopOutcome: OutcomeCancelled}
+	j.pass.issueNow = spec.now
+	w.journey = j
+	j.showLater(searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())
 	workflow.Go(jctx, func(jctx workflow.Context) {
-		defer func() { w.running, w.cancelling, w.ending = false, false, false }()
-		outcome, reason, err := r.journey(jctx)
-		w.ending = true
-		final, _ := workflow.NewDisconnectedContext(jctx)
-		switch {
-		case jctx.Err() != nil || temporal.IsCanceledError(err):
-			outcome, reason = w.cancelOutcome, w.cancelNote
-		case err != nil:
-			outcome, reason = failureOutcome(err)
-		}
-		if r.issuing || r.j.MethodID != "" {
-			revoke := r.revoke // the pass the journey knows of
-			if r.issuing {
-				revoke = r.revokeAll // an issue was in flight: whatever pass the user holds
-			}
-			if rerr := revoke(final, outcome); rerr != nil {
-				w.logger.Warn("the pass could not be revoked", "error", rerr)
-				outcome, reason = "revoke_failed", reason+" The pass could not be revoked: revoke it in Entra. ("+rerr.Error()+")"
-			}
-		}
-		r.finish(final, outcome, reason)
+		defer func() { w.journey = nil }()
+		outcome, reason, err := j.run(jctx)
+		j.end(jctx, outcome, reason, err)
 	})
 }
 
-// journey is the story: pre-flight, approval if privileged, the first morning, issue and deliver, wait for a
-// strong method, revoke; again after a moved date, a reissue or an unregistered expiry.
-func (r *joiner) journey(ctx workflow.Context) (outcome, reason string, err error) {
-	r.softStage(ctx, StagePreflight) // a lean journey writes it with the next stage: pre-flight takes a moment
-	local := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-	if err := workflow.ExecuteLocalActivity(local, settingsActs.JoinerSettings).Get(ctx, &r.j.Settings); err != nil {
+// stopJourney stops the running journey, if any, and waits until it has revoked its pass and recorded outcome.
+func (w *employee) stopJourney(ctx workflow.Context, outcome Outcome, note string) error {
+	if w.journey == nil {
+		return nil
+	}
+	w.journey.stop(outcome, note)
+	return w.awaitJourneyEnd(ctx)
+}
+
+// awaitJourneyEnd waits until no journey runs.
+func (w *employee) awaitJourneyEnd(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return w.journey == nil })
+}
+
+// stop asks the journey to end with outcome; a journey already stopping keeps the first reason.
+func (j *journey) stop(outcome Outcome, note string) {
+	if j.stopping {
+		return
+	}
+	j.stopping, j.stopOutcome, j.stopNote = true, outcome, note
+	j.cancel()
+}
+
+// run is the journey's story: pre-flight and approval if privileged, then for each pass: the first morning,
+// issue and deliver, await the registration, revoke. A moved date, a reissue or an unregistered expiry (with
+// reissues left) goes round again; a registration, an expiry or a refusal ends it.
+func (j *journey) run(ctx workflow.Context) (Outcome, string, error) {
+	j.passThrough(ctx, StagePreflight) // written with the next stage when nothing shows yet: pre-flight takes a moment
+	if err := j.loadTiming(ctx); err != nil {
 		return "", "", err
 	}
-	if len(r.spec.strong) > 0 {
-		r.j.Settings.StrongMethods = r.spec.strong
-	}
-	if !r.spec.rehire { // a rehire's account is checked on the morning, once it may have been re-enabled
-		if outcome, reason, err := r.checkUser(ctx, "has"); outcome != "" || err != nil {
+	if !j.spec.rehire { // a rehire's account is checked on the morning, once it may have been re-enabled
+		if outcome, reason, err := j.preflightAndApproval(ctx, "has"); outcome != "" || err != nil {
 			return outcome, reason, err
 		}
 	}
 	for {
-		if err := r.waitForStart(ctx); err != nil {
+		if err := j.awaitFirstMorning(ctx); err != nil {
 			return "", "", err
 		}
-		if r.spec.rehire && r.j.Attempts == 0 && r.w.lifecycle.EnableOnRehire {
-			if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.EnableAccount, activities.EnableRequest{
-				EmployeeID: r.w.state.EmployeeID, User: r.j.User, Reason: "rehire"}).Get(ctx, nil); err != nil {
-				return "", "", err
-			}
+		if err := j.reenableRehire(ctx); err != nil {
+			return "", "", err
 		}
 		// Check again: a day or a month may have passed since the hire (not when it was checked moments ago).
-		if !r.checkedRecently(ctx) {
-			if outcome, reason, err := r.checkUser(ctx, "registered"); outcome != "" || err != nil {
+		if !j.checkedRecently(ctx) {
+			if outcome, reason, err := j.preflightAndApproval(ctx, "registered"); outcome != "" || err != nil {
 				return outcome, reason, err
 			}
 		}
-		res, err := r.issue(ctx)
-		if err != nil || res.Refusal != "" {
-			return res.Refusal, res.Message, err
+		if refusal, reason, err := j.issueAndDeliver(ctx); refusal != "" || err != nil {
+			return refused(refusal), reason, err
 		}
-		next, err := r.awaitRegistration(ctx)
+		ended, err := j.awaitRegistration(ctx)
 		if err != nil {
 			return "", "", err
 		}
-		if done, outcome, reason, err := r.after(ctx, next); done || err != nil {
+		if outcome, reason, err := j.revokeAfter(ctx, ended); outcome != "" || err != nil {
 			return outcome, reason, err
 		}
 	}
 }
 
-// checkUser runs pre-flight and holds a privileged user until approved. A non-empty outcome ends the journey.
-func (r *joiner) checkUser(ctx workflow.Context, verb string) (outcome, reason string, err error) {
-	pre, err := r.preflight(ctx)
-	if err != nil || pre.Refusal != "" {
-		return pre.Refusal, pre.Message, err
-	}
-	if r.spec.baseline {
-		if !r.baselined {
-			r.ignore, r.baselined = pre.StrongMethodIDs, true // a re-registration or recovery waits for a new method
-		}
-	} else if len(pre.StrongMethods) > 0 {
-		return activities.RefusedAlreadyRegistered, "The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
-	}
-	if pre.Privileged && !r.w.approved {
-		r.j.Roles = pre.Roles
-		r.stage(ctx, StageAwaitingApproval)
-		if err := workflow.Await(ctx, func() bool { return r.w.approved }); err != nil {
-			return "", "", err
-		}
-	}
-	return "", "", nil
+// loadTiming reads the worker's timing settings once, when the journey starts (a local activity, recorded), so a
+// worker restarted with new settings changes new journeys and never a running one's history.
+func (j *journey) loadTiming(ctx workflow.Context) error {
+	local := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	return workflow.ExecuteLocalActivity(local, settingsActs.Timing).Get(ctx, &j.timing)
 }
 
-// after acts on what ended a registration wait; done means the journey is over.
-func (r *joiner) after(ctx workflow.Context, next string) (done bool, outcome, reason string, err error) {
-	if !r.revoked { // (a lean journey's pass may already be gone with the registration)
-		r.stage(ctx, StageRevoking) // a reissue or approval no longer fits
+// reenableRehire enables a rehire's account before its first pass, when configured to.
+func (j *journey) reenableRehire(ctx workflow.Context) error {
+	if !j.spec.rehire || j.rec.Attempts > 0 || !j.enableOnRehire {
+		return nil
 	}
-	last := next == OutcomeRegistered || (next == OutcomeExpired && r.j.Reissues >= r.j.Settings.MaxReissues)
-	if last {
-		r.w.ending = true // events from now on wait for the journey to end, then apply afresh
-	}
-	switch next {
-	case OutcomeRegistered:
-		if err := r.revoke(ctx, "registered"); err != nil {
-			return true, "", "", err
-		}
-		return true, OutcomeRegistered, "A " + r.j.RegisteredMethod + " method was registered and the pass revoked.", nil
-	case "date_moved":
-		r.issueNow, r.nextMorning = false, false
-		return false, "", "", r.revoke(ctx, "start date moved")
-	case "reissue":
-		r.issueNow = true
-		return false, "", "", r.revoke(ctx, "reissue requested")
-	}
-	if err := r.revoke(ctx, "expired unregistered"); err != nil {
-		return true, "", "", err
-	}
-	reissue := r.j.Reissues < r.j.Settings.MaxReissues
-	r.notify(ctx, "expired", reissue)
-	if !reissue {
-		return true, OutcomeExpired, "The pass expired before a strong method was registered.", nil
-	}
-	r.j.Reissues++
-	r.nextMorning = true
-	return false, "", "", nil
+	return workflow.ExecuteActivity(graphWrite(ctx), journeyActs.EnableAccount, activities.EnableRequest{
+		EmployeeID: j.employeeID, User: j.rec.User, Reason: "rehire"}).Get(ctx, nil)
 }
 
-func (r *joiner) preflight(ctx workflow.Context) (activities.PreflightResult, error) {
-	var pre activities.PreflightResult
-	err := workflow.ExecuteActivity(graphRead(ctx), journeyActs.Preflight,
-		activities.PreflightRequest{User: r.j.User, StrongMethods: r.j.Settings.StrongMethods}).Get(ctx, &pre)
-	if err == nil && pre.UserID != "" {
-		r.j.UserID, r.j.Language, r.policy = pre.UserID, pre.Language, pre.Policy
+// end turns what ended the journey into its outcome, revokes any pass it may have issued, and records the
+// outcome. It runs on a disconnected context: a stopped journey still cleans up.
+func (j *journey) end(ctx workflow.Context, outcome Outcome, reason string, err error) {
+	j.ending = true
+	final, _ := workflow.NewDisconnectedContext(ctx)
+	switch {
+	case ctx.Err() != nil || temporal.IsCanceledError(err):
+		outcome, reason = j.stopOutcome, j.stopNote
+	case err != nil:
+		outcome, reason = failureOutcome(err)
 	}
-	if err == nil && pre.Refusal == "" {
-		r.checkedAt, r.recipient = workflow.Now(ctx), pre.Recipient
+	if rerr := j.revokeLeftover(final, string(outcome)); rerr != nil {
+		j.logger.Warn("the pass could not be revoked", "error", rerr)
+		outcome, reason = OutcomeRevokeFailed, reason+" The pass could not be revoked: revoke it in Entra. ("+rerr.Error()+")"
 	}
-	return pre, err
+	j.record(final, outcome, reason)
 }
 
-// freshCheck is how recent the intake's pre-flight must be for the first morning to rely on it: a joiner
-// starting today is issued a pass moments after intake, and checking again would repeat the same four reads.
-const freshCheck = 10 * time.Minute
-
-// checkedRecently says the first morning may skip its pre-flight (a lean journey).
-func (r *joiner) checkedRecently(ctx workflow.Context) bool {
-	if r.spec.rehire || r.j.Attempts > 0 || r.checkedAt.IsZero() || workflow.Now(ctx).Sub(r.checkedAt) >= freshCheck {
-		return false
-	}
-	return r.lean
+// record writes the journey's outcome: the status, the search attributes and the journeys metric.
+func (j *journey) record(ctx workflow.Context, outcome Outcome, reason string) {
+	j.rec.Outcome, j.rec.Reason = outcome, reason
+	j.logger.Info("journey ended", "outcome", outcome)
+	metrics.JourneyFinished(workflow.GetMetricsHandler(ctx), string(j.rec.Kind), string(outcome)) // not recorded while replaying
+	j.rec.Stage = StageDone
+	j.show(ctx, searchattr.Stage.ValueSet(string(StageDone)), searchattr.Outcome.ValueSet(string(outcome)))
 }
 
-// failureOutcome turns a failure into an outcome code and a sentence (Graph's message, never a wrapper's).
-func failureOutcome(err error) (string, string) {
+// failureOutcome turns a failure into an outcome and a sentence (Graph's message, never a wrapper's).
+func failureOutcome(err error) (Outcome, string) {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) {
-		return "failed", err.Error()
+		return OutcomeFailed, err.Error()
 	}
 	switch app.Type() {
 	case activities.ErrGraphForbidden:
-		return "graph_forbidden", "Graph refused tapflow's app (a permission or role is missing): " + app.Message()
+		return OutcomeGraphForbidden, "Graph refused tapflow's app (a permission or role is missing): " + app.Message()
 	case activities.ErrGraphUnauthorized:
-		return "graph_unauthorized", "tapflow could not sign in to Graph: " + app.Message()
+		return OutcomeGraphAuth, "tapflow could not sign in to Graph: " + app.Message()
 	case activities.ErrGraphNotFound:
-		return "graph_not_found", "Graph no longer finds the user or their manager: " + app.Message()
+		return OutcomeGraphNotFound, "Graph no longer finds the user or their manager: " + app.Message()
 	case activities.ErrGraphInvalidRequest:
-		return "graph_refused", "Graph refused the request: " + app.Message()
+		return OutcomeGraphRefused, "Graph refused the request: " + app.Message()
 	case activities.ErrDeliveryFailed:
-		return "delivery_failed", "The pass could not be delivered: " + app.Message()
-	case "InvalidStart":
-		return "invalid_start", app.Message()
+		return OutcomeDeliveryFailed, "The pass could not be delivered: " + app.Message()
+	case errInvalidStart:
+		return OutcomeInvalidStart, app.Message()
 	}
-	return "failed", app.Message()
-}
-
-func (r *joiner) stage(ctx workflow.Context, stage string) {
-	r.j.Stage = stage
-	r.upsert(ctx, searchattr.Stage.ValueSet(stage), searchattr.Kind.ValueSet(r.j.Kind))
-}
-
-func (r *joiner) finish(ctx workflow.Context, outcome, reason string) {
-	r.j.Outcome, r.j.Reason = outcome, reason
-	r.w.logger.Info("journey ended", "outcome", outcome)
-	metrics.JourneyFinished(workflow.GetMetricsHandler(ctx), r.j.Kind, outcome) // not recorded while replaying
-	r.j.Stage = StageDone
-	r.upsert(ctx, searchattr.Stage.ValueSet(StageDone), searchattr.Outcome.ValueSet(outcome))
+	return OutcomeFailed, app.Message()
 }

@@ -2,9 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -16,16 +13,8 @@ import (
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/batch"
 	"github.com/tapflow/tapflow/internal/metrics"
+	"github.com/tapflow/tapflow/internal/testkit"
 )
-
-func scrape(t *testing.T, m *metrics.Metrics) string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	body, err := io.ReadAll(rec.Body)
-	require.NoError(t, err)
-	return string(body)
-}
 
 // A journey records its outcome and the time from delivery to registration through the workflow's metrics
 // handler, which the worker's registry serves.
@@ -48,7 +37,7 @@ func TestJourneyMetrics(t *testing.T) {
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
 	require.Equal(t, OutcomeRegistered, je.run(10*24*time.Hour).Journey.Outcome)
 
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, `tapflow_journeys_finished_total{journey="joiner",outcome="registered"} 1`)
 	require.Contains(t, out, `tapflow_pass_delivery_to_registration_seconds_count{journey="joiner"} 1`)
 	require.Contains(t, out, `tapflow_pass_delivery_to_registration_seconds_bucket{journey="joiner",le="900"} 0`)
@@ -72,7 +61,7 @@ func TestScheduleRunsByResult(t *testing.T) {
 	run(batch.Summary{Accepted: 1, Rejected: []batch.LineError{{Line: 3}}}, nil)
 	run(batch.Summary{}, temporal.NewNonRetryableApplicationError("feed feed.csv: no header", activities.ErrFeedUnreadable, errors.New("x")))
 
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, `tapflow_schedule_runs_total{result="succeeded"} 1`)
 	require.Contains(t, out, `tapflow_schedule_runs_total{result="rows_rejected"} 1`)
 	require.Contains(t, out, `tapflow_schedule_runs_total{result="failed"} 1`)

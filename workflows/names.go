@@ -1,6 +1,9 @@
 package workflows
 
-import "github.com/tapflow/tapflow/internal/hrevent"
+import (
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/hrevent"
+)
 
 // Message names of the Employee workflow.
 const (
@@ -23,26 +26,60 @@ const (
 // EmployeeWorkflowID is the id of an employee's workflow. It holds the HR employee id only: no name, no mail.
 func EmployeeWorkflowID(employeeID string) string { return "employee/" + employeeID }
 
-// Stages of a journey, as the TapflowStage search attribute shows them.
+// Kind is what a journey is for, as the TapflowKind search attribute shows it.
+type Kind string
+
+// The kinds of journey, and the departure (which is not a journey but shows in the same attribute).
 const (
-	StageReceived             = "received"
-	StagePreflight            = "preflight"
-	StageAwaitingApproval     = "awaiting_approval"
-	StageWaitingForStart      = "waiting_for_start"
-	StageIssuing              = "issuing"
-	StageAwaitingRegistration = "awaiting_registration"
-	StageRevoking             = "revoking"
-	StageDone                 = "done"
+	KindJoiner   Kind = "joiner"   // a hire's first pass, on the first morning
+	KindMover    Kind = "mover"    // a re-registration after a job change, at once
+	KindRecovery Kind = "recovery" // a helpdesk recovery, at once
+	KindLeaver   Kind = "leaver"   // a termination carried out
 )
 
-// Outcomes of a journey, as the TapflowOutcome search attribute shows them. Pre-flight and delivery refusals
-// use their reason codes (activities.Refused*) as the outcome.
+// Stage is where a journey stands, as the TapflowStage search attribute shows it.
+type Stage string
+
+// The stages of a journey, in the order a joiner meets them.
 const (
-	OutcomeRegistered = "registered"
-	OutcomeExpired    = "expired"
-	OutcomeCancelled  = "cancelled"
-	OutcomeDeparted   = "departed"
+	StageReceived             Stage = "received"
+	StagePreflight            Stage = "preflight"
+	StageAwaitingApproval     Stage = "awaiting_approval"
+	StageWaitingForStart      Stage = "waiting_for_start"
+	StageIssuing              Stage = "issuing"
+	StageAwaitingRegistration Stage = "awaiting_registration"
+	StageRevoking             Stage = "revoking"
+	StageDone                 Stage = "done"
 )
+
+// Stages lists the stages in the order a joiner meets them (revoking lasts moments and is left out).
+func Stages() []Stage {
+	return []Stage{StageReceived, StagePreflight, StageAwaitingApproval, StageWaitingForStart, StageIssuing,
+		StageAwaitingRegistration, StageDone}
+}
+
+// Outcome is how a journey ended, as the TapflowOutcome search attribute shows it. A refusal (pre-flight's or
+// delivery's) is its own outcome: its reason code (activities.Refused*), see refused.
+type Outcome string
+
+// The outcomes of a journey that are not refusals.
+const (
+	OutcomeRegistered     Outcome = "registered"
+	OutcomeExpired        Outcome = "expired"
+	OutcomeCancelled      Outcome = "cancelled"
+	OutcomeDeparted       Outcome = "departed"
+	OutcomeRevokeFailed   Outcome = "revoke_failed"
+	OutcomeFailed         Outcome = "failed"
+	OutcomeGraphForbidden Outcome = "graph_forbidden"
+	OutcomeGraphAuth      Outcome = "graph_unauthorized"
+	OutcomeGraphNotFound  Outcome = "graph_not_found"
+	OutcomeGraphRefused   Outcome = "graph_refused"
+	OutcomeDeliveryFailed Outcome = "delivery_failed"
+	OutcomeInvalidStart   Outcome = "invalid_start"
+)
+
+// refused is the outcome of a journey that a refusal ended: the refusal's own reason code.
+func refused(r activities.Refusal) Outcome { return Outcome(r) }
 
 // Event statuses returned by UpdateEvent.
 const (
@@ -50,3 +87,6 @@ const (
 	EventDuplicate = hrevent.StatusDuplicate
 	EventStale     = hrevent.StatusStale
 )
+
+// errInvalidStart is the failure type of a start date and time that cannot be turned into an instant.
+const errInvalidStart = "InvalidStart"

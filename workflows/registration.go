@@ -12,172 +12,182 @@ import (
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
-// issue creates and delivers the pass in one activity; only its metadata comes back. From the moment it is
-// scheduled until its result is in, the journey counts a pass as possibly live (issuing), so a cancel in
-// between still revokes it.
-func (r *joiner) issue(ctx workflow.Context) (activities.IssueResult, error) {
-	if r.j.Stage == StagePreflight {
-		// Straight from pre-flight (in a lean first journey): written with the stage the issue ends in (awaiting
-		// registration, or why it stopped), so a joiner issued at once makes one visibility write, not two. The
-		// status query shows it meanwhile.
-		r.softStage(ctx, StageIssuing)
-	} else {
-		r.stage(ctx, StageIssuing)
-	}
-	s := r.j.Settings
-	req := activities.IssueRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
-		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, r.policy), UsableOnce: s.UsableOnce || r.policy.UsableOnce,
-		Channel: s.Channel, FallbackRecipient: s.FallbackRecipient, Language: r.j.Language, Reason: r.j.Kind,
-		RequestedBy: r.spec.requestedBy}
-	if r.j.Attempts > 0 && r.issueNow {
-		req.Reason = "reissue"
-	} else if r.nextMorning {
-		req.Reason = "reissue after expiry"
-	}
-	if r.usableFrom.After(workflow.Now(ctx)) {
-		req.Start = r.usableFrom // issued early by the lead: usable from the morning
-	}
-	if r.lean && r.recipient != nil && workflow.Now(ctx).Sub(r.checkedAt) < freshCheck {
-		req.Recipient = r.recipient // read moments ago with the user: not read again
-	}
-	o := withWaitForCancellation(graphWriteOptions())
-	o.HeartbeatTimeout = 45 * time.Second // a Graph call's 30 s and a margin: a crashed worker's attempt is retried soon
-	actx := workflow.WithActivityOptions(ctx, o)
-	r.issuing = true
-	var res activities.IssueResult
-	if err := workflow.ExecuteActivity(actx, journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
-		return res, err
-	}
-	r.issuing = false
-	if res.Refusal != "" {
-		return res, nil
-	}
-	r.issueNow, r.nextMorning = false, false
-	r.j.MethodID, r.j.Channel, r.j.MessageID = res.MethodID, res.Channel, res.MessageID
-	r.j.Issued, r.j.Expires = workflow.Now(ctx), res.Expires
-	r.j.Attempts++
-	r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueSet(res.Expires))
-	return res, nil
-}
+// Waiting for a registration. While the pass is live the journey looks for a strong method with one polling
+// activity whose retries do the waiting (so a long wait adds nothing to the history), on the adaptive schedule
+// (every poll interval, slower after the first hour). The look that sees the method revokes the pass at once.
+//
+// The first look of a pass waits one poll interval after delivery, on a workflow timer: nobody registers within
+// milliseconds of the delivery, and a look at once would be an activity round trip for the server in the
+// middle of an intake's burst of deliveries. A registered hint, a moved date or a reissue wakes any wait at
+// once. One deadline timer runs at a time: the reminder's while it is due (the reminder restarts the look),
+// then the expiry's.
 
-// ClampLifetime fits a wanted pass lifetime into the tenant policy and Graph's 10-43200 minutes.
-func ClampLifetime(want int, p activities.TAPPolicy) int {
-	lo, hi := 10, 43200
-	if p.MinLifetimeMinutes > lo {
-		lo = p.MinLifetimeMinutes
-	}
-	if p.MaxLifetimeMinutes > 0 && p.MaxLifetimeMinutes < hi {
-		hi = p.MaxLifetimeMinutes
-	}
-	if want <= 0 {
-		want = p.DefaultLifetimeMinutes
-	}
-	return min(max(want, lo), hi)
-}
+// waitEnd is what ended a registration wait.
+type waitEnd string
 
-// awaitRegistration waits for a strong method while the pass is live, without growing the history: one
-// polling activity whose retries do the waiting. It wakes early for a registered hint (to check at once), a
-// reminder (sent without stopping the wait), a moved start date, a reissue, or the pass's expiry, and
-// returns what ended the wait. A date change or reissue that arrived while the pass was being issued counts.
-func (r *joiner) awaitRegistration(ctx workflow.Context) (string, error) {
-	r.stage(ctx, StageAwaitingRegistration)
-	s := r.j.Settings
-	reminded := s.ReminderBefore <= 0
+const (
+	endRegistered waitEnd = "registered" // a strong method was seen
+	endExpired    waitEnd = "expired"    // the pass ran out first
+	endDateMoved  waitEnd = "date_moved" // the start date moved: the next pass is for the new morning
+	endReissue    waitEnd = "reissue"    // a new pass was asked for
+)
+
+// awaitRegistration waits for a strong method while the pass is live, and returns what ended the wait. It
+// sends the reminder without stopping the wait. A date change or reissue that arrived while the pass was being
+// issued counts.
+func (j *journey) awaitRegistration(ctx workflow.Context) (waitEnd, error) {
+	j.stage(ctx, StageAwaitingRegistration)
+	reminded := j.timing.ReminderBefore <= 0
 	passCtx, passDone := workflow.WithCancel(ctx) // a reminder belongs to this pass: it stops when the wait does
 	defer passDone()
-	first := r.quietFirstLook // the pass was just delivered: its first look can wait (firstlook.go)
-	for {
-		now := workflow.Now(ctx)
-		switch {
-		case r.w.reissues != r.seenReissues:
-			r.seenReissues = r.w.reissues
-			return "reissue", nil
-		case r.w.dateChanges != r.seenDates:
-			r.seenDates = r.w.dateChanges
-			return "date_moved", nil
-		case !r.j.Expires.After(now):
-			return OutcomeExpired, nil
+	for first := true; ; first = false {
+		if ended, over := j.passOver(ctx); over {
+			return ended, nil
 		}
 		if first {
-			first = false
-			// (A hint that came while the pass was being issued asks for a look now.)
-			if delay, ok := r.firstLookDelay(now, reminded); ok && r.w.hints == r.seenHints {
-				if err := r.awaitFirstLook(ctx, delay); err != nil {
+			if waited, err := j.awaitFirstLook(ctx, reminded); waited || err != nil {
+				if err != nil {
 					return "", err
 				}
 				continue // the checks above again, then the look, at once
 			}
 		}
-		r.seenHints = r.w.hints
-		waitCtx, stop := workflow.WithCancel(ctx)
-		poll := workflow.ExecuteActivity(pollOptions(waitCtx, s.PollInterval, r.j.Expires.Sub(now), r.lean), journeyActs.AwaitRegistration,
-			r.pollRequest())
-		sel := workflow.NewSelector(ctx)
-		var (
-			found    activities.Registration
-			pollErr  error
-			polled   bool
-			remind   bool
-			remindAt = r.j.Expires.Add(-s.ReminderBefore)
-		)
-		sel.AddFuture(poll, func(f workflow.Future) { pollErr, polled = f.Get(ctx, &found), true })
-		remindFirst := !reminded && remindAt.After(now)
-		if !remindFirst || !r.quietFirstLook { // (with the quiet first look, the reminder's timer comes first alone)
-			sel.AddFuture(workflow.NewTimer(waitCtx, r.j.Expires.Sub(now)), func(workflow.Future) {})
-		}
-		if remindFirst {
-			sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { remind = true })
-		}
-		sel.AddReceive(r.wakeOn(waitCtx), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
-		sel.Select(ctx)
-		stop() // cancels the poll (if still running), the timers and the waker
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		if r.lean && !polled {
-			// One look at a time: the cancelled look may be running, and may see the method and revoke the pass.
-			// Only once it is over does the next look start. A method it found counts; anything else it ended
-			// with (nothing yet, a Graph error, its timeout) only means look again, since the wait was woken.
-			var got activities.Registration
-			if err := poll.Get(ctx, &got); err == nil {
-				found, pollErr, polled = got, nil, true
-			}
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-		}
+		l, err := j.look(ctx, reminded)
 		switch {
-		case polled && pollErr == nil:
-			r.j.Registered, r.j.RegisteredMethod = workflow.Now(ctx), found.MethodType
-			if r.lean && found.Revoked { // the look revoked the pass: nothing is left to revoke
-				r.revoked = true
-				r.j.MethodID, r.j.Revoked = "", r.j.Registered
-				r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueUnset())
-			}
-			metrics.RegistrationDelay(workflow.GetMetricsHandler(ctx), r.j.Kind, r.j.Registered.Sub(r.j.Issued))
-			return OutcomeRegistered, nil
-		case polled && ranOut(pollErr):
-			return OutcomeExpired, nil
-		case polled:
-			return "", pollErr
-		case remind:
+		case err != nil:
+			return "", err
+		case l.found:
+			j.registered(ctx, l.registration)
+			return endRegistered, nil
+		case l.ranOut:
+			return endExpired, nil
+		case l.remind:
 			reminded = true
-			workflow.Go(passCtx, func(gctx workflow.Context) { r.notify(gctx, "reminder", false) })
+			workflow.Go(passCtx, func(gctx workflow.Context) { j.notify(gctx, "reminder", false) })
 		}
-		// Loop: a hint or reminder restarts the poll, whose first attempt is immediate; the rest is decided above.
+		// Look again: a hint or a reminder restarts the poll, whose first attempt is immediate.
 	}
 }
 
-// pollRequest asks for one look on the adaptive schedule; in a lean journey the look that finds a strong
-// method also revokes the pass.
-func (r *joiner) pollRequest() activities.RegistrationRequest {
-	s := r.j.Settings
-	req := activities.RegistrationRequest{UserID: r.j.UserID, StrongMethods: s.StrongMethods, Ignore: r.ignore,
-		Delivered: r.j.Issued, Expires: r.j.Expires, SlowAfter: s.PollSlowAfter, SlowInterval: s.PollSlowInterval}
-	if r.lean {
-		req.RevokeMethodID, req.EmployeeID = r.j.MethodID, r.w.state.EmployeeID
+// passOver says the wait is over before any look: a reissue, a moved date, or the pass's expiry.
+func (j *journey) passOver(ctx workflow.Context) (waitEnd, bool) {
+	switch {
+	case take(&j.news.reissue):
+		return endReissue, true
+	case take(&j.news.dateMoved):
+		return endDateMoved, true
+	case !j.rec.Expires.After(workflow.Now(ctx)):
+		return endExpired, true
 	}
-	return req
+	return "", false
+}
+
+// awaitFirstLook waits until one poll interval past the delivery (or less, if something wakes it), and
+// reports whether it waited. It does not wait when the look would then come at or after the pass's expiry or
+// its reminder, or when a hint came while the pass was being issued: the look is at once.
+func (j *journey) awaitFirstLook(ctx workflow.Context, reminded bool) (bool, error) {
+	delay, ok := j.firstLookDelay(workflow.Now(ctx), reminded)
+	if !ok || j.news.hint {
+		return false, nil
+	}
+	waitCtx, stop := workflow.WithCancel(ctx)
+	defer stop() // cancels the timer (if woken) and the waker
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(workflow.NewTimer(waitCtx, delay), func(workflow.Future) {})
+	sel.AddReceive(j.wakeOn(waitCtx), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.Select(ctx)
+	return true, ctx.Err()
+}
+
+// firstLookDelay is how long the first look of a pass waits: until one poll interval past its delivery, when
+// that is still before the pass's expiry and its reminder.
+func (j *journey) firstLookDelay(now time.Time, reminded bool) (time.Duration, bool) {
+	at := j.rec.Issued.Add(pollInterval(j.timing.PollInterval))
+	if !at.After(now) || !at.Before(j.rec.Expires) {
+		return 0, false
+	}
+	if remindAt := j.rec.Expires.Add(-j.timing.ReminderBefore); !reminded && remindAt.After(now) && !at.Before(remindAt) {
+		return 0, false
+	}
+	return at.Sub(now), true
+}
+
+// lookResult is how one look ended; all false means look again (a hint woke it, or the reminder is due).
+type lookResult struct {
+	found        bool
+	registration activities.Registration
+	ranOut       bool // the pass's time or the poll's attempts are spent
+	remind       bool // the reminder is due
+}
+
+// look runs the polling activity until it finds a strong method or runs out, or until the deadline timer or
+// news wakes it. One look runs at a time: a woken look is cancelled and waited for, since it may have seen
+// the method and revoked the pass; a method it found counts, anything else it ended with means look again.
+func (j *journey) look(ctx workflow.Context, reminded bool) (lookResult, error) {
+	take(&j.news.hint)
+	now := workflow.Now(ctx)
+	waitCtx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	var res lookResult
+	poll := workflow.ExecuteActivity(pollOptions(waitCtx, j.timing.PollInterval, j.rec.Expires.Sub(now)),
+		journeyActs.AwaitRegistration, j.pollRequest())
+	var pollErr error
+	polled := false
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(poll, func(f workflow.Future) { pollErr, polled = f.Get(ctx, &res.registration), true })
+	if remindAt := j.rec.Expires.Add(-j.timing.ReminderBefore); !reminded && remindAt.After(now) {
+		sel.AddFuture(workflow.NewTimer(waitCtx, remindAt.Sub(now)), func(workflow.Future) { res.remind = true })
+	} else {
+		sel.AddFuture(workflow.NewTimer(waitCtx, j.rec.Expires.Sub(now)), func(workflow.Future) {})
+	}
+	sel.AddReceive(j.wakeOn(waitCtx), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.Select(ctx)
+	stop() // cancels the poll (if still running), the timer and the waker
+	if !polled && ctx.Err() == nil {
+		if err := poll.Get(ctx, &res.registration); err == nil {
+			pollErr, polled = nil, true
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return res, ctx.Err()
+	case polled && pollErr == nil:
+		res.found = true
+	case polled && ranOut(pollErr):
+		res.ranOut = true
+	case polled:
+		return res, pollErr
+	}
+	return res, nil
+}
+
+// wakeOn returns a channel that receives once there is news for the journey, until ctx is cancelled.
+func (j *journey) wakeOn(ctx workflow.Context) workflow.ReceiveChannel {
+	woken := workflow.NewBufferedChannel(ctx, 1)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		if workflow.Await(gctx, func() bool { return j.news.any() }) == nil {
+			woken.Send(gctx, true)
+		}
+	})
+	return woken
+}
+
+// registered records the method seen; the look revoked the live pass with it, unless Graph refused (then
+// revokeAfter revokes it).
+func (j *journey) registered(ctx workflow.Context, reg activities.Registration) {
+	j.rec.Registered, j.rec.RegisteredMethod = workflow.Now(ctx), reg.MethodType
+	if reg.Revoked {
+		j.pass.gone = true
+		j.rec.MethodID, j.rec.Revoked = "", j.rec.Registered
+		j.showLater(searchattr.TapExpiresAt.ValueUnset())
+	}
+	metrics.RegistrationDelay(workflow.GetMetricsHandler(ctx), string(j.rec.Kind), j.rec.Registered.Sub(j.rec.Issued))
+}
+
+// pollRequest asks for looks on the adaptive schedule; the look that finds a strong method also revokes the pass.
+func (j *journey) pollRequest() activities.RegistrationRequest {
+	return activities.RegistrationRequest{UserID: j.rec.UserID, Strength: j.spec.strength, Ignore: j.checked.ignore,
+		Delivered: j.rec.Issued, Expires: j.rec.Expires, RevokeMethodID: j.rec.MethodID, EmployeeID: j.employeeID}
 }
 
 // ranOut reports a poll that ended without a strong method: its time or its attempts are spent.
@@ -186,54 +196,23 @@ func ranOut(err error) bool {
 	return temporal.IsTimeoutError(err) || (errors.As(err, &app) && app.Type() == activities.ErrNotRegisteredYet)
 }
 
-// revoke deletes the live pass; a pass already gone is success.
-func (r *joiner) revoke(ctx workflow.Context, reason string) error {
-	if r.j.MethodID == "" {
-		return nil
+// pollInterval is the configured poll interval, or a minute.
+func pollInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return time.Minute
 	}
-	return r.revokeRequest(ctx, activities.RevokeRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID,
-		MethodID: r.j.MethodID, Reason: reason})
+	return d
 }
 
-// revokeAll deletes whatever pass the user holds: after a cancel that may have raced an issue in flight.
-func (r *joiner) revokeAll(ctx workflow.Context, reason string) error {
-	if r.j.UserID == "" {
-		return nil
-	}
-	return r.revokeRequest(ctx, activities.RevokeRequest{EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, Reason: reason})
-}
-
-func (r *joiner) revokeRequest(ctx workflow.Context, req activities.RevokeRequest) error {
-	if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.RevokeTAP, req).Get(ctx, nil); err != nil {
-		return err
-	}
-	r.j.MethodID, r.j.Revoked, r.issuing = "", workflow.Now(ctx), false
-	r.upsertSoon(ctx, searchattr.TapExpiresAt.ValueUnset())
-	return nil
-}
-
-// notify sends a reminder or an expiry notice; a failure to notify is logged, never fatal to the journey.
-func (r *joiner) notify(ctx workflow.Context, kind string, reissue bool) {
-	s := r.j.Settings
-	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Notify, activities.NotifyRequest{Kind: kind,
-		EmployeeID: r.w.state.EmployeeID, UserID: r.j.UserID, Channel: s.Channel, FallbackRecipient: s.FallbackRecipient,
-		Expires: r.j.Expires, Reissue: reissue, Language: r.j.Language}).Get(ctx, nil)
-	if err != nil {
-		r.w.logger.Warn("notice not sent", "kind", kind, "error", err)
-	}
-}
-
-// pollOptions: one attempt per interval until the pass expires (plus a minute for the last attempt). With
-// waitForCancel a cancelled poll's future resolves only once the poll is over, with its answer if it had one.
-func pollOptions(ctx workflow.Context, interval, until time.Duration, waitForCancel bool) workflow.Context {
-	if interval <= 0 {
-		interval = time.Minute
-	}
+// pollOptions: one attempt per interval until the pass expires (plus a minute for the last attempt). A
+// cancelled poll's future resolves only once the poll is over, with its answer if it had one.
+func pollOptions(ctx workflow.Context, interval, until time.Duration) workflow.Context {
+	interval = pollInterval(interval)
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              GraphTaskQueue,
 		StartToCloseTimeout:    45 * time.Second, // one Graph call (at most 40 s); a crashed worker's look is redone soon
 		ScheduleToCloseTimeout: until + time.Minute,
-		WaitForCancellation:    waitForCancel,
+		WaitForCancellation:    true,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: interval, BackoffCoefficient: 1, MaximumInterval: interval,
 			MaximumAttempts:        int32(until/interval) + 2, // as many looks as fit before expiry
 			NonRetryableErrorTypes: activities.NonRetryableGraphErrors()},

@@ -15,10 +15,10 @@ import (
 	"github.com/tapflow/tapflow/internal/codec"
 )
 
-// TestReplayRecordedHistories replays every history recorded from a real run of every release (see internal/stack's
-// recordHistory; testdata/histories/<release>/) against today's workflow code: a change that breaks determinism for
-// workflows a previous release left running fails here, and must go behind workflow.GetVersion. Histories are
-// never deleted: a release adds its own directory.
+// TestReplayRecordedHistories replays every history recorded from a real run of every tagged release (see
+// internal/stack's recordHistory; testdata/histories/<tag>/) against today's workflow code: a change that breaks
+// determinism for workflows a release left running fails here, and must go behind workflow.GetVersion. A tag's
+// histories are never deleted: each release adds its own directory (make record-histories).
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*", "*.json"))
 	require.NoError(t, err)
@@ -47,7 +47,7 @@ func replayer(t *testing.T) worker.WorkflowReplayer {
 // A replay test that could not fail would prove nothing: a history whose activity result no longer matches
 // the code's next command must be rejected.
 func TestReplayDetectsAChangedWorkflow(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "histories", "v0.1.0", "check-tenant-v1.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "histories", "v0.3.0", "check-tenant-v1.json"))
 	require.NoError(t, err)
 	changed := strings.Replace(string(data), `"name": "ReadTAPPolicy"`, `"name": "SomethingElse"`, 1)
 	require.NotEqual(t, string(data), changed)
@@ -58,64 +58,49 @@ func TestReplayDetectsAChangedWorkflow(t *testing.T) {
 	require.Error(t, r.ReplayWorkflowHistoryFromJSONFile(nil, path))
 }
 
-// Each release's histories cover its own branches: v0.1.0's joiner took the journey before the lean-journey
-// change (a second pre-flight, a RevokeTAP activity), v0.2.0's records the change's version marker and no
-// RevokeTAP (the look that saw the passkey revoked the pass). Replaying both proves old and new branches.
-func TestReleaseHistoriesCoverBothJourneyBranches(t *testing.T) {
-	read := func(release string) string {
-		data, err := os.ReadFile(filepath.Join("testdata", "histories", release, "employee-joiner-registered-v1.json"))
-		require.NoError(t, err)
-		return string(data)
-	}
-	old, lean := read("v0.1.0"), read("v0.2.0")
-	require.NotContains(t, old, `"markerName": "Version"`)
-	require.Equal(t, 2, strings.Count(old, `"name": "Preflight"`))
-	require.Contains(t, old, `"name": "RevokeTAP"`)
-	require.Contains(t, lean, `"markerName": "Version"`)
-	require.Equal(t, 1, strings.Count(lean, `"name": "Preflight"`))
-	require.NotContains(t, lean, `"name": "RevokeTAP"`)
-
-	// v0.2.0's intake starts the workflow searchable by employee, so it upserts no EmployeeId of its own; and a
-	// joiner issued straight after pre-flight writes its stage once, after delivery.
-	require.Equal(t, []string{"EmployeeId"}, upsertsBefore(t, old, "IssueAndDeliver")[:1])
-	leanUpserts := upsertsBefore(t, lean, "IssueAndDeliver")
-	require.Equal(t, []string{"TemporalChangeVersion"}, leanUpserts, "the version marker's, and nothing else before delivery")
-	require.Contains(t, lean[:strings.Index(lean, `"eventId": "2"`)], `"EmployeeId"`, "set by the start")
+// v0.3.0's joiner takes the journey as it is: one pre-flight (the first morning relies on the intake's), no
+// RevokeTAP (the look that saw the passkey revoked the pass), no version marker, and no upsert before the
+// delivery (the intake's start makes the workflow searchable by employee; a joiner issued straight after
+// pre-flight writes its stage once, after delivery).
+func TestTheReleaseHistoryHoldsTheJoinerAsItIs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "histories", "v0.3.0", "employee-joiner-registered-v1.json"))
+	require.NoError(t, err)
+	h := string(data)
+	require.NotContains(t, h, `"markerName": "Version"`)
+	require.Equal(t, 1, strings.Count(h, `"name": "Preflight"`))
+	require.NotContains(t, h, `"name": "RevokeTAP"`)
+	require.Empty(t, upsertsBefore(t, h, "IssueAndDeliver"))
+	require.Contains(t, h[:strings.Index(h, `"eventId": "2"`)], `"EmployeeId"`, "set by the start")
+	require.Equal(t, []string{"TIMER_STARTED", "TIMER_FIRED"}, timersBetween(t, h, "IssueAndDeliver", "AwaitRegistration"),
+		"a timer to the first look")
 }
 
-// v0.2.0-dev holds histories of main before the quiet first look (the lean-journey change's version 1: the
-// first look right after delivery); v0.2.0's take version 2 (a timer to the first look). Replaying both proves
-// both branches.
-func TestHistoriesCoverBothFirstLooks(t *testing.T) {
-	between := func(release string) []string {
-		data, err := os.ReadFile(filepath.Join("testdata", "histories", release, "employee-joiner-registered-v1.json"))
-		require.NoError(t, err)
-		var h struct {
-			Events []struct {
-				EventType string `json:"eventType"`
-				Scheduled struct {
-					ActivityType struct{ Name string } `json:"activityType"`
-				} `json:"activityTaskScheduledEventAttributes"`
-			} `json:"events"`
-		}
-		require.NoError(t, json.Unmarshal(data, &h))
-		var out []string
-		in := false
-		for _, e := range h.Events {
-			switch name := e.Scheduled.ActivityType.Name; {
-			case name == "IssueAndDeliver":
-				in = true
-			case name == "AwaitRegistration":
-				return out
-			case in && strings.HasPrefix(e.EventType, "EVENT_TYPE_TIMER_"):
-				out = append(out, strings.TrimPrefix(e.EventType, "EVENT_TYPE_"))
-			}
-		}
-		t.Fatalf("no look in %s's history", release)
-		return nil
+// timersBetween lists the timer events after the first activity is scheduled and before the second is.
+func timersBetween(t *testing.T, history, first, second string) []string {
+	t.Helper()
+	var h struct {
+		Events []struct {
+			EventType string `json:"eventType"`
+			Scheduled struct {
+				ActivityType struct{ Name string } `json:"activityType"`
+			} `json:"activityTaskScheduledEventAttributes"`
+		} `json:"events"`
 	}
-	require.Empty(t, between("v0.2.0-dev"), "version 1: the first look in the task after delivery")
-	require.Equal(t, []string{"TIMER_STARTED", "TIMER_FIRED"}, between("v0.2.0"), "version 2: a timer to the first look")
+	require.NoError(t, json.Unmarshal([]byte(history), &h))
+	var out []string
+	in := false
+	for _, e := range h.Events {
+		switch name := e.Scheduled.ActivityType.Name; {
+		case name == first:
+			in = true
+		case name == second && in:
+			return out
+		case in && strings.HasPrefix(e.EventType, "EVENT_TYPE_TIMER_"):
+			out = append(out, strings.TrimPrefix(e.EventType, "EVENT_TYPE_"))
+		}
+	}
+	t.Fatalf("no %s after %s in the history", second, first)
+	return nil
 }
 
 // upsertsBefore lists the search attributes upserted, one upsert after another, before the activity is scheduled.
@@ -146,40 +131,4 @@ func upsertsBefore(t *testing.T, history, activity string) []string {
 	}
 	t.Fatalf("no %s in the history", activity)
 	return nil
-}
-
-// A run of the old commands whose start already carries EmployeeId (a v0.1.0 run continued as new, whose start
-// the SDK copied the attributes into; or a new intake's start whose first task an older worker ran) still has
-// its own EmployeeId upsert: today's code must replay it, not skip it.
-func TestOldRunsWhoseStartCarriesTheEmployeeIDReplay(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "histories", "v0.1.0", "employee-*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			var h map[string]any
-			require.NoError(t, json.Unmarshal(data, &h))
-			events := h["events"].([]any)
-			var employeeID any
-			for _, e := range events {
-				up, ok := e.(map[string]any)["upsertWorkflowSearchAttributesEventAttributes"].(map[string]any)
-				if ok {
-					if v, ok := up["searchAttributes"].(map[string]any)["indexedFields"].(map[string]any)["EmployeeId"]; ok {
-						employeeID = v
-						break
-					}
-				}
-			}
-			require.NotNil(t, employeeID, "a v0.1.0 run upserts EmployeeId")
-			started := events[0].(map[string]any)["workflowExecutionStartedEventAttributes"].(map[string]any)
-			started["searchAttributes"] = map[string]any{"indexedFields": map[string]any{"EmployeeId": employeeID}}
-			out, err := json.Marshal(h)
-			require.NoError(t, err)
-			path := filepath.Join(t.TempDir(), "started-with-employee-id.json")
-			require.NoError(t, os.WriteFile(path, out, 0o600))
-			require.NoError(t, replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path))
-		})
-	}
 }

@@ -3,7 +3,6 @@ package workflows
 import (
 	"time"
 
-	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
 )
 
@@ -40,7 +39,7 @@ type Leaver struct {
 	PassesRevoked   int       `json:"passes_revoked"`
 	SessionsRevoked bool      `json:"sessions_revoked"`
 	Disabled        bool      `json:"disabled"`
-	Outcome         string    `json:"outcome"`
+	Outcome         Outcome   `json:"outcome"`
 	Reason          string    `json:"reason"`
 }
 
@@ -55,7 +54,7 @@ type EventRecord struct {
 
 // Journey is one TAP journey: what was asked, where it stands, and how it ended.
 type Journey struct {
-	Kind        string `json:"kind"` // joiner, mover or recovery
+	Kind        Kind   `json:"kind"`
 	RequestedBy string `json:"requested_by,omitempty"`
 	EventID     string `json:"event_id"`
 	User        string `json:"user"`    // the HR record's user reference
@@ -65,8 +64,8 @@ type Journey struct {
 	StartTime   string `json:"start_time,omitempty"`
 	Language    string `json:"language,omitempty"`
 
-	Stage      string   `json:"stage"`
-	Outcome    string   `json:"outcome,omitempty"`
+	Stage      Stage    `json:"stage"`
+	Outcome    Outcome  `json:"outcome,omitempty"`
 	Reason     string   `json:"reason,omitempty"` // a human sentence
 	ApprovedBy string   `json:"approved_by,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
@@ -83,8 +82,6 @@ type Journey struct {
 	RegisteredMethod string `json:"registered_method,omitempty"`
 	Attempts         int    `json:"attempts"` // passes issued
 	Reissues         int    `json:"reissues"`
-
-	Settings activities.JoinerSettings `json:"settings"`
 }
 
 // Status is the answer to QueryStatus.

@@ -1,17 +1,63 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/testsuite"
-
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 )
+
+// The first morning of the default hire: 1 December 2026, 09:00 London (GMT) = 09:00 UTC.
+var firstMorning = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+
+func notYet() error {
+	return temporal.NewApplicationError("no strong method registered yet", activities.ErrNotRegisteredYet)
+}
+
+// issued mocks IssueAndDeliver: a pass from now, lasting the requested lifetime.
+func (je *journeyEnv) issued(ids ...string) *[]activities.IssueRequest {
+	var reqs []activities.IssueRequest
+	n := 0
+	je.env.OnActivity(journeyActs.IssueAndDeliver, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.IssueRequest) (activities.IssueResult, error) {
+			reqs = append(reqs, r)
+			id := ids[min(n, len(ids)-1)]
+			n++
+			start := je.env.Now()
+			if !r.Start.IsZero() {
+				start = r.Start
+			}
+			return activities.IssueResult{MethodID: id, Start: start, Expires: start.Add(passLifetime),
+				Channel: activities.ChannelManagerMail, MessageID: "msg-" + id}, nil
+		})
+	return &reqs
+}
+
+func (je *journeyEnv) revoked() *[]activities.RevokeRequest {
+	var reqs []activities.RevokeRequest
+	je.env.OnActivity(journeyActs.RevokeTAP, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.RevokeRequest) error { reqs = append(reqs, r); return nil })
+	return &reqs
+}
+
+// registersAfter mocks AwaitRegistration: nothing until at, then a FIDO2 key.
+func (je *journeyEnv) registersAfter(at time.Time) {
+	je.env.OnActivity(journeyActs.AwaitRegistration, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.RegistrationRequest) (activities.Registration, error) {
+			if je.env.Now().Before(at) {
+				return activities.Registration{}, notYet()
+			}
+			return activities.Registration{MethodType: "fido2", MethodID: "key-1"}, nil
+		})
+}
 
 // t0 is the tests' "now": Monday 30 November 2026, 06:00 UTC.
 var t0 = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
@@ -90,6 +136,10 @@ func (je *journeyEnv) run(end time.Duration) Status {
 	je.env.ExecuteWorkflow(Employee, EmployeeInput{EmployeeID: "E1"})
 	return st
 }
+
+// passLifetime is how long the mocked passes last: the default 8 hours, within the tests' policy of 1 to 8
+// (activities.ClampLifetime fits it; its own tests prove that).
+const passLifetime = 8 * time.Hour
 
 var okPreflight = activities.PreflightResult{UserID: "u-1", Policy: activities.TAPPolicy{Enabled: true,
 	DefaultLifetimeMinutes: 60, MinLifetimeMinutes: 60, MaxLifetimeMinutes: 480, IncludeGroups: []string{"all_users"}}}

@@ -1,4 +1,4 @@
-// Package batch reads the onboarding CSV of spec/hr-events.md and feeds each valid row through the intake as
+// Package batch reads the onboarding CSV (docs/batches.md) and feeds each valid row through the intake as
 // a hire event whose id comes from (employee_id, start_date), so importing the same file again, or a daily
 // feed that repeats yesterday's rows, changes nothing. A bad row is reported with its line number; the good
 // rows around it still go in.

@@ -181,8 +181,8 @@ func (t *tail) String() string {
 }
 
 // handshake waits until the worker process ch polls the baseline's queue in c's namespace, which only a worker
-// in benchworker's mode does: a worker binary built without it would leave the baseline waiting until the
-// timeout.
+// in benchworker's mode does. A worker built without -tags bench stops at once when started as one (startChild
+// reports what it says); a binary that knows nothing of the mode runs as a plain worker, which this catches.
 func handshake(ctx context.Context, c client.Client, ch *child) error {
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		resp, err := c.DescribeTaskQueue(ctx, benchworker.BaselineQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
@@ -191,7 +191,8 @@ func handshake(ctx context.Context, c client.Client, ch *child) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the worker process does not run the benchmark's worker (no poller on %s after 30 s; %v): "+
-				"give --worker-binary a worker built from this checkout, or leave it out", benchworker.BaselineQueue, err)
+				"give --worker-binary a worker built from this checkout with -tags %s, or leave it out",
+				benchworker.BaselineQueue, err, WorkerTags)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,7 +1,8 @@
 // Package benchworker is the benchmark's worker process: a tapflow worker configured from the environment, as
-// the worker binary is, plus the baseline's no-op workflow and activity. `starter bench` starts the production
-// worker binary (built with -tags nodev, as in the images) in this mode, so the figures it reads (RSS, metrics,
-// CPU) are those of the worker users run. It links nothing of the embedded server.
+// the worker binary is, plus the baseline's no-op workflow and activity. `starter bench` builds the worker binary
+// as the images do (-tags nodev) plus -tags bench, which compiles this mode in, and starts it in this mode, so
+// the figures it reads (RSS, metrics, CPU) are those of the worker users run. This package links nothing of the
+// embedded server, and the production worker (built without -tags bench) links nothing of this package.
 package benchworker
 
 import (
@@ -66,7 +67,8 @@ func BaselineWorkflow(ctx workflow.Context, s Shape) error {
 func noop(context.Context) error { return nil }
 
 // RunIfAsked runs the benchmark's worker and exits when this process was started as one; otherwise it returns
-// at once. The worker binary calls it first in main (and so do the tests whose binaries serve as one).
+// at once. The worker binary built with -tags bench calls it first in main (and so do the starter binary and the
+// tests whose binaries serve as one).
 func RunIfAsked() {
 	if os.Getenv(Env) != "worker" {
 		return

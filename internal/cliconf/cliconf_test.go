@@ -6,15 +6,13 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 func newSet() (*Set, *pflag.FlagSet) {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	return New(fs), fs
-}
-
-func env(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
 func TestEnvName(t *testing.T) {
@@ -33,7 +31,7 @@ func TestFlagBeatsEnvAndEnvBeatsDefault(t *testing.T) {
 	s.Duration(&d, "poll", time.Second, "p")
 	s.Bool(&on, "in-memory", false, "m")
 	require.NoError(t, fs.Parse([]string{"--graph-url", "flag"}))
-	require.NoError(t, s.ApplyEnv(env(map[string]string{
+	require.NoError(t, s.ApplyEnv(testkit.Env(map[string]string{
 		"TAPFLOW_GRAPH_URL": "env", "TAPFLOW_HTTP_ADDRESS": "0.0.0.0:1", "TAPFLOW_POLL": "2m", "TAPFLOW_IN_MEMORY": "true",
 	})))
 	require.Equal(t, "flag", a)
@@ -49,7 +47,7 @@ func TestBadValuesNameTheVariableAndTheAcceptedValues(t *testing.T) {
 	s.Enum(&level, "log-level", "info", []string{"debug", "info"}, "l")
 	s.Addr(&addr, "http-address", "127.0.0.1:9090", "h")
 	require.NoError(t, fs.Parse(nil))
-	err := s.ApplyEnv(env(map[string]string{"TAPFLOW_LOG_LEVEL": "loud"}))
+	err := s.ApplyEnv(testkit.Env(map[string]string{"TAPFLOW_LOG_LEVEL": "loud"}))
 	require.EqualError(t, err, `invalid TAPFLOW_LOG_LEVEL="loud": want one of debug, info`)
 
 	s, fs = newSet()
@@ -61,5 +59,5 @@ func TestBadValuesNameTheVariableAndTheAcceptedValues(t *testing.T) {
 	s, fs = newSet()
 	s.Addr(&addr, "http-address", "127.0.0.1:9090", "h")
 	require.NoError(t, fs.Parse(nil))
-	require.ErrorContains(t, s.ApplyEnv(env(map[string]string{"TAPFLOW_HTTP_ADDRESS": "h:99999"})), "0 to 65535")
+	require.ErrorContains(t, s.ApplyEnv(testkit.Env(map[string]string{"TAPFLOW_HTTP_ADDRESS": "h:99999"})), "0 to 65535")
 }

@@ -68,6 +68,31 @@ const (
 	MethodUnknown MethodType = "unknown"
 )
 
+// PhishingResistantMethods are the method types that resist phishing (passkeys and FIDO2 keys, Windows Hello
+// for Business, platform credentials): what a privileged user must hold.
+func PhishingResistantMethods() []MethodType {
+	return []MethodType{MethodFIDO2, MethodWindowsHello, MethodPlatformCredential}
+}
+
+// StrongMethods are the method types that complete a journey unless configured otherwise: the
+// phishing-resistant ones and Microsoft Authenticator.
+func StrongMethods() []MethodType { return append(PhishingResistantMethods(), MethodAuthenticator) }
+
+// RegistrableMethods are the method types a person registers, among which a deployment chooses those that
+// complete a journey.
+func RegistrableMethods() []MethodType {
+	return append(StrongMethods(), MethodSoftwareOath, MethodPhone, MethodEmail, MethodExternal)
+}
+
+// MethodNames are the types' names, as settings and requests spell them.
+func MethodNames(types []MethodType) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
+	}
+	return out
+}
+
 // Method is one registered authentication method.
 type Method struct {
 	ID          string

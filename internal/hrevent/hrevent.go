@@ -1,4 +1,4 @@
-// Package hrevent is the HR lifecycle event of spec/hr-events.md: its shape, its validation (every field
+// Package hrevent is the HR lifecycle event (docs/events.md): its shape, its validation (every field
 // problem at once, each naming the field and what is accepted) and the calendar arithmetic that turns a local
 // start date into an instant. The webhook, the batch and the CLI all produce these; workflows consume them.
 package hrevent

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 // A Graph request made inside an activity is counted under that activity's type; one made outside, under "".
@@ -37,7 +39,7 @@ func TestGraphRequestsAreCountedByActivity(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, get(context.Background()))
 
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, `tapflow_graph_requests_by_activity_total{activity="AwaitRegistration",method="GET",route="/users/{id}/authentication/methods"} 2`)
 	require.Contains(t, out, `tapflow_graph_requests_by_activity_total{activity="",method="GET",route="/users/{id}/authentication/methods"} 1`)
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 func TestBusinessSeries(t *testing.T) {
@@ -17,7 +19,7 @@ func TestBusinessSeries(t *testing.T) {
 	m.WebhookRequest(202)
 	m.WebhookRequest(401)
 	m.WebhookRequest(401)
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, "# HELP tapflow_passes_issued_total Temporary Access Passes created and delivered")
 	require.Contains(t, out, `tapflow_passes_issued_total{journey="joiner"} 1`)
 	require.Contains(t, out, `tapflow_passes_issued_total{journey="reissue_after_expiry"} 1`)
@@ -37,7 +39,7 @@ func TestWorkflowSideSeriesGoThroughTheSDKHandler(t *testing.T) {
 	RegistrationDelay(h, "joiner", 90*time.Second)
 	ScheduleRun(h, ScheduleSucceeded)
 	ScheduleRun(m.SDKHandler(), ScheduleFailed)
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, "# HELP tapflow_journeys_finished_total TAP journeys ended")
 	require.Contains(t, out, `tapflow_journeys_finished_total{journey="joiner",outcome="registered"} 1`)
 	require.Contains(t, out, `tapflow_journeys_finished_total{journey="recovery",outcome="user_disabled"} 1`)

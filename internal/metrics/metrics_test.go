@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,16 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-func scrape(t *testing.T, m *Metrics) string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	body, err := io.ReadAll(rec.Body)
-	require.NoError(t, err)
-	return string(body)
-}
+	"github.com/tapflow/tapflow/internal/testkit"
+)
 
 func TestRouteHidesIdsAndUPNs(t *testing.T) {
 	require.Equal(t, "/users/{id}/authentication/temporaryAccessPassMethods/{id}",
@@ -36,7 +28,7 @@ func TestGraphTransportCountsWithoutPII(t *testing.T) {
 	resp, err := c.Get(srv.URL + "/v1.0/users/ada.lovelace@contoso.example?$select=mail")
 	require.NoError(t, err)
 	resp.Body.Close()
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, `tapflow_graph_requests_total{method="GET",route="/users/{id}",status="429"} 1`)
 	require.NotContains(t, out, "ada.lovelace")
 }
@@ -49,7 +41,7 @@ func TestSDKHandlerFixesLabelsOnFirstUse(t *testing.T) {
 	m.SDKHandler().Counter("temporal_request").Inc(1) // missing labels become ""
 	h.Gauge("temporal_worker_task_slots_available").Update(5)
 	h.Timer("temporal_request_latency").Record(250 * time.Millisecond)
-	out := scrape(t, m)
+	out := testkit.Scrape(t, m.Handler())
 	require.Contains(t, out, `temporal_request_total{namespace="default",task_queue="tapflow"} 3`)
 	require.Contains(t, out, `temporal_request_total{namespace="",task_queue=""} 1`)
 	require.Contains(t, out, `temporal_worker_task_slots_available{namespace="default",task_queue="tapflow"} 5`)

@@ -19,6 +19,7 @@ import (
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/secretscan"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -30,7 +31,7 @@ const testKeys = "k1=AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
 func TestEncryptedPayloadsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	cfg := devConfig(dir)
-	cfg.UIAddress, cfg.WebhookAddress = freeAddr(t), ""
+	cfg.UIAddress, cfg.WebhookAddress = testkit.FreeAddr(t), ""
 	cfg.Temporal.EncryptionKeys = testKeys // strict: a plain payload anywhere would fail the journey
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))

@@ -17,6 +17,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -34,7 +35,7 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 	cfg := devConfig(t.TempDir())
 	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	defer s.Stop()

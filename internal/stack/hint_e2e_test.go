@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -23,9 +24,9 @@ func TestAHintWaitsForTheLookInFlight(t *testing.T) {
 	cfg := devConfig(t.TempDir())
 	cfg.UIAddress = ""
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
-	var audit lockedBuffer
+	var audit testkit.Buffer
 	cfg.AuditLog = &audit
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, err)
 	defer s.Stop()

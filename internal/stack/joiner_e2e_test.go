@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +18,10 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/internal/tracing"
 	"github.com/tapflow/tapflow/workflows"
 )
-
-// lockedBuffer collects the worker's logs while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]byte(nil), l.b.Bytes()...)
-}
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
@@ -99,12 +81,12 @@ func journeyStatus(t *testing.T, s *Stack, id string) workflows.Status {
 // revoked; the pass appears in no history, log, metric or database byte.
 func TestJoinerEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	cfg := devConfig(dir)
 	cfg.UIAddress = ""
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	cfg.Journey.Lifetime = 8 * time.Hour
-	var audit lockedBuffer
+	var audit testkit.Buffer
 	cfg.AuditLog = &audit
 	spans := tracetest.NewInMemoryExporter()
 	cfg.Tracing = tracing.New("tapflow-worker", spans)

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,9 +12,13 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
 )
 
 // JourneyConfig is how TAP journeys issue, deliver and wait.
@@ -29,12 +34,6 @@ type JourneyConfig struct {
 	DisplayZone   string
 	// PollIntervalSet says the poll interval was given, so dev mode keeps it instead of its 5 seconds.
 	PollIntervalSet bool
-}
-
-// strongMethodTypes are the method types that may end a journey.
-func strongMethodTypes() []string {
-	return []string{"fido2", "windowsHelloForBusiness", "platformCredential", "microsoftAuthenticator",
-		"softwareOath", "phone", "email", "external"}
 }
 
 func bindJourney(s *cliconf.Set, c *JourneyConfig) {
@@ -56,15 +55,15 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Duration(&js.PollSlowInterval, "poll-slow-interval", d.PollSlowInterval, "how often to look once --poll-slow-after has passed; 0 = keep --poll-interval")
 	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
-	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, strongMethodTypes(), "method types that complete a journey")
+	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, graph.MethodNames(graph.RegistrableMethods()), "method types that complete a journey")
 	ld := activities.DefaultLifecycleSettings()
 	s.Enum(&c.OnLeave, "on-leave", "disable", []string{"disable", "keep"}, "what a termination does to the account, after revoking passes and sessions")
 	s.Bool(&c.Lifecycle.EnableOnRehire, "enable-on-rehire", ld.EnableOnRehire, "re-enable a disabled account when a leaver is hired again")
 	s.Int(&c.Lifecycle.MaxRecoveriesPerDay, "max-recoveries-per-day", ld.MaxRecoveriesPerDay, 1, "helpdesk recoveries per employee in 24 hours")
 }
 
-// journeyActivities builds the settings and the Graph journey activities from the configuration.
-func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, error) {
+// activityDeps builds what the activities need from the configuration.
+func (s *Stack) activityDeps() (activities.Deps, error) {
 	c := s.cfg.Journey
 	js := c.Settings
 	d := activities.DefaultJoinerSettings()
@@ -85,7 +84,7 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 		}
 	}
 	if err := c.check(); err != nil {
-		return nil, nil, err
+		return activities.Deps{}, err
 	}
 	loc, _ := time.LoadLocation(c.DisplayZone)
 	courier := &delivery.Courier{Graph: s.graph, Sender: sender, Templates: delivery.Templates{Dir: c.MailTemplates},
@@ -93,17 +92,18 @@ func (s *Stack) journeyActivities() (*activities.Settings, *activities.Journey, 
 	if js.Channel == activities.ChannelWebhook {
 		courier.Webhook, _ = standardwebhooks.NewWebhook(c.WebhookSecret)
 	} else if sender == "" {
-		return nil, nil, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
+		return activities.Deps{}, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
 	lc := c.Lifecycle
 	lc.DisableOnLeave = c.OnLeave != "keep"
 	if lc.MaxRecoveriesPerDay <= 0 {
 		lc.MaxRecoveriesPerDay = activities.DefaultLifecycleSettings().MaxRecoveriesPerDay
 	}
-	return &activities.Settings{Joiner: js, Lifecycle: lc},
-		&activities.Journey{Graph: s.graph, Delivery: courier, Audit: activities.SlogAuditor{Logger: s.auditLogger()},
-			Metrics: s.metrics, Policies: &activities.PolicyCache{}},
-		nil
+	return activities.Deps{Graph: s.graph, Delivery: courier, Audit: audit.Log{Logger: s.auditLogger()},
+		Metrics: s.metrics, Joiner: js, Lifecycle: lc, FeedToken: s.cfg.FeedToken,
+		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
+			return intake.Submit(ctx, s.client, e)
+		}}, nil
 }
 
 // check names a journey setting that cannot work, by its variable.

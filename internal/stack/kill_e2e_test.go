@@ -20,6 +20,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -29,13 +30,13 @@ type workerProcess struct {
 	bin, dir, emu      string
 	temporal, http, ui string
 	cmd                *exec.Cmd
-	out                lockedBuffer
+	out                testkit.Buffer
 }
 
 func (w *workerProcess) start() {
 	w.t.Helper()
 	w.cmd = exec.Command(w.bin, "--data-dir", w.dir, "--dev-temporal-address", w.temporal, "--ui-address", w.ui,
-		"--http-address", w.http, "--webhook-address", freeAddr(w.t), "--graph-url", w.emu+"/v1.0", "--graph-static-token", "t",
+		"--http-address", w.http, "--webhook-address", testkit.FreeAddr(w.t), "--graph-url", w.emu+"/v1.0", "--graph-static-token", "t",
 		"--sender-mailbox", graphemu.DemoSenderID, "--poll-interval", "1s", "--log-level", "warn")
 	w.cmd.Env = []string{"HOME=" + w.dir, "PATH=" + os.Getenv("PATH")}
 	w.cmd.Stdout, w.cmd.Stderr = &w.out, &w.out // shown only when the test fails
@@ -68,7 +69,7 @@ func TestKilledMidIssueAndMidWait(t *testing.T) {
 	emuSrv := httptest.NewServer(graphemu.New(graphemu.Options{Seed: graphemu.DemoSeed()}).Handler())
 	defer emuSrv.Close()
 	emu := emuSrv.URL + "/_emulator"
-	w := &workerProcess{t: t, bin: bin, dir: t.TempDir(), emu: emuSrv.URL, temporal: freeAddr(t), http: freeAddr(t), ui: freeAddr(t)}
+	w := &workerProcess{t: t, bin: bin, dir: t.TempDir(), emu: emuSrv.URL, temporal: testkit.FreeAddr(t), http: testkit.FreeAddr(t), ui: testkit.FreeAddr(t)}
 	w.start()
 	defer w.kill()
 	defer func() {

@@ -11,6 +11,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -18,7 +19,7 @@ import (
 // sessions are revoked and the account disabled, in the emulator; no pass value reached history or logs.
 func TestLeaverEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	cfg := devConfig(dir)
 	cfg.UIAddress, cfg.WebhookAddress = "", ""
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true

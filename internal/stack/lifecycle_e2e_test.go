@@ -12,6 +12,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -23,7 +24,7 @@ func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
 	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
 	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	cfg.Journey.Lifecycle.MaxRecoveriesPerDay = 1
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	require.NoError(t, err)
 	defer s.Stop()
@@ -40,7 +41,7 @@ func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
 		IssuedPasses        []string  `json:"issuedPasses"`
 		TemporaryAccessPass *struct{} `json:"temporaryAccessPass"`
 	}
-	registerAndWait := func(kind string, n int) {
+	registerAndWait := func(kind workflows.Kind, n int) {
 		t.Helper()
 		require.Eventually(t, func() bool {
 			getJSON(t, emu+"/users/"+radia, &user)

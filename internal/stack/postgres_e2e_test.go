@@ -24,6 +24,7 @@ import (
 	"github.com/tapflow/tapflow/internal/pgtest"
 	"github.com/tapflow/tapflow/internal/searchattr"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/internal/webhook/whtest"
 	"github.com/tapflow/tapflow/workflows"
 )
@@ -33,7 +34,7 @@ type process struct {
 	t    *testing.T
 	name string
 	cmd  *exec.Cmd
-	out  lockedBuffer
+	out  testkit.Buffer
 }
 
 func startProcess(t *testing.T, name, bin string, env []string, args ...string) *process {
@@ -93,7 +94,7 @@ func TestPostgresProductionPath(t *testing.T) {
 	workerBin, starterBin := buildBinary(t, "../../worker"), buildBinary(t, "../../starter")
 
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{Address: freeAddr(t), Postgres: dsn, HistoryShards: 4,
+	srv, err := devserver.Start(ctx, devserver.Options{Address: testkit.FreeAddr(t), Postgres: dsn, HistoryShards: 4,
 		SearchAttributes: searchattr.Definitions()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Stop() }) // after the processes (cleanups run last-in first-out)
@@ -111,11 +112,11 @@ func TestPostgresProductionPath(t *testing.T) {
 	var workers [2]*process
 	var workerHTTP [2]string
 	for i := range workers {
-		workerHTTP[i] = freeAddr(t)
+		workerHTTP[i] = testkit.FreeAddr(t)
 		workers[i] = startProcess(t, fmt.Sprintf("worker-%d", i+1), workerBin,
 			append([]string{"TAPFLOW_HTTP_ADDRESS=" + workerHTTP[i]}, workerEnv...))
 	}
-	hookAddr := freeAddr(t)
+	hookAddr := testkit.FreeAddr(t)
 	receiver := startProcess(t, "receiver", starterBin, append([]string{"TAPFLOW_WEBHOOK_SECRET=" + secret}, common...),
 		"serve", "--webhook-address", hookAddr)
 	for _, a := range workerHTTP {

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -9,14 +8,13 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/activities"
-	"github.com/tapflow/tapflow/internal/hrevent"
-	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/graphretry"
 	"github.com/tapflow/tapflow/workflows"
 )
 
 // startWorkers starts the lifecycle worker (workflows) and the Graph worker (every Graph activity).
 func (s *Stack) startWorkers() error {
-	settings, journey, err := s.journeyActivities()
+	deps, err := s.activityDeps()
 	if err != nil {
 		return err
 	}
@@ -27,19 +25,14 @@ func (s *Stack) startWorkers() error {
 	// In-flight activities get time to finish when the process stops (a Graph call, a mail).
 	lifecycle := worker.New(s.client, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(lifecycle)
-	lifecycle.RegisterActivity(settings) // a local activity: it runs beside the workflows
-	lifecycle.RegisterActivity(&activities.Feed{Token: s.cfg.FeedToken, Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
-		return intake.Submit(ctx, s.client, e)
-	}})
 
 	graphWorker := worker.New(s.client, workflows.GraphTaskQueue, worker.Options{
 		WorkerStopTimeout: s.cfg.Graph.Timeout + 15*time.Second,
 		// Enforced by the server for the whole queue, so N workers together stay within the tenant's budget.
 		TaskQueueActivitiesPerSecond: s.cfg.GraphRateLimit,
-		Interceptors:                 append([]interceptor.WorkerInterceptor{&activities.RetryJitter{}}, s.cfg.GraphInterceptors...),
+		Interceptors:                 append([]interceptor.WorkerInterceptor{&graphretry.Jitter{}}, s.cfg.GraphInterceptors...),
 	})
-	graphWorker.RegisterActivity(&activities.Directory{Graph: s.graph})
-	graphWorker.RegisterActivity(journey)
+	activities.Register(lifecycle, graphWorker, deps)
 
 	for _, w := range []worker.Worker{lifecycle, graphWorker} {
 		if err := w.Start(); err != nil {

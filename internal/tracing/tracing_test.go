@@ -19,6 +19,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/grpc"
+
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 const (
@@ -26,32 +28,28 @@ const (
 	pass = "Tq7#kP2!vXw9"
 )
 
-func env(vars map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-}
-
 func TestFromEnv(t *testing.T) {
-	c, err := FromEnv(env(nil), "tapflow-worker")
+	c, err := FromEnv(testkit.Env(nil), "tapflow-worker")
 	require.NoError(t, err)
 	require.False(t, c.Enabled(), "off unless an endpoint is set")
 
-	c, err = FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"}), "tapflow-worker")
+	c, err = FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"}), "tapflow-worker")
 	require.NoError(t, err)
 	require.Equal(t, Config{Endpoint: "http://collector:4317", ServiceName: "tapflow-worker"}, c)
 
-	c, err = FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
+	c, err = FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
 		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://traces:4317", "OTEL_SERVICE_NAME": "hr-intake"}), "tapflow-starter")
 	require.NoError(t, err)
 	require.Equal(t, Config{Endpoint: "https://traces:4317", ServiceName: "hr-intake"}, c)
 
-	c, err = FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_SDK_DISABLED": "true"}), "x")
+	c, err = FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_SDK_DISABLED": "true"}), "x")
 	require.NoError(t, err)
 	require.False(t, c.Enabled())
 
-	_, err = FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+	_, err = FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
 		"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}), "x")
 	require.ErrorContains(t, err, "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
-	_, err = FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"}), "x")
+	_, err = FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"}), "x")
 	require.ErrorContains(t, err, "http://otel-collector:4317")
 
 	tr, err := Start(context.Background(), Config{})
@@ -153,7 +151,7 @@ func TestSpansReachAnOTLPCollector(t *testing.T) {
 	go func() { _ = srv.Serve(l) }()
 	defer srv.Stop()
 
-	c, err := FromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + l.Addr().String(),
+	c, err := FromEnv(testkit.Env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + l.Addr().String(),
 		"OTEL_SERVICE_NAME": "tapflow-test"}), "tapflow-worker")
 	require.NoError(t, err)
 	tr, err := Start(context.Background(), c)

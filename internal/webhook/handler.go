@@ -1,4 +1,4 @@
-// Package webhook is the HR webhook receiver of spec/hr-events.md: POST /v1/events with a Standard Webhooks
+// Package webhook is the HR webhook receiver (docs/events.md): POST /v1/events with a Standard Webhooks
 // signature (several secrets may be valid at once, for rotation), handed to the intake; 202 only once Temporal
 // has accepted the event, 200 for a duplicate, 400 listing every field problem, 401, 413, 415, and 503 with
 // Retry-After when Temporal is down. Request logs carry the event id, never the body.

@@ -1,0 +1,34 @@
+package activities
+
+import (
+	"go.temporal.io/sdk/worker"
+
+	"github.com/tapflow/tapflow/internal/audit"
+	"github.com/tapflow/tapflow/internal/batch"
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+// Deps is what the activities are built from: the Graph client, the delivery channel, the audit and metrics
+// sinks, the worker's settings and the intake that feeds take their rows to.
+type Deps struct {
+	Graph     graph.Client
+	Delivery  Deliverer
+	Audit     audit.Recorder
+	Metrics   PassMetrics // nil: nothing is counted
+	Joiner    JoinerSettings
+	Lifecycle LifecycleSettings
+	Submit    batch.Submitter // the intake, for scheduled feeds
+	FeedToken string          // bearer token for an HTTPS feed
+}
+
+// Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
+// queue) the settings, which workflows run as local activities, and the feed import; on the Graph worker (whose
+// queue carries the tenant-wide Graph rate limit) every activity that calls Graph. One TAP policy cache serves
+// the worker's journeys.
+func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
+	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
+	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken})
+	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
+	graphWorker.RegisterActivity(&Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
+		Policies: &graph.PolicyCache{}, Settings: d.Joiner})
+}

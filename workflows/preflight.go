@@ -1,0 +1,73 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tapflow/tapflow/activities"
+)
+
+// checked is what the last pre-flight that passed found, for the steps after it.
+type checked struct {
+	at        time.Time             // when
+	recipient *activities.Recipient // the user and manager, read with the user (see issueAndDeliver)
+	ignore    []string              // strong method ids there before the journey: only a new one counts
+	baselined bool                  // ignore is set: a later pre-flight keeps the first baseline
+}
+
+// freshCheck is how recent the intake's pre-flight must be for the first morning to rely on it: a joiner
+// starting today is issued a pass moments after intake, and checking again would repeat the same reads.
+const freshCheck = 10 * time.Minute
+
+// preflightAndApproval runs pre-flight and holds a privileged user until approved. A non-empty outcome ends
+// the journey; verb words its refusal for a user who already holds a strong method ("has", "registered").
+func (j *journey) preflightAndApproval(ctx workflow.Context, verb string) (Outcome, string, error) {
+	pre, err := j.preflight(ctx)
+	if err != nil || pre.Refusal != "" {
+		return refused(pre.Refusal), pre.Message, err
+	}
+	if j.spec.baseline {
+		if !j.checked.baselined {
+			j.checked.ignore, j.checked.baselined = pre.StrongMethodIDs, true
+		}
+	} else if len(pre.StrongMethods) > 0 {
+		return refused(activities.RefusedAlreadyRegistered),
+			"The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
+	}
+	if pre.Privileged {
+		return "", "", j.awaitApproval(ctx, pre.Roles)
+	}
+	return "", "", nil
+}
+
+// preflight checks the user, the tenant policy, their roles and their methods (activities.Journey.Preflight).
+func (j *journey) preflight(ctx workflow.Context) (activities.PreflightResult, error) {
+	var pre activities.PreflightResult
+	err := workflow.ExecuteActivity(graphRead(ctx), journeyActs.Preflight,
+		activities.PreflightRequest{User: j.rec.User, Strength: j.spec.strength}).Get(ctx, &pre)
+	if err == nil && pre.UserID != "" {
+		j.rec.UserID, j.rec.Language = pre.UserID, pre.Language
+	}
+	if err == nil && pre.Refusal == "" {
+		j.checked.at, j.checked.recipient = workflow.Now(ctx), pre.Recipient
+	}
+	return pre, err
+}
+
+// awaitApproval holds a privileged user's journey until someone approves it (UpdateApprove); once approved,
+// a later pre-flight does not hold it again.
+func (j *journey) awaitApproval(ctx workflow.Context, roles []string) error {
+	if j.rec.ApprovedBy != "" {
+		return nil
+	}
+	j.rec.Roles = roles
+	j.stage(ctx, StageAwaitingApproval)
+	return workflow.Await(ctx, func() bool { return j.rec.ApprovedBy != "" })
+}
+
+// checkedRecently says the first morning may rely on the intake's pre-flight: the first pass of a journey
+// checked minutes ago (not a rehire's, whose account is checked once it may have been re-enabled).
+func (j *journey) checkedRecently(ctx workflow.Context) bool {
+	return !j.spec.rehire && j.rec.Attempts == 0 && !j.checked.at.IsZero() && workflow.Now(ctx).Sub(j.checked.at) < freshCheck
+}
