@@ -68,11 +68,12 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 				"recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
 		}
 	}
+	heartbeat(ctx) // alive after each Graph call: a crashed worker's attempt is retried within the heartbeat timeout
 	policy, err := j.policy(ctx)
 	if err != nil {
 		return IssueResult{}, err
 	}
-	heartbeat(ctx) // alive: a crashed worker's attempt is retried within the heartbeat timeout
+	heartbeat(ctx)
 	once := s.UsableOnce || policy.UsableOnce
 	issued, err := j.Graph.CreateTAP(ctx, req.UserID, graph.TAPRequest{Start: req.Start,
 		LifetimeMinutes: ClampLifetime(s.LifetimeMinutes, policy), UsableOnce: &once})

@@ -82,7 +82,8 @@ func (w *employee) scheduleLeave(ctx workflow.Context, at time.Time) {
 	})
 }
 
-// cancelLeave withdraws the pending termination's timer, if any.
+// cancelLeave withdraws the pending termination: its timer, and its departure if the timer fired while an
+// event was being applied.
 func (w *employee) cancelLeave() {
 	if w.leave.cancel != nil {
 		w.leave.cancel()

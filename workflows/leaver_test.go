@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -203,4 +204,36 @@ func TestTerminationStopsTheJourneyAsDeparted(t *testing.T) {
 	require.Equal(t, OutcomeDeparted, st.Journey.Outcome)
 	require.Equal(t, "tap-1", (*revokes)[0].MethodID)
 	require.Equal(t, "departed", (*revokes)[0].Reason)
+}
+
+// A termination withdrawn while the journey is still ending (its revoke retrying against Graph) stays withdrawn,
+// even when its time comes before the journey has ended: the timer that fired is withdrawn with it.
+func TestATerminationWithdrawnWhileTheJourneyEndsIsNotCarriedOut(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	je.issued("tap-1")
+	revokedAt := firstMorning.Add(25 * time.Minute) // Graph refuses the revoke until then
+	je.env.OnActivity(journeyActs.RevokeTAP, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.RevokeRequest) error {
+			if je.env.Now().Before(revokedAt) {
+				return temporal.NewApplicationError("503", activities.ErrGraphTransient)
+			}
+			return nil
+		})
+	je.env.OnActivity(journeyActs.AwaitRegistration, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.RegistrationRequest) (activities.Registration, error) {
+			if je.env.Now().Before(firstMorning.Add(10 * time.Minute)) {
+				return activities.Registration{}, notYet()
+			}
+			return activities.Registration{MethodType: "fido2", MethodID: "key-1"}, nil // the look could not revoke
+		})
+	departs := je.departed()
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.send(time.Hour, event("t1", hrevent.Termination, t0, leaveAt("2026-12-01T09:20:00Z")), EventAccepted)
+	je.send(firstMorning.Sub(t0)+15*time.Minute, event("c1", hrevent.TerminationCancelled, t0.Add(time.Minute), nil), EventAccepted)
+	st := je.run(10 * 24 * time.Hour)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, st.Journey.Reason)
+	require.Empty(t, *departs, "the withdrawn termination was not carried out")
+	require.Nil(t, st.Leaver)
+	require.Nil(t, st.LeaveAt)
 }
