@@ -60,36 +60,36 @@ func TestPreflightFindsWhatStopsAPass(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 
-	ok, err := f.j.Preflight(ctx, PreflightRequest{User: "ada.lovelace@contoso.example"})
+	ok, err := f.j.Preflight(ctx, PreflightRequest{User: "ada.lovelace@contoso.example", EmployeeID: "E1001"})
 	require.NoError(t, err)
 	require.Empty(t, ok.Refusal)
 	require.Equal(t, graphemu.DemoAdaLovelaceID, ok.UserID)
 	require.False(t, ok.Privileged)
 	require.True(t, ok.Policy.Enabled)
 
-	missing, err := f.j.Preflight(ctx, PreflightRequest{User: "nobody@contoso.example"})
+	missing, err := f.j.Preflight(ctx, PreflightRequest{User: "nobody@contoso.example", EmployeeID: "E1001"})
 	require.NoError(t, err)
 	require.Equal(t, RefusedUserNotFound, missing.Refusal)
 
-	admin, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoMargaretID})
+	admin, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoMargaretID, EmployeeID: "E1004"})
 	require.NoError(t, err)
 	require.True(t, admin.Privileged)
 	require.Equal(t, []string{"Global Administrator"}, admin.Roles)
 
-	has, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoRadiaPerlmanID})
+	has, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoRadiaPerlmanID, EmployeeID: "E0999"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"fido2"}, has.StrongMethods)
 
 	f.control(t, "PUT", "/policy", `{"state":"enabled","defaultLength":8,"defaultLifetimeInMinutes":60,"minimumLifetimeInMinutes":60,
 		"maximumLifetimeInMinutes":480,"includeTargets":[{"targetType":"group","id":"`+graphemu.DemoAllStaffGroupID+`"}],
 		"excludeTargets":[{"targetType":"group","id":"`+graphemu.DemoNewJoinersGroupID+`"}]}`, nil)
-	out, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
+	out, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, EmployeeID: "E1001"})
 	require.NoError(t, err)
 	require.Equal(t, RefusedOutOfPolicyScope, out.Refusal)
 
 	f.control(t, "PUT", "/policy", `{"state":"disabled","defaultLength":8,"defaultLifetimeInMinutes":60,"minimumLifetimeInMinutes":60,
 		"maximumLifetimeInMinutes":480,"includeTargets":[{"targetType":"group","id":"all_users"}]}`, nil)
-	off, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
+	off, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, EmployeeID: "E1001"})
 	require.NoError(t, err)
 	require.Equal(t, RefusedTAPDisabled, off.Refusal)
 }
@@ -222,10 +222,10 @@ func TestPhishingResistantStrengthIgnoresAuthenticator(t *testing.T) {
 	ctx := context.Background()
 	f.control(t, "POST", "/users/"+graphemu.DemoAdaLovelaceID+"/methods",
 		`{"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","displayName":"Phone"}`, nil)
-	configured, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID})
+	configured, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, EmployeeID: "E1001"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"microsoftAuthenticator"}, configured.StrongMethods)
-	resistant, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, Strength: StrengthPhishingResistant})
+	resistant, err := f.j.Preflight(ctx, PreflightRequest{User: graphemu.DemoAdaLovelaceID, EmployeeID: "E1001", Strength: StrengthPhishingResistant})
 	require.NoError(t, err)
 	require.Empty(t, resistant.StrongMethods)
 	_, err = f.j.AwaitRegistration(ctx, RegistrationRequest{UserID: graphemu.DemoAdaLovelaceID, Strength: StrengthPhishingResistant})

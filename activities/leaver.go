@@ -36,6 +36,9 @@ func (j *Journey) Depart(ctx context.Context, req DepartRequest) (DepartResult, 
 	if err != nil {
 		return DepartResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
 	}
+	if refusal, msg := j.bindingRefusal(ctx, u, req.EmployeeID, "departure.refused"); refusal != "" {
+		return DepartResult{UserID: u.ID, Refusal: refusal, Message: msg + " Nothing was revoked or disabled."}, nil
+	}
 	out := DepartResult{UserID: u.ID}
 	taps, err := j.Graph.ListTAPs(ctx, u.ID)
 	if err != nil {
@@ -74,14 +77,25 @@ type EnableRequest struct {
 	Reason     string `json:"reason"`
 }
 
-// EnableAccount enables the account (a rehire, when configured to).
+// EnableAccount enables the account (a rehire, when configured to), only if it is bound to the employee; else
+// it leaves the account as it is, and pre-flight refuses the journey.
 func (j *Journey) EnableAccount(ctx context.Context, req EnableRequest) error {
-	if err := j.Graph.SetAccountEnabled(ctx, req.User, true); err != nil {
+	u, err := j.Graph.GetUser(ctx, req.User)
+	if graph.IsNotFound(err) {
+		return nil // pre-flight reports the missing user as the journey's outcome
+	}
+	if err != nil {
+		return graphFailure(fmt.Errorf("read the user: %w", err))
+	}
+	if refusal, _ := j.bindingRefusal(ctx, u, req.EmployeeID, "account.enable_refused"); refusal != "" {
+		return nil
+	}
+	if err := j.Graph.SetAccountEnabled(ctx, u.ID, true); err != nil {
 		if graph.IsNotFound(err) {
 			return nil // pre-flight reports the missing user as the journey's outcome
 		}
 		return graphFailure(fmt.Errorf("enable the account: %w", err))
 	}
-	j.record(ctx, audit.Entry{Action: "account.enabled", EmployeeID: req.EmployeeID, UserID: req.User, Reason: req.Reason})
+	j.record(ctx, audit.Entry{Action: "account.enabled", EmployeeID: req.EmployeeID, UserID: u.ID, Reason: req.Reason})
 	return nil
 }

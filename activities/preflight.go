@@ -59,10 +59,11 @@ type Recipient struct {
 	ManagerMail       string `json:"manager_mail,omitempty"`
 }
 
-// PreflightRequest names the user and which methods count as strong.
+// PreflightRequest names the user, the employee HR says they are, and which methods count as strong.
 type PreflightRequest struct {
-	User     string   `json:"user"`
-	Strength Strength `json:"strength,omitempty"`
+	User       string   `json:"user"`
+	EmployeeID string   `json:"employee_id"`
+	Strength   Strength `json:"strength,omitempty"`
 }
 
 // Preflight checks the user exists and is enabled, the TAP policy is on and covers them, and lists their
@@ -75,6 +76,9 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 	}
 	if err != nil {
 		return PreflightResult{}, graphFailure(fmt.Errorf("read the user: %w", err))
+	}
+	if refusal, msg := j.bindingRefusal(ctx, u, req.EmployeeID, "tap.refused"); refusal != "" {
+		return PreflightResult{UserID: u.ID, Refusal: refusal, Message: msg}, nil
 	}
 	out := PreflightResult{UserID: u.ID, Language: u.PreferredLanguage,
 		Recipient: &Recipient{UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName}}

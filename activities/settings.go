@@ -24,6 +24,8 @@ type JoinerSettings struct {
 	Channel          string        `json:"channel"`         // manager-mail or webhook
 	// FallbackRecipient gets the pass when the manager has no mailbox (e.g. the helpdesk), and expiry notices.
 	FallbackRecipient string `json:"fallback_recipient,omitempty"`
+	// IdentityBinding is the user attribute that must equal the HR employee id (BindEmployeeID), or BindOff.
+	IdentityBinding string `json:"identity_binding,omitempty"`
 }
 
 // Timing is what a journey's workflow code decides with: when a pass is due, how often to look, when to remind,
@@ -81,6 +83,7 @@ func DefaultJoinerSettings() JoinerSettings {
 		MaxReissues:      1,
 		StrongMethods:    graph.MethodNames(graph.StrongMethods()),
 		Channel:          ChannelManagerMail,
+		IdentityBinding:  BindEmployeeID,
 	}
 }
 

@@ -45,7 +45,7 @@ func (j *journey) preflightAndApproval(ctx workflow.Context, verb string) (Outco
 func (j *journey) preflight(ctx workflow.Context) (activities.PreflightResult, error) {
 	var pre activities.PreflightResult
 	err := workflow.ExecuteActivity(graphRead(ctx), journeyActs.Preflight,
-		activities.PreflightRequest{User: j.rec.User, Strength: j.spec.strength}).Get(ctx, &pre)
+		activities.PreflightRequest{User: j.rec.User, EmployeeID: j.employeeID, Strength: j.spec.strength}).Get(ctx, &pre)
 	if err == nil && pre.UserID != "" {
 		j.rec.UserID, j.rec.Language = pre.UserID, pre.Language
 	}

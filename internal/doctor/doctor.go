@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graph"
 )
 
@@ -28,6 +29,7 @@ type Target struct {
 	RealGraph bool                                  // Entra, not the emulator or a proxy with a static token
 	RateLimit float64                               // --graph-rate-limit
 	Sender    string                                // the sender mailbox; "" when delivery is by webhook
+	Binding   string                                // --identity-binding
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
@@ -35,6 +37,7 @@ func Run(ctx context.Context, t Target) Report {
 	var r Report
 	checkTemporal(ctx, &r, t)
 	checkRateLimit(&r, t)
+	checkBinding(&r, t)
 	roles, tokenOK := checkToken(ctx, &r, t)
 	if tokenOK {
 		checkPermissions(ctx, &r, t, roles)
@@ -90,6 +93,20 @@ func checkRateLimit(r *Report, t Target) {
 		r.add("Graph task-queue rate limit", Fail, "none: N workers together can exceed the tenant's Graph budget and be throttled",
 			"set --graph-rate-limit / TAPFLOW_GRAPH_RATE_LIMIT to a fraction of the tenant's Graph write budget, e.g. 5")
 	}
+}
+
+// checkBinding warns when identity binding is off: any HR event could then name any account.
+func checkBinding(r *Report, t Target) {
+	if t.Binding == activities.BindOff {
+		r.add("identity binding", Warn, "off: an HR event naming any account (an administrator's) under any employee id gets a pass for it",
+			"set --identity-binding / TAPFLOW_IDENTITY_BINDING to employeeId, and each account's employeeId to its HR employee id")
+		return
+	}
+	attr := t.Binding
+	if attr == "" {
+		attr = activities.BindEmployeeID
+	}
+	r.add("identity binding", OK, "a pass only for an account whose "+attr+" is the HR employee id", "")
 }
 
 // checkToken gets a token and reads its roles; ok is false when no token could be had.

@@ -50,3 +50,22 @@ func TestNoTokenStopsTheGraphChecks(t *testing.T) {
 	require.Equal(t, "Graph task-queue rate limit", rep.Checks[2].Name)
 	require.Equal(t, OK, rep.Checks[2].Status)
 }
+
+// Identity binding turned off is a warning, never green: any HR event could then name any account.
+func TestIdentityBindingOffIsFlagged(t *testing.T) {
+	noToken := func(context.Context) (string, error) { return "", errors.New("no credential") }
+	off := Run(context.Background(), Target{DialErr: errors.New("x"), Binding: "off", Token: noToken})
+	on := Run(context.Background(), Target{DialErr: errors.New("x"), Binding: "employeeId", Token: noToken})
+	find := func(r Report) Check {
+		for _, c := range r.Checks {
+			if c.Name == "identity binding" {
+				return c
+			}
+		}
+		t.Fatal("no identity binding check")
+		return Check{}
+	}
+	require.Equal(t, Warn, find(off).Status)
+	require.Contains(t, find(off).Fix, "TAPFLOW_IDENTITY_BINDING")
+	require.Equal(t, OK, find(on).Status)
+}

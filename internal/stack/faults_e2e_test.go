@@ -42,6 +42,7 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 	emu := s.EmulatorURL() + "/_emulator"
 
 	ids := []string{graphemu.DemoAdaLovelaceID, graphemu.DemoKatherineID}
+	emps := []string{"E1001", "E1002", "F1", "F2", "F3"} // each account's employeeId (identity binding)
 	for i := 1; i <= 3; i++ {
 		var u faultUser
 		postJSON(t, emu+"/users", fmt.Sprintf(`{"userPrincipalName":"joiner%d@contoso.example","displayName":"Joiner %d",`+
@@ -60,10 +61,10 @@ func TestJourneysCompleteThroughGraphFaults(t *testing.T) {
 	for i, id := range ids {
 		_, err := intake.Submit(context.Background(), s.Client(), hrevent.Event{ID: fmt.Sprintf("fault-hire-%d", i),
 			Type: hrevent.Hire, OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{
-				EmployeeID: fmt.Sprintf("FE%d", i), User: id, TimeZone: "UTC", StartDate: today, StartTime: "00:00"}})
+				EmployeeID: emps[i], User: id, TimeZone: "UTC", StartDate: today, StartTime: "00:00"}})
 		require.NoError(t, err)
 	}
-	wf := func(i int) string { return fmt.Sprintf("employee/FE%d", i) }
+	wf := func(i int) string { return workflows.EmployeeWorkflowID(emps[i]) }
 	require.Eventually(t, func() bool {
 		for i := range ids {
 			j := journeyStatus(t, s, wf(i)).Journey

@@ -55,6 +55,8 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Duration(&js.PollSlowInterval, "poll-slow-interval", d.PollSlowInterval, "how often to look once --poll-slow-after has passed; 0 = keep --poll-interval")
 	s.Duration(&js.ReminderBefore, "reminder-before", d.ReminderBefore, "remind the manager this long before an unregistered pass expires; 0 = never")
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
+	s.Enum(&js.IdentityBinding, "identity-binding", d.IdentityBinding, activities.BindingModes(),
+		"the user attribute that must equal the HR employee id before tapflow acts on an account; off turns the guard off")
 	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, graph.MethodNames(graph.RegistrableMethods()), "method types that complete a journey")
 	ld := activities.DefaultLifecycleSettings()
 	s.Enum(&c.OnLeave, "on-leave", "disable", []string{"disable", "keep"}, "what a termination does to the account, after revoking passes and sessions")
@@ -72,6 +74,12 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 	}
 	if len(js.StrongMethods) == 0 {
 		js.StrongMethods = d.StrongMethods
+	}
+	switch js.IdentityBinding {
+	case "":
+		js.IdentityBinding = d.IdentityBinding // bound unless turned off explicitly
+	case activities.BindOff:
+		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
 	sender := c.SenderMailbox

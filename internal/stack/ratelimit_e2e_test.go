@@ -59,8 +59,8 @@ func TestTheGraphRateLimitHoldsUnderThrottling(t *testing.T) {
 	var ids []string
 	for i := 1; i <= 8; i++ {
 		var u faultUser
-		postJSON(t, emu+"/users", fmt.Sprintf(`{"userPrincipalName":"rl%d@contoso.example","displayName":"RL %d","managerId":%q}`,
-			i, i, graphemu.DemoGraceHopperID), &u)
+		postJSON(t, emu+"/users", fmt.Sprintf(`{"userPrincipalName":"rl%d@contoso.example","displayName":"RL %d","employeeId":"RL%d","managerId":%q}`,
+			i, i, i, graphemu.DemoGraceHopperID), &u)
 		ids = append(ids, u.ID)
 		_, err := intake.Submit(context.Background(), s.Client(), hrevent.Event{ID: fmt.Sprintf("rl-%d", i), Type: hrevent.Hire,
 			OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{EmployeeID: fmt.Sprintf("RL%d", i), User: u.ID,

@@ -1,0 +1,109 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/testkit"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+// TestAnEventNamingAnotherEmployeesAccountIssuesNothing plays identity binding's attacks on the dev stack:
+// whoever can send HR events names an account that is not the employee's (a manager's, as an attacker would
+// name the CEO's) under a fresh employee id, by recovery, by re-registration and by hire, or names an account
+// with no employeeId, or sends a termination for it. No pass is issued (the emulator's issuedPasses is the
+// judge), the journey ends with the reason code, the refusal is audited, and the termination disables nothing.
+func TestAnEventNamingAnotherEmployeesAccountIssuesNothing(t *testing.T) {
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
+	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
+	var audit testkit.Buffer
+	cfg.AuditLog = &audit
+	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer s.Stop()
+	emu := s.EmulatorURL() + "/_emulator"
+	submit := func(e hrevent.Event) {
+		t.Helper()
+		e.OccurredAt = time.Now().UTC()
+		res, err := intake.Submit(context.Background(), s.Client(), e)
+		require.NoError(t, err)
+		require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
+	}
+	outcomeOf := func(employee string) workflows.Outcome {
+		t.Helper()
+		var out workflows.Outcome
+		require.Eventually(t, func() bool {
+			st := journeyStatus(t, s, workflows.EmployeeWorkflowID(employee))
+			if st.Journey != nil && st.Journey.Stage == workflows.StageDone {
+				out = st.Journey.Outcome
+			}
+			return out != ""
+		}, time.Minute, 100*time.Millisecond)
+		return out
+	}
+
+	recovery := hrevent.Event{ID: "attack-recovery", Type: hrevent.Recovery, RequestedBy: "helpdesk@contoso.example",
+		Employee: hrevent.Employee{EmployeeID: "E6666", User: "alan.turing@contoso.example"}}
+	submit(recovery)
+	require.Equal(t, workflows.Outcome(activities.RefusedIdentityMismatch), outcomeOf("E6666"))
+
+	mover := hrevent.Event{ID: "attack-mover", Type: hrevent.JobChange, Changes: &hrevent.Changes{Reregister: true},
+		Employee: hrevent.Employee{EmployeeID: "E6667", User: graphemu.DemoRadiaPerlmanID}}
+	submit(mover)
+	require.Equal(t, workflows.Outcome(activities.RefusedIdentityMismatch), outcomeOf("E6667"))
+
+	submit(hireStartingNow("attack-hire", "E6668", "grace.hopper@contoso.example"))
+	require.Equal(t, workflows.Outcome(activities.RefusedIdentityMismatch), outcomeOf("E6668"))
+
+	submit(hireStartingNow("attack-unbound", "E6669", "helpdesk@contoso.example"))
+	require.Equal(t, workflows.Outcome(activities.RefusedIdentityUnbound), outcomeOf("E6669"))
+
+	submit(hrevent.Event{ID: "attack-leave", Type: hrevent.Termination,
+		Employee: hrevent.Employee{EmployeeID: "E6670", User: "grace.hopper@contoso.example", LeaveAt: time.Now().UTC().Format(time.RFC3339)}})
+	require.Eventually(t, func() bool { return journeyStatus(t, s, "employee/E6670").Leaver != nil }, time.Minute, 100*time.Millisecond)
+	leaver := journeyStatus(t, s, "employee/E6670").Leaver
+	require.Contains(t, leaver.Reason, "names another employee")
+	require.False(t, leaver.Disabled)
+	require.False(t, leaver.SessionsRevoked)
+
+	for _, id := range []string{graphemu.DemoAlanTuringID, graphemu.DemoRadiaPerlmanID, graphemu.DemoGraceHopperID, graphemu.DemoHelpdeskID} {
+		var user struct {
+			IssuedPasses      []string `json:"issuedPasses"`
+			AccountEnabled    bool     `json:"accountEnabled"`
+			SessionsRevokedAt *string  `json:"sessionsRevokedAt"`
+		}
+		getJSON(t, emu+"/users/"+id, &user)
+		require.Empty(t, user.IssuedPasses, "no pass for %s", id)
+		require.True(t, user.AccountEnabled, "%s still enabled", id)
+		require.Nil(t, user.SessionsRevokedAt, "%s still signed in", id)
+	}
+
+	refusals := map[string]string{} // employee id: action and reason, from the audit log
+	for _, line := range strings.Split(strings.TrimSpace(audit.String()), "\n") {
+		var e struct{ Action, EmployeeID, Reason, UserID string }
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &raw))
+		e.Action, _ = raw["action"].(string)
+		e.EmployeeID, _ = raw["employee_id"].(string)
+		e.Reason, _ = raw["reason"].(string)
+		if strings.HasSuffix(e.Action, "refused") {
+			refusals[e.EmployeeID] = e.Action + " " + e.Reason
+		}
+	}
+	require.Equal(t, map[string]string{
+		"E6666": "tap.refused identity_mismatch", "E6667": "tap.refused identity_mismatch",
+		"E6668": "tap.refused identity_mismatch", "E6669": "tap.refused identity_unbound",
+		"E6670": "departure.refused identity_mismatch",
+	}, refusals)
+}
