@@ -110,7 +110,7 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 		TemporalAddress: tc.Address, Namespace: tc.Namespace, SearchAttributes: searchattr.Definitions(),
 		Graph: g, RealGraph: mode == stack.GraphEntra, RateLimit: cfg.GraphRateLimit, Sender: sender,
 		Binding: cfg.Journey.Settings.IdentityBinding,
-		Token: func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
+		Token:   func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
 	}
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))
 	if err != nil {
