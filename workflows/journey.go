@@ -40,6 +40,7 @@ type journey struct {
 	spec           journeySpec
 	rec            *Journey // what the status query shows: the employee's state.Journey
 	employeeID     string
+	account        *string // the employee's pinned account (EmployeeState.Account)
 	enableOnRehire bool
 	logger         log.Logger
 	timing         activities.Timing
@@ -80,8 +81,9 @@ func (w *employee) startJourney(ctx workflow.Context, spec journeySpec) {
 	w.state.Journey = &Journey{Kind: spec.kind, EventID: e.ID, User: spec.user, TimeZone: e.Employee.TimeZone,
 		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived, RequestedBy: spec.requestedBy}
 	jctx, cancel := workflow.WithCancel(ctx)
-	j := &journey{spec: spec, rec: w.state.Journey, employeeID: w.state.EmployeeID, enableOnRehire: w.lifecycle.EnableOnRehire,
-		logger: w.logger, cancel: cancel, stopOutcome: OutcomeCancelled}
+	j := &journey{spec: spec, rec: w.state.Journey, employeeID: w.state.EmployeeID, account: &w.state.Account,
+		enableOnRehire: w.lifecycle.EnableOnRehire,
+		logger:         w.logger, cancel: cancel, stopOutcome: OutcomeCancelled}
 	j.pass.issueNow = spec.now
 	w.journey = j
 	j.showLater(searchattr.Outcome.ValueUnset(), searchattr.TapExpiresAt.ValueUnset())

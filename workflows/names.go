@@ -76,6 +76,8 @@ const (
 	OutcomeGraphRefused   Outcome = "graph_refused"
 	OutcomeDeliveryFailed Outcome = "delivery_failed"
 	OutcomeInvalidStart   Outcome = "invalid_start"
+	// OutcomeIdentityChanged: a recovery or re-registration named another account than the employee's own.
+	OutcomeIdentityChanged Outcome = "identity_changed"
 )
 
 // refused is the outcome of a journey that a refusal ended: the refusal's own reason code.

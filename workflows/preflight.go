@@ -27,6 +27,9 @@ func (j *journey) preflightAndApproval(ctx workflow.Context, verb string) (Outco
 	if err != nil || pre.Refusal != "" {
 		return refused(pre.Refusal), pre.Message, err
 	}
+	if outcome, reason := j.pinAccount(ctx, pre.UserID); outcome != "" {
+		return outcome, reason, nil
+	}
 	if j.spec.baseline {
 		if !j.checked.baselined {
 			j.checked.ignore, j.checked.baselined = pre.StrongMethodIDs, true
@@ -71,3 +74,24 @@ func (j *journey) awaitApproval(ctx workflow.Context, roles []string) error {
 func (j *journey) checkedRecently(ctx workflow.Context) bool {
 	return !j.spec.rehire && j.rec.Attempts == 0 && !j.checked.at.IsZero() && workflow.Now(ctx).Sub(j.checked.at) < freshCheck
 }
+
+// pinAccount keeps the employee to one account: the first one resolved, or the one a hire names (HR's say-so).
+// A recovery or re-registration naming another account (say the employee's own administrator account, which
+// carries the same employeeId) is refused with identity_changed and audited.
+func (j *journey) pinAccount(ctx workflow.Context, userID string) (Outcome, string) {
+	if pinned := *j.account; pinned == "" || pinned == userID || j.rec.Kind == KindJoiner {
+		*j.account = userID
+		return "", ""
+	}
+	// Runs from before the guard replay as they ran; the marker is written only by the runs that reach here.
+	if workflow.GetVersion(ctx, pinAccountChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return "", ""
+	}
+	j.logger.Info("audit tap.refused", "audit", true, "action", "tap.refused", "employee_id", j.employeeID,
+		"user_id", userID, "reason", string(OutcomeIdentityChanged))
+	return OutcomeIdentityChanged, "The " + string(j.rec.Kind) + " names another Entra account than the employee's own " +
+		"(first resolved for them, or named by their last hire): no pass. A hire for the new account moves it."
+}
+
+// pinAccountChange is the workflow change that brought pinAccount's refusal.
+const pinAccountChange = "pin-account"

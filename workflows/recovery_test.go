@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"go.temporal.io/sdk/workflow"
 )
 
 func recoveryEvent(id string, at time.Time) hrevent.Event {
@@ -56,4 +58,72 @@ func TestRecoveryRefusedForDisabledOrDepartedUsers(t *testing.T) {
 	require.Empty(t, *issues)
 	require.Equal(t, refused(activities.RefusedUserDisabled), st.Journey.Outcome)
 	require.Contains(t, st.Events[len(st.Events)-1].Note, "no pass for a departed user")
+}
+
+// The employee's account is pinned by its first resolution: a recovery or a re-registration naming another
+// account (their administrator account, bound to the same employee id) is refused with identity_changed and no
+// pass; a hire for the other account (HR's say-so) moves the pin.
+func TestARecoveryNamingAnotherAccountThanTheEmployeesIsRefused(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	var preflights []activities.PreflightRequest
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+			preflights = append(preflights, r)
+			pre := okPreflight
+			if r.User == "ada.admin@contoso.example" {
+				pre.UserID = "u-admin"
+			}
+			return pre, nil
+		})
+	issues := je.issued("tap-1", "tap-2")
+	je.revoked()
+	je.registersAfter(firstMorning.Add(time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	admin := recoveryEvent("r1", t0.Add(time.Minute))
+	admin.Employee.User = "ada.admin@contoso.example"
+	je.send(2*24*time.Hour, admin, EventAccepted)
+	var refusedStatus Status
+	je.env.RegisterDelayedCallback(func() {
+		v, err := je.env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&refusedStatus))
+	}, 2*24*time.Hour+time.Hour)
+	rehire := hireEvent("h2", "2026-12-10")
+	rehire.Employee.User, rehire.OccurredAt = "ada.admin@contoso.example", t0.Add(time.Hour)
+	je.send(3*24*time.Hour, rehire, EventAccepted)
+	st := je.run(20 * 24 * time.Hour)
+
+	require.Equal(t, KindRecovery, refusedStatus.Journey.Kind)
+	require.Equal(t, OutcomeIdentityChanged, refusedStatus.Journey.Outcome, refusedStatus.Journey.Reason)
+	require.Zero(t, refusedStatus.Journey.Attempts, "no pass for the other account")
+	require.Len(t, *issues, 2, "the joiner's pass, and the hire's for the account it names")
+	require.Equal(t, "u-admin", (*issues)[1].UserID)
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, st.Journey.Reason)
+	require.Equal(t, "E1", preflights[len(preflights)-1].EmployeeID, "pre-flight binds the account to the employee")
+}
+
+// A run that reached the pin before the guard existed (no pin-account marker) replays as it ran: the recovery
+// for the other account went ahead.
+func TestARunFromBeforeThePinReplaysAsItRan(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnGetVersion(pinAccountChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+			pre := okPreflight
+			if r.User == "ada.admin@contoso.example" {
+				pre.UserID = "u-admin"
+			}
+			return pre, nil
+		})
+	issues := je.issued("tap-1", "tap-2")
+	je.revoked()
+	je.registersAfter(firstMorning.Add(time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	admin := recoveryEvent("r1", t0.Add(time.Minute))
+	admin.Employee.User = "ada.admin@contoso.example"
+	je.send(2*24*time.Hour, admin, EventAccepted)
+	st := je.run(3 * 24 * time.Hour)
+	require.Equal(t, KindRecovery, st.Journey.Kind)
+	require.Len(t, *issues, 2)
+	require.Equal(t, "u-admin", (*issues)[1].UserID)
 }

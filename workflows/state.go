@@ -22,10 +22,13 @@ type EmployeeState struct {
 	Events     []EventRecord          `json:"events"`             // what happened to each event, newest last
 	LeaveAt    time.Time              `json:"leave_at,omitempty"` // a termination still to come
 	LeaveEvent hrevent.Event          `json:"leave_event,omitempty"`
-	User       string                 `json:"user,omitempty"`       // the last Entra user reference HR sent
-	Leaver     *Leaver                `json:"leaver,omitempty"`     // the departure, once carried out
-	Recoveries []time.Time            `json:"recoveries,omitempty"` // when helpdesk recoveries were applied
-	Changes    hrevent.Changes        `json:"changes"`              // the last job change
+	User       string                 `json:"user,omitempty"` // the last Entra user reference HR sent
+	// Account is the Entra object id this employee's journeys act on, pinned on its first resolution: a hire may
+	// move it, a recovery or re-registration naming another account is refused.
+	Account    string          `json:"account,omitempty"`
+	Leaver     *Leaver         `json:"leaver,omitempty"`     // the departure, once carried out
+	Recoveries []time.Time     `json:"recoveries,omitempty"` // when helpdesk recoveries were applied
+	Changes    hrevent.Changes `json:"changes"`              // the last job change
 	// PendingMover is a re-registration waiting for the running journey to end.
 	PendingMover *hrevent.Event `json:"pending_mover,omitempty"`
 }

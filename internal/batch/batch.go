@@ -159,7 +159,10 @@ func Import(ctx context.Context, rows []Row, submit Submitter, progress func(don
 	var s Summary
 	for i, r := range rows {
 		res, err := submit(ctx, r.Event)
+		var ps hrevent.Problems
 		switch {
+		case errors.As(err, &ps): // refused on arrival (hrevent.CheckReceived): a retry would not mend it
+			s.Rejected = append(s.Rejected, LineError{Line: r.Line, Problems: ps})
 		case err != nil:
 			s.Failed = append(s.Failed, LineError{Line: r.Line, Problems: []hrevent.Problem{{Field: "row", Problem: err.Error()}}})
 		case res.Status == hrevent.StatusDuplicate:

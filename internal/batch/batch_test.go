@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,18 @@ func TestImportCountsAndKeepsGoing(t *testing.T) {
 	require.Len(t, s.Failed, 1)
 	require.Equal(t, 3, s.Failed[0].Line)
 	require.Equal(t, []int{1, 2, 3}, progress)
+}
+
+// A row the intake refuses on arrival (an occurred_at in the future) is rejected, naming the field, not failed:
+// importing it again would not mend it.
+func TestARowRefusedOnArrivalIsRejected(t *testing.T) {
+	rows, _, err := Parse(strings.NewReader(feed), now)
+	require.NoError(t, err)
+	submit := func(context.Context, hrevent.Event) (hrevent.Result, error) {
+		return hrevent.Result{}, fmt.Errorf("submit: %w", hrevent.Problems{{Field: "occurred_at", Problem: "is more than 5 minutes in the future"}})
+	}
+	s := Import(context.Background(), rows, submit, nil)
+	require.Empty(t, s.Failed)
+	require.Len(t, s.Rejected, len(rows))
+	require.Equal(t, "occurred_at", s.Rejected[0].Problems[0].Field)
 }

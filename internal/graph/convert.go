@@ -18,7 +18,7 @@ func userFromModel(u models.Userable) User {
 		Mail:              deref(u.GetMail()),
 		PreferredLanguage: deref(u.GetPreferredLanguage()),
 		EmployeeID:        deref(u.GetEmployeeId()),
-		AccountEnabled:    u.GetAccountEnabled() == nil || *u.GetAccountEnabled(),
+		AccountEnabled:    u.GetAccountEnabled() != nil && *u.GetAccountEnabled(), // unknown: refuse by default
 	}
 }
 
@@ -38,7 +38,7 @@ func managerFromModel(obj models.DirectoryObjectable) User {
 		DisplayName:       stringField(extra, "displayName"),
 		Mail:              stringField(extra, "mail"),
 		PreferredLanguage: stringField(extra, "preferredLanguage"),
-		AccountEnabled:    true,
+		AccountEnabled:    boolField(extra, "accountEnabled"), // unknown: disabled
 	}
 }
 

@@ -50,6 +50,9 @@ func quirksServer(t *testing.T) *graph.SDK {
 	// A manager that is an orgContact.
 	mux.Handle("GET /v1.0/users/{u}/manager", js(200,
 		`{"@odata.type":"#microsoft.graph.orgContact","id":"c1","displayName":"Contractor Boss","mail":"boss@partner.example"}`))
+	// A user whose answer lacks accountEnabled (a proxy that drops $select, say).
+	mux.Handle("GET /v1.0/users/no-enabled-flag", js(200,
+		`{"id":"no-enabled-flag","userPrincipalName":"x@contoso.example","displayName":"X","employeeId":"E1"}`))
 	// A throttle with an HTTP-date Retry-After and the lowercase innererror key.
 	mux.Handle("GET /v1.0/users/{u}", js(429,
 		`{"error":{"code":"TooManyRequests","message":"Too many requests","innererror":{"code":"429"}}}`,
@@ -106,4 +109,14 @@ func TestConnectionFailuresAreTransient(t *testing.T) {
 	c := newClient(t, url, "t")
 	_, err := c.GetUser(context.Background(), "u")
 	require.Equal(t, graph.KindTransient, graph.KindOf(err), "got %v", err)
+}
+
+// An account whose accountEnabled did not come back is read as disabled: pre-flight refuses it rather than
+// issue a pass for an account it could not check.
+func TestAMissingAccountEnabledReadsAsDisabled(t *testing.T) {
+	c := quirksServer(t)
+	u, err := c.GetUser(context.Background(), "no-enabled-flag")
+	require.NoError(t, err)
+	require.Equal(t, "no-enabled-flag", u.ID)
+	require.False(t, u.AccountEnabled)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/stretchr/testify/require"
 )
 
@@ -87,3 +88,17 @@ func TestMethodTypeOf(t *testing.T) {
 	require.Equal(t, MethodUnknown, MethodTypeOf(""))
 	require.Equal(t, MethodType("qrCode"), MethodTypeOf("#microsoft.graph.qrCodeAuthenticationMethod"))
 }
+
+// A manager that came without @odata.type is read from the SDK's additional data; its accountEnabled counts only
+// when it is there and true.
+func TestABareManagersAccountEnabledIsReadNotAssumed(t *testing.T) {
+	enabled := true
+	obj := models.NewDirectoryObject()
+	obj.SetAdditionalData(map[string]any{"mail": ptr("grace@contoso.example"), "accountEnabled": &enabled})
+	require.True(t, managerFromModel(obj).AccountEnabled)
+	require.Equal(t, "grace@contoso.example", managerFromModel(obj).Mail)
+	obj.SetAdditionalData(map[string]any{"mail": ptr("grace@contoso.example")})
+	require.False(t, managerFromModel(obj).AccountEnabled, "unknown: disabled")
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package hrevent
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +76,44 @@ func TestLeaveInstant(t *testing.T) {
 	end, err := LeaveInstant("2026-12-31", "America/New_York")
 	require.NoError(t, err)
 	require.Equal(t, time.Date(2027, 1, 1, 4, 59, 59, 0, time.UTC), end.UTC())
+}
+
+// Free text is capped, and no problem repeats what was sent: an error names the field and what is accepted.
+func TestFreeTextIsCappedAndProblemsDoNotEchoTheInput(t *testing.T) {
+	e := hire()
+	e.Type, e.RequestedBy, e.Reason = Recovery, strings.Repeat("r", 257), strings.Repeat("x", 1025)
+	e.Employee.User = strings.Repeat("u", 257) + "@contoso.example"
+	e.Employee.TimeZone, e.Employee.StartDate, e.Employee.StartTime = "Secret/Zone-sk-123", "secret-date", "secret"
+	e.Changes = &Changes{Department: strings.Repeat("d", 257), JobTitle: "ok"}
+	err := Validate(e)
+	var ps Problems
+	require.True(t, errors.As(err, &ps))
+	fields := map[string]string{}
+	for _, p := range ps {
+		fields[p.Field] = p.Problem
+	}
+	require.Equal(t, "at most 256 characters", fields["requested_by"])
+	require.Equal(t, "at most 1024 characters", fields["reason"])
+	require.Equal(t, "at most 256 characters", fields["employee.user"])
+	require.Equal(t, "at most 256 characters", fields["changes.department"])
+	require.NotContains(t, fields, "changes.job_title")
+	for _, secret := range []string{"Secret/Zone", "sk-123", "secret-date", "secret", "rrrr", "xxxx"} {
+		require.NotContains(t, err.Error(), secret)
+	}
+	require.NoError(t, Validate(hire()), "a plain hire is still valid")
+}
+
+// An event dated more than five minutes ahead is refused on arrival, naming the field: one such termination
+// would make every real one stale.
+func TestAnEventFromTheFutureIsRefusedOnArrival(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	e := hire()
+	e.OccurredAt = now.Add(4 * time.Minute)
+	require.NoError(t, CheckReceived(e, now), "a clock a little ahead")
+	e.OccurredAt = now.Add(6 * time.Minute)
+	err := CheckReceived(e, now)
+	var ps Problems
+	require.True(t, errors.As(err, &ps))
+	require.Equal(t, "occurred_at", ps[0].Field)
+	require.Contains(t, ps[0].Problem, "more than 5 minutes in the future")
 }

@@ -53,7 +53,7 @@ func Validate(e Event) error {
 	if e.OccurredAt.IsZero() {
 		add("occurred_at", "required: an RFC 3339 time such as 2026-11-26T09:14:03Z")
 	} else if e.OccurredAt.Year() < 2000 || e.OccurredAt.Year() >= 2200 {
-		add("occurred_at", "must be a time between the years 2000 and 2199, got %s", e.OccurredAt.Format(time.RFC3339))
+		add("occurred_at", "must be a time between the years 2000 and 2199")
 	}
 	emp := e.Employee
 	if !employeeIDPattern.MatchString(emp.EmployeeID) {
@@ -84,25 +84,61 @@ func Validate(e Event) error {
 	zoneOK := true
 	if emp.TimeZone != "" {
 		if _, err := time.LoadLocation(emp.TimeZone); err != nil || emp.TimeZone == "Local" {
-			add("employee.time_zone", "unknown IANA zone %q: use a name such as Europe/London or America/New_York", emp.TimeZone)
+			add("employee.time_zone", "unknown IANA zone: use a name such as Europe/London or America/New_York")
 			zoneOK = false
 		}
 	}
 	if emp.StartDate != "" {
 		if _, err := time.Parse("2006-01-02", emp.StartDate); err != nil {
-			add("employee.start_date", "must be a date YYYY-MM-DD, got %q", emp.StartDate)
+			add("employee.start_date", "must be a date YYYY-MM-DD")
 		}
 	}
 	if emp.StartTime != "" && !startTimePattern.MatchString(emp.StartTime) {
-		add("employee.start_time", "must be a local time HH:MM (00:00-23:59), got %q", emp.StartTime)
+		add("employee.start_time", "must be a local time HH:MM (00:00-23:59)")
 	}
 	if emp.LeaveAt != "" && zoneOK {
 		if _, err := LeaveInstant(emp.LeaveAt, emp.TimeZone); err != nil {
-			add("employee.leave_at", "must be an RFC 3339 time or a date YYYY-MM-DD, got %q", emp.LeaveAt)
+			add("employee.leave_at", "must be an RFC 3339 time or a date YYYY-MM-DD")
+		}
+	}
+	for _, f := range textFields(e) {
+		if len(f.value) > f.max {
+			add(f.name, "at most %d characters", f.max)
 		}
 	}
 	if len(ps) > 0 {
 		return ps
+	}
+	return nil
+}
+
+// textField is a free-text field and its length cap: a sender cannot make tapflow carry (into histories, the
+// audit log, the status view) more than an HR record needs.
+type textField struct {
+	name, value string
+	max         int
+}
+
+func textFields(e Event) []textField {
+	f := []textField{{"requested_by", e.RequestedBy, 256}, {"reason", e.Reason, 1024},
+		{"employee.user", e.Employee.User, 256}, {"employee.time_zone", e.Employee.TimeZone, 64},
+		{"employee.leave_at", e.Employee.LeaveAt, 64}}
+	if c := e.Changes; c != nil {
+		f = append(f, textField{"changes.department", c.Department, 256}, textField{"changes.job_title", c.JobTitle, 256})
+	}
+	return f
+}
+
+// MaxAhead is how far in the future an event's occurred_at may be: one event dated ahead would make every real
+// event of its type stale until then.
+const MaxAhead = 5 * time.Minute
+
+// CheckReceived checks what Validate cannot, since it depends on the moment the event arrives: occurred_at at
+// most MaxAhead past now.
+func CheckReceived(e Event, now time.Time) error {
+	if e.OccurredAt.After(now.Add(MaxAhead)) {
+		return Problems{{Field: "occurred_at", Problem: "is more than 5 minutes in the future: send the time the change " +
+			"happened in HR, from a clock in sync"}}
 	}
 	return nil
 }

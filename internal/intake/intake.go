@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -17,10 +18,13 @@ import (
 	"github.com/tapflow/tapflow/workflows"
 )
 
-// Submit validates an event and applies it to the employee's workflow. A validation failure is returned as
+// Submit validates an event (and its time against the clock: hrevent.CheckReceived) and applies it to the employee's workflow. A validation failure is returned as
 // hrevent.Problems, before anything reaches Temporal.
 func Submit(ctx context.Context, c client.Client, e hrevent.Event) (workflows.EventResult, error) {
 	if err := hrevent.Validate(e); err != nil {
+		return workflows.EventResult{}, err
+	}
+	if err := hrevent.CheckReceived(e, time.Now()); err != nil {
 		return workflows.EventResult{}, err
 	}
 	id := workflows.EmployeeWorkflowID(e.Employee.EmployeeID)

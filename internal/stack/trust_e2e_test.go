@@ -3,7 +3,9 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -106,4 +108,75 @@ func TestAnEventNamingAnotherEmployeesAccountIssuesNothing(t *testing.T) {
 		"E6668": "tap.refused identity_mismatch", "E6669": "tap.refused identity_unbound",
 		"E6670": "departure.refused identity_mismatch",
 	}, refusals)
+}
+
+// TestARecoveryForTheEmployeesOtherAccountIssuesNothing plays the attack identity binding alone lets through: a
+// recovery for an employee naming their second account (an administrator account carrying the same employeeId).
+// The employee's account was pinned by their hire, so the recovery ends identity_changed, with no pass for the
+// administrator account and an audit line.
+func TestARecoveryForTheEmployeesOtherAccountIssuesNothing(t *testing.T) {
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
+	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
+	var logs testkit.Buffer
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	require.NoError(t, err)
+	defer s.Stop()
+	emu := s.EmulatorURL() + "/_emulator"
+	var admin struct {
+		ID string `json:"id"`
+	}
+	postJSON(t, emu+"/users", fmt.Sprintf(`{"userPrincipalName":"ada.admin@contoso.example","displayName":"Ada (admin)",`+
+		`"employeeId":"E1001","managerId":%q,"directoryRoles":["Global Administrator"]}`, graphemu.DemoGraceHopperID), &admin)
+
+	res, err := intake.Submit(context.Background(), s.Client(), hireStartingNow("pin-hire", "E1001", "ada.lovelace@contoso.example"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return journeyStatus(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingRegistration
+	}, time.Minute, 100*time.Millisecond)
+	postJSON(t, emu+"/users/"+graphemu.DemoAdaLovelaceID+"/methods",
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Ada's key"}`, nil)
+	require.Eventually(t, func() bool {
+		return journeyStatus(t, s, res.WorkflowID).Journey.Outcome == workflows.OutcomeRegistered
+	}, time.Minute, 100*time.Millisecond)
+
+	_, err = intake.Submit(context.Background(), s.Client(), hrevent.Event{ID: "pin-recovery", Type: hrevent.Recovery,
+		OccurredAt: time.Now().UTC(), RequestedBy: "helpdesk@contoso.example",
+		Employee: hrevent.Employee{EmployeeID: "E1001", User: "ada.admin@contoso.example"}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		j := journeyStatus(t, s, res.WorkflowID).Journey
+		return j.Kind == workflows.KindRecovery && j.Outcome == workflows.OutcomeIdentityChanged
+	}, time.Minute, 100*time.Millisecond)
+
+	var user struct {
+		IssuedPasses []string `json:"issuedPasses"`
+	}
+	getJSON(t, emu+"/users/"+admin.ID, &user)
+	require.Empty(t, user.IssuedPasses, "no pass for the administrator account")
+	require.Contains(t, logs.String(), `"action":"tap.refused"`)
+	require.Contains(t, logs.String(), `"reason":"identity_changed"`)
+}
+
+// TestAFutureDatedEventIsRefusedAndCannotMakeRealOnesStale: a signed termination dated in 2199 would make every
+// real termination of the employee stale. The receiver refuses it (400, naming occurred_at), and the real one
+// that follows is carried out.
+func TestAFutureDatedEventIsRefusedAndCannotMakeRealOnesStale(t *testing.T) {
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.InMemory = "", true
+	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer s.Stop()
+	post := func(body string) int { return postSigned(t, s.WebhookURL(), s.GeneratedWebhookSecret(), body) }
+	require.Equal(t, http.StatusAccepted, post(`{"id":"future-hire","type":"hire","occurred_at":"`+time.Now().UTC().Format(time.RFC3339)+
+		`","employee":{"employee_id":"E1002","user":"katherine.johnson@contoso.example","time_zone":"America/New_York","start_date":"2031-03-03"}}`))
+	require.Equal(t, http.StatusBadRequest, post(`{"id":"future-termination","type":"termination","occurred_at":"2199-01-01T00:00:00Z",`+
+		`"employee":{"employee_id":"E1002","leave_at":"2031-01-01"}}`))
+	st := journeyStatus(t, s, "employee/E1002")
+	for _, e := range st.Events {
+		require.NotEqual(t, "future-termination", e.ID, "never reached the workflow")
+	}
+	require.Equal(t, http.StatusAccepted, post(`{"id":"real-termination","type":"termination","occurred_at":"`+
+		time.Now().UTC().Format(time.RFC3339)+`","employee":{"employee_id":"E1002","leave_at":"`+time.Now().UTC().Format(time.RFC3339)+`"}}`))
+	require.Eventually(t, func() bool { return journeyStatus(t, s, "employee/E1002").Leaver != nil }, 30*time.Second, 100*time.Millisecond)
 }

@@ -117,7 +117,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, eventID *string)
 	if err != nil {
 		return fail(w, http.StatusBadRequest, "invalid_event", "the body could not be read", nil)
 	}
-	*eventID = r.Header.Get(standardwebhooks.HeaderWebhookID)
+	*eventID = unverifiedID(r.Header.Get(standardwebhooks.HeaderWebhookID)) // the event's own, once it is valid
 	if !h.verified(body, r.Header) {
 		return fail(w, http.StatusUnauthorized, "invalid_signature", "missing or invalid webhook-signature, or webhook-timestamp "+
 			"more than 5 minutes from now: sign \"{webhook-id}.{webhook-timestamp}.{body}\" with HMAC-SHA256", nil)
@@ -181,4 +181,25 @@ func unavailable(err error) bool {
 	return errors.As(err, &down) || errors.As(err, &slow) || errors.As(err, &busy) || errors.As(err, &netErr) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		status.Code(errors.Unwrap(err)) == codes.Unavailable || strings.Contains(err.Error(), "connection refused")
+}
+
+// unverifiedID is a header id that nothing has checked yet, fit for a log line: at most 64 characters of the
+// event id's alphabet, anything else as '?', and "…" when cut, so a forged header cannot forge log lines or fill
+// them.
+func unverifiedID(id string) string {
+	const max = 64
+	cut := len(id) > max
+	if cut {
+		id = id[:max]
+	}
+	out := []byte(id)
+	for i, c := range out {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._:-", c) >= 0) {
+			out[i] = '?'
+		}
+	}
+	if cut {
+		return string(out) + "…"
+	}
+	return string(out)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -222,12 +223,13 @@ func TestTimestampWindowAndBodyLimitEdges(t *testing.T) {
 		rec, _ := do(t, h, call{body: hireBody, ts: time.Now().Add(skew).Unix()})
 		require.Equal(t, http.StatusAccepted, rec.Code, "a clock %s off is within five minutes", skew)
 	}
-	// A body of exactly 1 MiB is allowed (and then fails validation, not the size check).
+	// A body of exactly 1 MiB passes the size check, and then fails validation (the reason's 1,024-character cap).
 	pad := MaxBody - len(hireBody) - len(`,"reason":""`)
 	body := strings.Replace(hireBody, `"id":"evt-1"`, `"id":"evt-1","reason":"`+strings.Repeat("x", pad)+`"`, 1)
 	require.Len(t, body, MaxBody)
-	rec, _ := do(t, h, call{body: body})
-	require.Equal(t, http.StatusAccepted, rec.Code)
+	rec, out := do(t, h, call{body: body})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, fmt.Sprint(out), "reason")
 	rec, _ = do(t, h, call{body: body + " "})
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 }
@@ -237,4 +239,22 @@ func TestWeakSecretsAreRefused(t *testing.T) {
 		_, err := NewHandler([]string{s}, nil, nil)
 		require.Error(t, err, s)
 	}
+}
+
+// A forged request's webhook-id is logged only cut to 64 characters of the event id's alphabet: it cannot forge
+// a log line (a newline, a quote) or fill the log.
+func TestAnUnverifiedWebhookIDIsLoggedCutAndEscaped(t *testing.T) {
+	var logs strings.Builder
+	h, err := NewHandler([]string{newSecret}, (&fakeIntake{status: workflows.EventAccepted}).submit, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	forged := "msg_1\nlevel=ERROR msg=\"forged\" " + strings.Repeat("A", 500)
+	rec, _ := do(t, h.Routes(), call{body: hireBody, id: forged, signature: "v1,bm90LWEtc2lnbmF0dXJl"})
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	out := logs.String()
+	require.Equal(t, 1, strings.Count(out, "\n"), "one log line")
+	require.NotContains(t, out, "forged\"")
+	require.NotContains(t, out, strings.Repeat("A", 65))
+	require.Contains(t, out, "msg_1?level")
+	require.Equal(t, "msg_1", unverifiedID("msg_1"))
+	require.Equal(t, strings.Repeat("a", 64)+"…", unverifiedID(strings.Repeat("a", 100)))
 }
