@@ -41,6 +41,12 @@ func TestHireStatusApproveCancel(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "not at stage awaiting_registration (it is at awaiting_approval)")
 
+	code, _, stderr = runStarter(t, []string{"approve", "E1004", "--by", "ciso@contoso.example", "--event-id", "an-old-journey"}, env)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "event_id: the approval names another journey")
+	code, _, stderr = runStarter(t, []string{"approve", "E1004", "--by", "Margaret.Hamilton@contoso.example"}, env)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "nobody approves their own pass")
 	code, out, stderr = runStarter(t, []string{"approve", "E1004", "--by", "ciso@contoso.example"}, env)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "approved by        ciso@contoso.example")

@@ -22,20 +22,44 @@ func (w *employee) registerActions(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.validateReissue})
 }
 
-// approve lets a privileged user's held pass be issued: the journey waits for an approver's name.
+// approve lets a privileged user's held pass be issued: the journey waits for an approver's name. The approval
+// is audited with the approver, the reason and the journey.
 func (w *employee) approve(_ workflow.Context, r ApproveRequest) (Status, error) {
 	w.journey.rec.ApprovedBy = r.Approver
+	w.logger.Info("audit journey.approved", "audit", true, "action", "journey.approved", "employee_id", w.state.EmployeeID,
+		"event_id", r.EventID, "approver", r.Approver, "reason", r.Reason)
 	return w.status(), nil
 }
 
+// validateApprove refuses, before anything is written to history, an approval that names nobody, another
+// employee or another journey than the one awaiting approval, or that comes from the person who asked for the
+// pass or the person it is for.
 func (w *employee) validateApprove(_ workflow.Context, r ApproveRequest) error {
 	if strings.TrimSpace(r.Approver) == "" {
 		return errors.New("approver: name who approves the pass")
 	}
-	if w.journey != nil && w.journey.rec.ApprovedBy != "" {
-		return errors.New("already approved by " + w.journey.rec.ApprovedBy)
+	if err := w.requireStage(StageAwaitingApproval); err != nil {
+		return err
 	}
-	return w.requireStage(StageAwaitingApproval)
+	j := w.journey.rec
+	switch {
+	case j.ApprovedBy != "":
+		return errors.New("already approved by " + j.ApprovedBy)
+	case r.EmployeeID != w.state.EmployeeID:
+		return errors.New("employee_id: the approval names another employee than this workflow's")
+	case r.EventID != j.EventID:
+		return errors.New("event_id: the approval names another journey than the one awaiting approval (starter status shows its event)")
+	case samePerson(r.Approver, j.RequestedBy):
+		return errors.New("approver: the person who asked for the pass cannot approve it: a second person must")
+	case samePerson(r.Approver, j.User):
+		return errors.New("approver: nobody approves their own pass")
+	}
+	return nil
+}
+
+// samePerson compares two user references (UPNs or object ids) as Entra does: case-insensitively.
+func samePerson(a, b string) bool {
+	return b != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // cancel stops the running journey, which revokes its pass on its way out.

@@ -23,8 +23,8 @@ func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
 	var blank, approved, early, again bool
 	je.update(time.Hour, UpdateReissue, ActionRequest{By: "x"}, &early) // not at this stage
 	je.update(approvedAt.Sub(t0)-time.Minute, UpdateApprove, ApproveRequest{}, &blank)
-	je.update(approvedAt.Sub(t0), UpdateApprove, ApproveRequest{Approver: "ciso@contoso.example"}, &approved)
-	je.update(approvedAt.Sub(t0)+time.Second, UpdateApprove, ApproveRequest{Approver: "someone-else"}, &again)
+	je.update(approvedAt.Sub(t0), UpdateApprove, ApproveRequest{EmployeeID: "E1", EventID: "h1", Approver: "ciso@contoso.example"}, &approved)
+	je.update(approvedAt.Sub(t0)+time.Second, UpdateApprove, ApproveRequest{EmployeeID: "E1", EventID: "h1", Approver: "someone-else"}, &again)
 	je.env.RegisterDelayedCallback(func() {
 		v, err := je.env.QueryWorkflow(QueryStatus)
 		require.NoError(t, err)
@@ -116,4 +116,43 @@ func TestRoleGrantedAfterTheHireHoldsThePass(t *testing.T) {
 	st := je2.run(10 * 24 * time.Hour)
 	require.Equal(t, StageAwaitingApproval, st.Journey.Stage)
 	require.Empty(t, *issues)
+}
+
+// An approval names the employee and the journey it approves, and comes from a second person: one naming another
+// employee (an approval copied from another workflow's history) or another journey is refused, and so is one
+// from the person who asked for the pass or the person it is for. Only the right one lets the pass be issued.
+func TestAnApprovalMustNameItsJourneyAndComeFromASecondPerson(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	pre := okPreflight
+	pre.Privileged, pre.Roles = true, []string{"Global Administrator"}
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(pre, nil)
+	issues := je.issued("tap-1")
+	je.revoked()
+	je.registersAfter(t0.Add(3 * time.Hour))
+	je.send(0, recoveryEvent("r1", t0), EventAccepted) // requested by helpdesk@contoso.example, for ada@contoso.example
+	refusals := map[string]ApproveRequest{
+		"another employee": {EmployeeID: "E2", EventID: "r1", Approver: "ciso@contoso.example"},
+		"another journey":  {EmployeeID: "E1", EventID: "h0", Approver: "ciso@contoso.example"},
+		"the requester":    {EmployeeID: "E1", EventID: "r1", Approver: "HelpDesk@Contoso.example"},
+		"the employee":     {EmployeeID: "E1", EventID: "r1", Approver: "ada@contoso.example"},
+		"nobody":           {EmployeeID: "E1", EventID: "r1"},
+	}
+	accepted := map[string]*bool{}
+	at := time.Hour
+	for name, r := range refusals {
+		accepted[name] = new(bool)
+		je.update(at, UpdateApprove, r, accepted[name])
+		at += time.Minute
+	}
+	var right bool
+	je.update(2*time.Hour, UpdateApprove, ApproveRequest{EmployeeID: "E1", EventID: "r1", Approver: "ciso@contoso.example",
+		Reason: "verified in person"}, &right)
+	st := je.run(10 * 24 * time.Hour)
+	for name := range refusals {
+		require.False(t, *accepted[name], "an approval from %s is refused", name)
+	}
+	require.True(t, right)
+	require.Equal(t, "ciso@contoso.example", st.Journey.ApprovedBy)
+	require.Len(t, *issues, 1, "issued once approved, not before")
+	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
 }

@@ -99,10 +99,13 @@ type Status struct {
 // EventResult answers UpdateEvent.
 type EventResult = hrevent.Result
 
-// ApproveRequest approves a privileged user's pass.
+// ApproveRequest approves a privileged user's pass. It names what it approves, the employee and the journey
+// (the event that started it), so an approval meant for one journey cannot be replayed onto another.
 type ApproveRequest struct {
-	Approver string `json:"approver"`
-	Reason   string `json:"reason,omitempty"`
+	EmployeeID string `json:"employee_id"`
+	EventID    string `json:"event_id"`
+	Approver   string `json:"approver"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // ActionRequest is a manual cancel or reissue: who asked and why.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphemu"
@@ -179,4 +180,50 @@ func TestAFutureDatedEventIsRefusedAndCannotMakeRealOnesStale(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, post(`{"id":"real-termination","type":"termination","occurred_at":"`+
 		time.Now().UTC().Format(time.RFC3339)+`","employee":{"employee_id":"E1002","leave_at":"`+time.Now().UTC().Format(time.RFC3339)+`"}}`))
 	require.Eventually(t, func() bool { return journeyStatus(t, s, "employee/E1002").Leaver != nil }, 30*time.Second, 100*time.Millisecond)
+}
+
+// TestAnApprovalReplayedFromAnotherJourneyIssuesNothing: an approval copied from another workflow's history (it
+// names another employee and journey) is refused by the update's validator, and no pass is issued for the held
+// administrator; the genuine approval, naming her journey, is audited and lets the pass be issued.
+func TestAnApprovalReplayedFromAnotherJourneyIssuesNothing(t *testing.T) {
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
+	var logs testkit.Buffer
+	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	require.NoError(t, err)
+	defer s.Stop()
+	hire := hireStartingNow("held-hire", "E1004", "margaret.hamilton@contoso.example")
+	res, err := intake.Submit(context.Background(), s.Client(), hire)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return journeyStatus(t, s, res.WorkflowID).Journey.Stage == workflows.StageAwaitingApproval
+	}, time.Minute, 100*time.Millisecond)
+	approve := func(r workflows.ApproveRequest) error {
+		h, err := s.Client().UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{WorkflowID: res.WorkflowID,
+			UpdateName: workflows.UpdateApprove, Args: []any{r}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err != nil {
+			return err
+		}
+		return h.Get(context.Background(), nil)
+	}
+	replayed := workflows.ApproveRequest{EmployeeID: "E1001", EventID: "an-approved-hire", Approver: "ciso@contoso.example"}
+	require.ErrorContains(t, approve(replayed), "employee_id")
+	replayed.EmployeeID = "E1004"
+	require.ErrorContains(t, approve(replayed), "event_id")
+	time.Sleep(2 * time.Second) // a pass, had one been let through, would be issued by now
+	var user struct {
+		IssuedPasses []string `json:"issuedPasses"`
+	}
+	getJSON(t, s.EmulatorURL()+"/_emulator/users/"+graphemu.DemoMargaretID, &user)
+	require.Empty(t, user.IssuedPasses, "no pass on a replayed approval")
+	require.Equal(t, workflows.StageAwaitingApproval, journeyStatus(t, s, res.WorkflowID).Journey.Stage)
+
+	require.NoError(t, approve(workflows.ApproveRequest{EmployeeID: "E1004", EventID: hire.ID, Approver: "ciso@contoso.example",
+		Reason: "verified in person"}))
+	require.Eventually(t, func() bool {
+		getJSON(t, s.EmulatorURL()+"/_emulator/users/"+graphemu.DemoMargaretID, &user)
+		return len(user.IssuedPasses) == 1
+	}, time.Minute, 100*time.Millisecond)
+	require.Contains(t, logs.String(), `"action":"journey.approved"`)
+	require.Contains(t, logs.String(), `"event_id":"held-hire"`)
 }
