@@ -5,20 +5,22 @@ import (
 
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/batch"
+	"github.com/tapflow/tapflow/internal/feedsource"
 	"github.com/tapflow/tapflow/internal/graph"
 )
 
 // Deps is what the activities are built from: the Graph client, the delivery channel, the audit and metrics
 // sinks, the worker's settings and the intake that feeds take their rows to.
 type Deps struct {
-	Graph     graph.Client
-	Delivery  Deliverer
-	Audit     audit.Recorder
-	Metrics   PassMetrics // nil: nothing is counted
-	Joiner    JoinerSettings
-	Lifecycle LifecycleSettings
-	Submit    batch.Submitter // the intake, for scheduled feeds
-	FeedToken string          // bearer token for an HTTPS feed
+	Graph       graph.Client
+	Delivery    Deliverer
+	Audit       audit.Recorder
+	Metrics     PassMetrics // nil: nothing is counted
+	Joiner      JoinerSettings
+	Lifecycle   LifecycleSettings
+	Submit      batch.Submitter    // the intake, for scheduled feeds
+	FeedToken   string             // bearer token for an HTTPS feed
+	FeedSources feedsource.Sources // where scheduled feeds may be read from
 }
 
 // Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
@@ -27,7 +29,7 @@ type Deps struct {
 // the worker's journeys.
 func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
-	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken})
+	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
 	graphWorker.RegisterActivity(&Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
 		Policies: &graph.PolicyCache{}, Settings: d.Joiner})

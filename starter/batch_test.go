@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,13 +56,13 @@ func TestBatchImportsGoodRowsReportsBadOnesAndIsIdempotent(t *testing.T) {
 
 	code, _, stderr = runStarter(t, []string{"batch", "--file", writeFile(t, "id,name\n")}, env)
 	require.Equal(t, 2, code)
-	require.Contains(t, stderr, `line 1: unknown column "id"`)
+	require.Contains(t, stderr, `line 1: column 1 is not a known column`)
 }
 
 func TestScheduleImportsTheFeedOnDemandAndAgainChangesNothing(t *testing.T) {
-	s := startStack(t)
-	env := map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress()}
 	file := writeFile(t, starters)
+	s := startStack(t, func(c *stack.Config) { c.FeedSources = filepath.Dir(file) })
+	env := map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_FEED_SOURCES": filepath.Dir(file)}
 
 	code, _, stderr := runStarter(t, []string{"schedule", "create", "daily", "--feed", file, "--cron", "0 6 * * 1-5", "--time-zone", "Europe/London"}, env)
 	require.Equal(t, 0, code, stderr)
@@ -159,4 +160,41 @@ func TestEventCommandsAndList(t *testing.T) {
 	code, out, stderr := runStarter(t, []string{"job-change", "E1001", "--reregister", "--json"}, env)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, `"status": "accepted"`)
+}
+
+// A schedule reads feeds only from TAPFLOW_FEED_SOURCES: one naming the worker's environment is refused when
+// created, and a schedule that a starter with a wider list created is refused again when it runs on a worker
+// without that source, and its failure does not show what the file holds.
+func TestAScheduleCannotReadOutsideTheFeedSources(t *testing.T) {
+	file := writeFile(t, starters)
+	s := startStack(t, func(c *stack.Config) { c.FeedSources = filepath.Dir(file) })
+	env := map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_FEED_SOURCES": filepath.Dir(file)}
+	code, _, stderr := runStarter(t, []string{"schedule", "create", "environ", "--feed", "/proc/self/environ", "--every", "1h"}, env)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "TAPFLOW_FEED_SOURCES")
+	code, _, stderr = runStarter(t, []string{"schedule", "create", "leak", "--feed", "https://evil.example/feed.csv", "--every", "1h"}, env)
+	require.Equal(t, 2, code)
+	require.NotContains(t, stderr, "evil.example", "the refusal does not repeat the source")
+
+	secret := writeFile(t, "TAPFLOW_SECRET=sk-do-not-show,x\n")
+	env["TAPFLOW_FEED_SOURCES"] = filepath.Dir(secret) // this starter's list is wider than the worker's
+	code, _, stderr = runStarter(t, []string{"schedule", "create", "wider", "--feed", secret, "--every", "1h"}, env)
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runStarter(t, []string{"schedule", "trigger", "wider"}, env)
+	require.Equal(t, 0, code, stderr)
+	var failure string
+	require.Eventually(t, func() bool {
+		resp, err := s.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "WorkflowType = 'ImportFeed' AND ExecutionStatus = 'Failed'"})
+		if err != nil || len(resp.GetExecutions()) == 0 {
+			return false
+		}
+		e := resp.GetExecutions()[0].GetExecution()
+		err = s.Client().GetWorkflow(context.Background(), e.GetWorkflowId(), e.GetRunId()).Get(context.Background(), nil)
+		failure = fmt.Sprint(err)
+		return err != nil
+	}, time.Minute, 200*time.Millisecond)
+	require.Contains(t, failure, "TAPFLOW_FEED_SOURCES")
+	require.NotContains(t, failure, "sk-do-not-show")
+	require.NotContains(t, failure, secret)
 }

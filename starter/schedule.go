@@ -16,6 +16,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/feedsource"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -28,7 +29,8 @@ func newScheduleCmd(a *app) *cobra.Command {
 		Short: "Manage scheduled onboarding batches (Temporal Schedules that import a feed)",
 		Long: `A scheduled batch is a Temporal Schedule that runs the ImportFeed workflow: it reads the onboarding CSV from a
 file the workers can read, or an https:// URL (sent with TAPFLOW_FEED_TOKEN as a bearer token), and hands every
-row to the intake. A run over the same feed changes nothing; overlapping runs are skipped.`,
+row to the intake. A run over the same feed changes nothing; overlapping runs are skipped. The feed must be in a
+directory or at an origin that TAPFLOW_FEED_SOURCES lists, here and on the workers.`,
 	}
 	cmd.AddCommand(newScheduleCreateCmd(a), newScheduleListCmd(a), newScheduleDescribeCmd(a),
 		scheduleAction(a, "trigger", "Run a schedule now", func(h client.ScheduleHandle, c *cobra.Command) error {
@@ -61,6 +63,9 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 		}
 		if _, err := time.LoadLocation(zone); err != nil {
 			return cliconf.Usage(fmt.Errorf("--time-zone %q is not an IANA zone such as Europe/London", zone))
+		}
+		if err := allowedFeed(a, feed); err != nil {
+			return cliconf.Usage(err)
 		}
 		spec := client.ScheduleSpec{TimeZoneName: zone}
 		human := "every " + every.String()
@@ -237,4 +242,15 @@ func scheduleAction(a *app, name, short string, do func(client.ScheduleHandle, *
 			return nil
 		},
 	}
+}
+
+// allowedFeed checks a schedule's source against TAPFLOW_FEED_SOURCES as the starter has it; the workers check
+// it again, with their own, on every run.
+func allowedFeed(a *app, feed string) error {
+	list, _ := a.env(feedsource.Setting)
+	sources, err := feedsource.Parse(list)
+	if err != nil {
+		return err
+	}
+	return sources.Allow(feed)
 }

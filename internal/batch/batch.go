@@ -63,7 +63,9 @@ func Parse(r io.Reader, now time.Time) ([]Row, []LineError, error) {
 	for i, name := range header {
 		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
 		if !slices.Contains(Columns(), name) {
-			return nil, nil, fmt.Errorf("line 1: unknown column %q: the columns are %s (start_time optional)", name, strings.Join(Columns(), ", "))
+			// The header's text is not repeated: a feed read from the wrong place must not show what it holds.
+			return nil, nil, fmt.Errorf("line 1: column %d is not a known column: the columns are %s (start_time optional)",
+				i+1, strings.Join(Columns(), ", "))
 		}
 		if _, dup := index[name]; dup {
 			return nil, nil, fmt.Errorf("line 1: column %q appears twice", name)

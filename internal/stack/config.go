@@ -37,6 +37,7 @@ type Config struct {
 	WebhookAddress     string  // the HR webhook receiver, mounted in dev mode
 	WebhookSecret      string  // its signing secret(s), comma-separated while rotating; dev mode generates one
 	FeedToken          string  // bearer token for scheduled feeds fetched over HTTPS
+	FeedSources        string  // where scheduled feeds may be read from (feedsource.Parse)
 	CodecToken         string  // bearer token the codec endpoint requires; empty: none (dev only)
 	CodecOrigin        string  // the Web UI origin allowed to call the codec endpoint
 	DataDir            string  // where the embedded server keeps its SQLite file
@@ -69,6 +70,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.String(&c.CodecToken, "codec-token", "", "bearer token for the /codec endpoint (required with a Temporal cluster when encryption is on)")
 	s.String(&c.CodecOrigin, "codec-cors-origin", "", "Temporal Web UI origin allowed to call /codec, e.g. https://temporal.example.com")
 	s.String(&c.FeedToken, "feed-token", "", "bearer token sent when a scheduled batch fetches its feed over HTTPS (prefer the variable)")
+	s.String(&c.FeedSources, "feed-sources", "", "directories and https:// origins scheduled feeds may be read from, comma-separated; empty: none")
 	s.String(&c.WebhookSecret, "webhook-secret", "", "HR webhook signing secret(s), whsec_..., comma-separated while rotating (dev mode: generated when unset)")
 	s.String(&c.DataDir, "data-dir", ".tapflow", "directory for the embedded server's SQLite file")
 	s.Bool(&c.InMemory, "in-memory", false, "keep the embedded server's state in memory (lost on exit)")

@@ -15,6 +15,7 @@ import (
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/feedsource"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
@@ -102,13 +103,17 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 	} else if sender == "" {
 		return activities.Deps{}, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
+	sources, err := feedsource.Parse(s.cfg.FeedSources)
+	if err != nil {
+		return activities.Deps{}, err
+	}
 	lc := c.Lifecycle
 	lc.DisableOnLeave = c.OnLeave != "keep"
 	if lc.MaxRecoveriesPerDay <= 0 {
 		lc.MaxRecoveriesPerDay = activities.DefaultLifecycleSettings().MaxRecoveriesPerDay
 	}
 	return activities.Deps{Graph: s.graph, Delivery: courier, Audit: audit.Log{Logger: s.auditLogger()},
-		Metrics: s.metrics, Joiner: js, Lifecycle: lc, FeedToken: s.cfg.FeedToken,
+		Metrics: s.metrics, Joiner: js, Lifecycle: lc, FeedToken: s.cfg.FeedToken, FeedSources: sources,
 		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
 			return intake.Submit(ctx, s.client, e)
 		}}, nil
