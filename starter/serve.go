@@ -21,7 +21,7 @@ import (
 )
 
 func newServeCmd(a *app) *cobra.Command {
-	var addr, secrets string
+	var addr, metricsAddr, secrets string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HR webhook receiver (POST /v1/events)",
@@ -29,13 +29,14 @@ func newServeCmd(a *app) *cobra.Command {
 with TAPFLOW_WEBHOOK_SECRET (whsec_...); while rotating, give several, comma-separated, and both are accepted.
 It answers 202 only once Temporal has accepted the event, 200 for a duplicate, and 503 with Retry-After while
 Temporal cannot be reached, so the sender retries and nothing is lost. SIGINT/SIGTERM stop it after the
-requests in flight are answered. GET /metrics on the same address serves Prometheus metrics (webhook requests by
-status, the Temporal SDK's client series).`,
+requests in flight are answered. GET /metrics on its own address (--metrics-address, never the public webhook
+listener) serves Prometheus metrics: webhook requests by status, the Temporal SDK's client series.`,
 		Example: "  TAPFLOW_WEBHOOK_SECRET=whsec_... go run ./starter serve --webhook-address 0.0.0.0:8088",
 		Args:    cobra.NoArgs,
 	}
 	set := cliconf.New(cmd.Flags())
 	set.Addr(&addr, "webhook-address", "127.0.0.1:8088", "address to listen on")
+	set.Addr(&metricsAddr, "metrics-address", "127.0.0.1:9091", "address of /metrics, apart from the webhook (keep it private)")
 	set.String(&secrets, "webhook-secret", "", "signing secret(s), whsec_..., comma-separated while rotating (required)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
@@ -70,14 +71,21 @@ status, the Temporal SDK's client series).`,
 		if err != nil {
 			return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --webhook-address", addr, err)
 		}
-		mux := http.NewServeMux()
-		mux.Handle("/", h.WithMetrics(m).Routes())
-		mux.Handle("GET /metrics", m.Handler())
-		srv := webhook.NewServer(mux)
-		fmt.Fprintf(cmd.OutOrStdout(), "HR webhook on http://%s/v1/events, metrics on /metrics (Temporal %s). Stop with Ctrl-C.\n",
-			l.Addr(), opts.HostPort)
-		errc := make(chan error, 1)
+		ml, err := net.Listen("tcp", metricsAddr)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --metrics-address", metricsAddr, err)
+		}
+		srv := webhook.NewServer(h.WithMetrics(m).Routes())
+		metricsMux := http.NewServeMux()
+		metricsMux.Handle("GET /metrics", m.Handler())
+		metricsSrv := &http.Server{Handler: metricsMux, ReadHeaderTimeout: 5 * time.Second}
+		fmt.Fprintf(cmd.OutOrStdout(), "HR webhook on http://%s/v1/events, metrics on http://%s/metrics (Temporal %s). Stop with Ctrl-C.\n",
+			l.Addr(), ml.Addr(), opts.HostPort)
+		errc := make(chan error, 2)
 		go func() { errc <- srv.Serve(l) }()
+		go func() { errc <- metricsSrv.Serve(ml) }()
+		defer metricsSrv.Close()
 		select {
 		case <-a.ctx.Done():
 		case err := <-errc:

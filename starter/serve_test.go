@@ -36,6 +36,9 @@ func serve(t *testing.T, env map[string]string) (url string, stop func() int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb testkit.Buffer
 	done := make(chan int, 1)
+	if _, set := env["TAPFLOW_METRICS_ADDRESS"]; !set {
+		env["TAPFLOW_METRICS_ADDRESS"] = testkit.FreeAddr(t) // the caller reads it back from env
+	}
 	if _, set := env["TAPFLOW_NO_ENCRYPTION"]; !set {
 		env["TAPFLOW_NO_ENCRYPTION"] = "true"
 	}
@@ -49,7 +52,8 @@ func serve(t *testing.T, env map[string]string) (url string, stop func() int) {
 
 func TestServeHandsSignedEventsToTemporal(t *testing.T) {
 	s := startStack(t)
-	url, stop := serve(t, map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret})
+	env := map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret}
+	url, stop := serve(t, env)
 	body := `{"id":"evt-serve-1","type":"hire","occurred_at":"2026-11-26T09:00:00Z","employee":{"employee_id":"E1001",` +
 		`"user":"ada.lovelace@contoso.example","time_zone":"Europe/London","start_date":"2031-01-06"}}`
 	require.Equal(t, http.StatusAccepted, post(t, url, body).StatusCode)
@@ -59,8 +63,13 @@ func TestServeHandsSignedEventsToTemporal(t *testing.T) {
 	unsigned.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, unsigned.StatusCode)
 
-	// The receiver serves its own metrics: deliveries by status, and the Temporal client's series.
-	metrics := getText(t, strings.TrimSuffix(url, "/v1/events")+"/metrics")
+	// The receiver serves its own metrics, on their own address (never the public webhook listener): deliveries
+	// by status, and the Temporal client's series.
+	public, err := http.Get(strings.TrimSuffix(url, "/v1/events") + "/metrics")
+	require.NoError(t, err)
+	public.Body.Close()
+	require.Equal(t, http.StatusNotFound, public.StatusCode, "no metrics on the webhook listener")
+	metrics := getText(t, "http://"+env["TAPFLOW_METRICS_ADDRESS"]+"/metrics")
 	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="202"} 1`)
 	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="200"} 1`)
 	require.Contains(t, metrics, `tapflow_webhook_requests_total{status="401"} 1`)

@@ -102,7 +102,8 @@ func TestComposePrometheusScrapesWorkersAndReceivers(t *testing.T) {
 	}
 	worker, starter := environment(service(t, p, "tapflow-worker")), environment(service(t, p, "tapflow-starter"))
 	require.Equal(t, port(t, worker["TAPFLOW_HTTP_ADDRESS"]), strconv.Itoa(scraped["tapflow-worker"]), "every worker replica")
-	require.Equal(t, port(t, starter["TAPFLOW_WEBHOOK_ADDRESS"]), strconv.Itoa(scraped["tapflow-starter"]))
+	require.Equal(t, port(t, starter["TAPFLOW_METRICS_ADDRESS"]), strconv.Itoa(scraped["tapflow-starter"]), "the receivers' own metrics port")
+	require.NotEqual(t, port(t, starter["TAPFLOW_WEBHOOK_ADDRESS"]), port(t, starter["TAPFLOW_METRICS_ADDRESS"]), "metrics apart from the webhook")
 }
 
 // Every variable the compose file interpolates is documented in .env.example, and nothing else is; the

@@ -70,7 +70,7 @@ func TestHandlerDecodesForTheHolderOfTheToken(t *testing.T) {
 	require.NoError(t, err)
 	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{enc}})
 	require.NoError(t, err)
-	h := c.Handler("/codec", "tok", "http://127.0.0.1:8233/")
+	h := c.Handler("/codec", "tok", "", "http://127.0.0.1:8233/")
 
 	req := httptest.NewRequest(http.MethodPost, "/codec/decode", bytes.NewReader(body))
 	rec := httptest.NewRecorder()
@@ -94,4 +94,28 @@ func TestHandlerDecodesForTheHolderOfTheToken(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusNoContent, rec.Code)
 	require.True(t, strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "X-Namespace"))
+}
+
+// Encode is off unless it has a token of its own: the decode token (the UI's) cannot make encrypted payloads.
+func TestEncodeNeedsItsOwnToken(t *testing.T) {
+	k, _ := ParseKeys("k1=" + key(1))
+	c := New(k)
+	plain, err := converter.GetDefaultDataConverter().ToPayload("an approval")
+	require.NoError(t, err)
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{plain}})
+	require.NoError(t, err)
+	post := func(h http.Handler, token string) int {
+		req := httptest.NewRequest(http.MethodPost, "/codec/encode", bytes.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	require.Equal(t, http.StatusForbidden, post(c.Handler("/codec", "tok", "", ""), "tok"), "off without its own token")
+	require.Equal(t, http.StatusForbidden, post(c.Handler("/codec", "", "", ""), ""), "off in dev too")
+	on := c.Handler("/codec", "tok", "enc-tok", "")
+	require.Equal(t, http.StatusUnauthorized, post(on, "tok"), "the decode token does not encode")
+	require.Equal(t, http.StatusOK, post(on, "enc-tok"))
 }

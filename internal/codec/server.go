@@ -8,10 +8,12 @@ import (
 	"go.temporal.io/sdk/converter"
 )
 
-// Handler serves POST {prefix}/encode and {prefix}/decode (Payloads as protobuf JSON), as the Temporal Web UI
-// and CLI expect. With a token, requests need "Authorization: Bearer <token>"; origin is the UI's, allowed by
-// CORS (no trailing slash).
-func (c *Codec) Handler(prefix, token, origin string) http.Handler {
+// Handler serves POST {prefix}/decode and {prefix}/encode (Payloads as protobuf JSON), as the Temporal Web UI
+// and CLI expect. With a token, decode requests need "Authorization: Bearer <token>". Encode is off unless it
+// has a token of its own (encodeToken): whoever may read payloads in the UI must not be able to make encrypted
+// ones (an event or an approval the workers would take as tapflow's). origin is the UI's, allowed by CORS (no
+// trailing slash).
+func (c *Codec) Handler(prefix, token, encodeToken, origin string) http.Handler {
 	inner := converter.NewPayloadCodecHTTPHandler(c)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin != "" {
@@ -28,9 +30,17 @@ func (c *Codec) Handler(prefix, token, origin string) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		if token != "" {
+		want := token
+		if strings.HasPrefix(r.URL.Path, prefix+"/encode") {
+			if encodeToken == "" {
+				http.Error(w, "codec: encode is off (give it a token of its own: TAPFLOW_CODEC_ENCODE_TOKEN)", http.StatusForbidden)
+				return
+			}
+			want = encodeToken
+		}
+		if want != "" {
 			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 				http.Error(w, "codec: a bearer token is required", http.StatusUnauthorized)
 				return
 			}

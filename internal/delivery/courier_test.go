@@ -126,3 +126,21 @@ func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "token=abc", "the URL's query stays out of errors")
 }
+
+// The language comes from the user's Graph record: it names an override file only once it parses as a BCP 47
+// tag, so a crafted preferredLanguage cannot lead out of the override directory.
+func TestALanguageThatIsNotATagNamesNoFile(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "overrides")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "pass.x"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(parent, "evil.html.tmpl"), []byte(`{{define "subject"}}EVIL{{end}}EVIL`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pass.en-GB.html.tmpl"), []byte(`{{define "subject"}}GB{{end}}GB`), 0o600))
+	tm := Templates{Dir: dir}
+	got, err := tm.find("pass", "x/../../evil", "html")
+	require.NoError(t, err)
+	require.NotContains(t, got, "EVIL", "the built-in template, not a file outside the directory")
+	got, err = tm.find("pass", "en-gb", "html")
+	require.NoError(t, err)
+	require.Contains(t, got, "GB", "a tag in any case names its canonical file")
+}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	texttemplate "text/template"
+
+	"golang.org/x/text/language"
 )
 
 //go:embed templates/*.tmpl
@@ -62,9 +64,16 @@ func (t Templates) render(kind, lang string, data any) (rendered, error) {
 	return out, nil
 }
 
-// find returns the most specific template: override directory first, language before default.
+// find returns the most specific template: override directory first, language before default. The language
+// comes from the user's Graph record (preferredLanguage), so it names a file only once it parses as a BCP 47
+// tag, in its canonical form (letters, digits, hyphens): anything else gets the default template.
 func (t Templates) find(kind, lang, ext string) (string, error) {
 	var names []string
+	if tag, err := language.Parse(lang); err != nil || lang == "" {
+		lang = ""
+	} else {
+		lang = tag.String()
+	}
 	if lang != "" {
 		names = append(names, fmt.Sprintf("%s.%s.%s.tmpl", kind, lang, ext))
 		if base, _, ok := strings.Cut(lang, "-"); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,4 +120,25 @@ func TestAMissingAccountEnabledReadsAsDisabled(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "no-enabled-flag", u.ID)
 	require.False(t, u.AccountEnabled)
+}
+
+// A redirect from Graph's address is not followed, by the client or by kiota's middleware: the bearer token
+// and the request go nowhere else.
+func TestARedirectIsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	var token atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		token.Store(r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	graphSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer graphSrv.Close()
+	c := newClient(t, graphSrv.URL, "secret-token")
+	_, err := c.GetUser(context.Background(), "ada@contoso.example")
+	require.Error(t, err)
+	require.Zero(t, elsewhere.Load(), "the redirect was not followed")
+	require.Nil(t, token.Load())
 }

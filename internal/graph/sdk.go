@@ -55,7 +55,10 @@ func New(c Config, o Options) (*SDK, error) {
 	opts := core.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
 	var mws []khttp.Middleware
 	for _, mw := range core.GetDefaultMiddlewaresWithOptions(&opts) {
-		if _, isRetry := mw.(*khttp.RetryHandler); isRetry {
+		switch mw.(type) {
+		case *khttp.RetryHandler: // Temporal owns retries
+			continue
+		case *khttp.RedirectHandler: // it would follow a redirect, bearer token and all, before CheckRedirect
 			continue
 		}
 		mws = append(mws, mw)

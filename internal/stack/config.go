@@ -39,6 +39,7 @@ type Config struct {
 	FeedToken          string  // bearer token for scheduled feeds fetched over HTTPS
 	FeedSources        string  // where scheduled feeds may be read from (feedsource.Parse)
 	CodecToken         string  // bearer token the codec endpoint requires; empty: none (dev only)
+	CodecEncodeToken   string  // bearer token of the codec's encode endpoint; empty: encode is off
 	CodecOrigin        string  // the Web UI origin allowed to call the codec endpoint
 	DataDir            string  // where the embedded server keeps its SQLite file
 	InMemory           bool    // keep the embedded server's state in memory instead
@@ -68,6 +69,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Addr(&c.HTTPAddress, "http-address", "127.0.0.1:9090", "health (/healthz, /readyz) and metrics (/metrics) address")
 	s.Addr(&c.WebhookAddress, "webhook-address", "127.0.0.1:8088", "HR webhook receiver address (dev mode; elsewhere run starter serve)")
 	s.String(&c.CodecToken, "codec-token", "", "bearer token for the /codec endpoint (required with a Temporal cluster when encryption is on)")
+	s.String(&c.CodecEncodeToken, "codec-encode-token", "", "bearer token of /codec/encode, which is off without one (it lets its holder make encrypted payloads)")
 	s.String(&c.CodecOrigin, "codec-cors-origin", "", "Temporal Web UI origin allowed to call /codec, e.g. https://temporal.example.com")
 	s.String(&c.FeedToken, "feed-token", "", "bearer token sent when a scheduled batch fetches its feed over HTTPS (prefer the variable)")
 	s.String(&c.FeedSources, "feed-sources", "", "directories and https:// origins scheduled feeds may be read from, comma-separated; empty: none")
@@ -149,6 +151,9 @@ func (c Config) Check() error {
 	}
 	if c.CodecToken != "" && len(c.CodecToken) < 32 {
 		return errors.New("TAPFLOW_CODEC_TOKEN must be at least 32 characters (e.g. openssl rand -hex 24)")
+	}
+	if c.CodecEncodeToken != "" && (len(c.CodecEncodeToken) < 32 || c.CodecEncodeToken == c.CodecToken) {
+		return errors.New("TAPFLOW_CODEC_ENCODE_TOKEN must be at least 32 characters and differ from TAPFLOW_CODEC_TOKEN")
 	}
 	if c.WebhookSecret != "" {
 		if _, err := webhook.NewHandler(webhook.SplitSecrets(c.WebhookSecret), nil, nil); err != nil {

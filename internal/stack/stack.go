@@ -186,7 +186,7 @@ func (s *Stack) startHealth() error {
 		if origin == "" && s.cfg.DevTemporal() && s.cfg.UIAddress != "" {
 			origin = "http://" + s.cfg.UIAddress // the embedded UI (its port is fixed in dev mode)
 		}
-		mux.Handle("/codec/", s.codec.Handler("/codec", s.cfg.CodecToken, origin))
+		mux.Handle("/codec/", s.codec.Handler("/codec", s.cfg.CodecToken, s.cfg.CodecEncodeToken, origin))
 	}
 	s.health = s.serve(l, mux, "health")
 	return nil

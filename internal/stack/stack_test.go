@@ -160,6 +160,9 @@ func TestConfigurationsThatMustNotStart(t *testing.T) {
 	slow.Journey.Settings.PollInterval, slow.Journey.Settings.PollSlowInterval = time.Minute, 30*time.Second
 	require.ErrorContains(t, slow.Check(), "TAPFLOW_POLL_SLOW_INTERVAL=30s is shorter than TAPFLOW_POLL_INTERVAL=1m0s")
 
+	sameEncode := Config{Temporal: tcfg(), CodecToken: strings.Repeat("c", 32), CodecEncodeToken: strings.Repeat("c", 32)}
+	require.ErrorContains(t, sameEncode.Check(), "TAPFLOW_CODEC_ENCODE_TOKEN must be at least 32 characters and differ")
+
 	pg := Config{Temporal: tcfg(), DevPostgres: "postgres://tap:s3cret@db.internal"}
 	err = pg.Check()
 	require.ErrorContains(t, err, "TAPFLOW_DEV_POSTGRES: want postgres://")
