@@ -258,3 +258,11 @@ func TestComposeTemporalRunsOnPostgresWithTapflowsNamespace(t *testing.T) {
 	require.Contains(t, script, "namespace create")
 	require.Equal(t, environment(service(t, p, "tapflow-worker"))["TEMPORAL_NAMESPACE"], environment(setup)["TEMPORAL_NAMESPACE"])
 }
+
+// The compose stack's Web UI is read-only: no cancel, terminate, signal, update or reset from it; operators act
+// through starter, which names who asks and audits it. The variable is the UI image's own (its config template
+// reads TEMPORAL_DISABLE_WRITE_ACTIONS into disableWriteActions).
+func TestComposeWebUICannotWrite(t *testing.T) {
+	p := loadCompose(t, operatorEnv(t))
+	require.Equal(t, "true", environment(service(t, p, "temporal-ui"))["TEMPORAL_DISABLE_WRITE_ACTIONS"])
+}
