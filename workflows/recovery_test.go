@@ -65,23 +65,7 @@ func TestRecoveryRefusedForDisabledOrDepartedUsers(t *testing.T) {
 // pass; a hire for the other account (HR's say-so) moves the pin.
 func TestARecoveryNamingAnotherAccountThanTheEmployeesIsRefused(t *testing.T) {
 	je := newJourneyEnv(t, nil)
-	var preflights []activities.PreflightRequest
-	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
-			preflights = append(preflights, r)
-			pre := okPreflight
-			if r.User == "ada.admin@contoso.example" {
-				pre.UserID = "u-admin"
-			}
-			return pre, nil
-		})
-	issues := je.issued("tap-1", "tap-2")
-	je.revoked()
-	je.registersAfter(firstMorning.Add(time.Hour))
-	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
-	admin := recoveryEvent("r1", t0.Add(time.Minute))
-	admin.Employee.User = "ada.admin@contoso.example"
-	je.send(2*24*time.Hour, admin, EventAccepted)
+	preflights, issues := hiredThenRecoveredForTheAdminAccount(je)
 	var refusedStatus Status
 	je.env.RegisterDelayedCallback(func() {
 		v, err := je.env.QueryWorkflow(QueryStatus)
@@ -99,7 +83,7 @@ func TestARecoveryNamingAnotherAccountThanTheEmployeesIsRefused(t *testing.T) {
 	require.Len(t, *issues, 2, "the joiner's pass, and the hire's for the account it names")
 	require.Equal(t, "u-admin", (*issues)[1].UserID)
 	require.Equal(t, OutcomeRegistered, st.Journey.Outcome, st.Journey.Reason)
-	require.Equal(t, "E1", preflights[len(preflights)-1].EmployeeID, "pre-flight binds the account to the employee")
+	require.Equal(t, "E1", (*preflights)[len(*preflights)-1].EmployeeID, "pre-flight binds the account to the employee")
 }
 
 // A run that reached the pin before the guard existed (no pin-account marker) replays as it ran: the recovery
@@ -107,8 +91,21 @@ func TestARecoveryNamingAnotherAccountThanTheEmployeesIsRefused(t *testing.T) {
 func TestARunFromBeforeThePinReplaysAsItRan(t *testing.T) {
 	je := newJourneyEnv(t, nil)
 	je.env.OnGetVersion(pinAccountChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	_, issues := hiredThenRecoveredForTheAdminAccount(je)
+	st := je.run(3 * 24 * time.Hour)
+	require.Equal(t, KindRecovery, st.Journey.Kind)
+	require.Len(t, *issues, 2)
+	require.Equal(t, "u-admin", (*issues)[1].UserID)
+}
+
+// hiredThenRecoveredForTheAdminAccount hires Ada (account u-1), who registers on her first morning, then, two
+// days later, sends a recovery naming her administrator account (u-admin). It returns the pre-flights asked and
+// the passes issued.
+func hiredThenRecoveredForTheAdminAccount(je *journeyEnv) (*[]activities.PreflightRequest, *[]activities.IssueRequest) {
+	var preflights []activities.PreflightRequest
 	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+			preflights = append(preflights, r)
 			pre := okPreflight
 			if r.User == "ada.admin@contoso.example" {
 				pre.UserID = "u-admin"
@@ -122,8 +119,5 @@ func TestARunFromBeforeThePinReplaysAsItRan(t *testing.T) {
 	admin := recoveryEvent("r1", t0.Add(time.Minute))
 	admin.Employee.User = "ada.admin@contoso.example"
 	je.send(2*24*time.Hour, admin, EventAccepted)
-	st := je.run(3 * 24 * time.Hour)
-	require.Equal(t, KindRecovery, st.Journey.Kind)
-	require.Len(t, *issues, 2)
-	require.Equal(t, "u-admin", (*issues)[1].UserID)
+	return &preflights, issues
 }
