@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -71,12 +70,17 @@ func (f *Feed) read(ctx context.Context, source string) ([]byte, error) {
 	if err == nil && (u.Scheme == "https" || u.Scheme == "http") {
 		return f.fetch(ctx, u)
 	}
-	if err := f.Sources.AllowFile(source); err != nil {
+	file, err := f.Sources.Open(source)
+	if errors.Is(err, feedsource.ErrNotAllowed) {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrFeedUnreadable, nil)
 	}
-	data, err := os.ReadFile(source)
 	if err != nil {
 		// The OS error names the path, which the schedule's creator gave: say only what went wrong.
+		return nil, temporal.NewNonRetryableApplicationError("read the feed file: "+fileProblem(err), ErrFeedUnreadable, nil)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxFeed+1))
+	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError("read the feed file: "+fileProblem(err), ErrFeedUnreadable, nil)
 	}
 	if len(data) > maxFeed {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -41,8 +42,18 @@ func (w *employee) receiveEvents(ctx workflow.Context) error {
 	return nil
 }
 
-// validateEvent rejects, before anything is written to history, an event that is malformed or not this employee's.
-func (w *employee) validateEvent(_ workflow.Context, e hrevent.Event) error {
+// validateEvent rejects, before anything is written to history, an event that is malformed, not this
+// employee's, or dated in the future: the intake checks the same, and this holds for any client that sends the
+// update itself.
+func (w *employee) validateEvent(ctx workflow.Context, e hrevent.Event) error {
+	if err := w.checkEvent(e); err != nil {
+		return err
+	}
+	return hrevent.CheckReceived(e, workflow.Now(ctx))
+}
+
+// checkEvent is validation that does not depend on the moment.
+func (w *employee) checkEvent(e hrevent.Event) error {
 	if err := hrevent.Validate(e); err != nil {
 		return err
 	}
@@ -53,10 +64,12 @@ func (w *employee) validateEvent(_ workflow.Context, e hrevent.Event) error {
 }
 
 // validSignal validates a signalled event inside a side effect: validation reads zone rules, which may differ
-// between workers, so its verdict is recorded rather than recomputed on replay.
+// between workers, and the clock, so its verdict is recorded rather than recomputed on replay.
 func (w *employee) validSignal(ctx workflow.Context, e hrevent.Event) bool {
 	var ok bool
-	_ = workflow.SideEffect(ctx, func(workflow.Context) any { return w.validateEvent(nil, e) == nil }).Get(&ok)
+	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
+		return w.checkEvent(e) == nil && hrevent.CheckReceived(e, time.Now()) == nil
+	}).Get(&ok)
 	if !ok {
 		w.logger.Warn("invalid event signal ignored", "event_id", e.ID)
 	}

@@ -63,3 +63,16 @@ func TestAnOlderEventQueuedBehindANewerOneIsStale(t *testing.T) {
 	}
 	require.Equal(t, []string{"h1:accepted", "d2:accepted", "d1:stale"}, statuses)
 }
+
+// A client that sends the update itself, past the intake, still cannot file an event dated in the future.
+func TestTheWorkflowRefusesAnEventFromTheFuture(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	var rejected error
+	e := event("t1", hrevent.Termination, t0.Add(time.Hour), leaveAt("2031-01-01"))
+	je.env.RegisterDelayedCallback(func() {
+		je.env.UpdateWorkflow(UpdateEvent, "x", &updateCallbacks{reject: func(err error) { rejected = err }}, e)
+	}, 0)
+	je.run(time.Hour)
+	require.ErrorContains(t, rejected, "occurred_at")
+	require.ErrorContains(t, rejected, "in the future")
+}

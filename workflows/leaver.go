@@ -130,7 +130,8 @@ func (w *employee) departInEntra(ctx workflow.Context, e hrevent.Event, user str
 		l.Outcome, l.Reason = "depart_failed: "+outcome, reason+" tapflow tries again every 15 minutes."
 		w.scheduleLeave(ctx, workflow.Now(ctx).Add(departRetry))
 	case res.Refusal != "":
-		l.Reason = res.Message
+		// Nothing was revoked or disabled: the outcome says so, so nobody filtering on "departed" takes it as done.
+		l.Outcome, l.Reason = Outcome("depart_refused: "+string(res.Refusal)), res.Message
 	default:
 		l.UserID, l.PassesRevoked, l.SessionsRevoked, l.Disabled = res.UserID, res.PassesRevoked, res.SessionsRevoked, res.Disabled
 		l.Reason = fmt.Sprintf("Left: %d pass(es) revoked, sign-in sessions revoked, account %s.", res.PassesRevoked,

@@ -60,6 +60,7 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 	j.rec.MethodID, j.rec.Channel, j.rec.MessageID = res.MethodID, res.Channel, res.MessageID
 	j.rec.Issued, j.rec.Expires = workflow.Now(ctx), res.Expires
 	j.rec.Attempts++
+	j.movePin()
 	j.showLater(searchattr.TapExpiresAt.ValueSet(res.Expires))
 	return "", "", nil
 }

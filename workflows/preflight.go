@@ -75,12 +75,17 @@ func (j *journey) checkedRecently(ctx workflow.Context) bool {
 	return !j.spec.rehire && j.rec.Attempts == 0 && !j.checked.at.IsZero() && workflow.Now(ctx).Sub(j.checked.at) < freshCheck
 }
 
-// pinAccount keeps the employee to one account: the first one resolved, or the one a hire names (HR's say-so).
-// A recovery or re-registration naming another account (say the employee's own administrator account, which
-// carries the same employeeId) is refused with identity_changed and audited.
+// pinAccount keeps the employee to one account: the first one resolved, or the one a hire issued a pass for
+// (HR's say-so; see movePin). A recovery or re-registration naming another account (say the employee's own
+// administrator account, which carries the same employeeId) is refused with identity_changed and audited. A
+// hire naming another account goes on, but moves the pin only once its pass is issued: a hire that issues
+// nothing (the account already has a passkey) cannot open the way for a recovery.
 func (j *journey) pinAccount(ctx workflow.Context, userID string) (Outcome, string) {
-	if pinned := *j.account; pinned == "" || pinned == userID || j.rec.Kind == KindJoiner {
+	if pinned := *j.account; pinned == "" || pinned == userID {
 		*j.account = userID
+		return "", ""
+	}
+	if j.rec.Kind == KindJoiner {
 		return "", ""
 	}
 	// Runs from before the guard replay as they ran; the marker is written only by the runs that reach here.
@@ -95,3 +100,10 @@ func (j *journey) pinAccount(ctx workflow.Context, userID string) (Outcome, stri
 
 // pinAccountChange is the workflow change that brought pinAccount's refusal.
 const pinAccountChange = "pin-account"
+
+// movePin pins the account a hire's pass was issued for.
+func (j *journey) movePin() {
+	if j.rec.Kind == KindJoiner {
+		*j.account = j.rec.UserID
+	}
+}

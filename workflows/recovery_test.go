@@ -121,3 +121,34 @@ func hiredThenRecoveredForTheAdminAccount(je *journeyEnv) (*[]activities.Preflig
 	je.send(2*24*time.Hour, admin, EventAccepted)
 	return &preflights, issues
 }
+
+// A hire naming the administrator account that issues nothing (the account already has a passkey) does not move
+// the pin: the recovery that follows for that account is still refused.
+func TestAHireThatIssuesNothingDoesNotMoveThePin(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.PreflightRequest) (activities.PreflightResult, error) {
+			pre := okPreflight
+			if r.User == "ada.admin@contoso.example" {
+				pre.UserID = "u-admin"
+				if r.Strength == activities.StrengthConfigured && je.env.Now().Before(t0.Add(3*24*time.Hour)) {
+					pre.StrongMethods, pre.StrongMethodIDs = []string{"fido2"}, []string{"admin-key"}
+				}
+			}
+			return pre, nil
+		})
+	issues := je.issued("tap-1", "tap-2")
+	je.revoked()
+	je.registersAfter(firstMorning.Add(time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	moveTo := hireEvent("h2", "2026-12-02")
+	moveTo.Employee.User, moveTo.OccurredAt = "ada.admin@contoso.example", t0.Add(time.Minute)
+	je.send(2*24*time.Hour, moveTo, EventAccepted)
+	admin := recoveryEvent("r1", t0.Add(2*time.Minute))
+	admin.Employee.User = "ada.admin@contoso.example"
+	je.send(2*24*time.Hour+time.Hour, admin, EventAccepted)
+	st := je.run(4 * 24 * time.Hour)
+	require.Equal(t, KindRecovery, st.Journey.Kind)
+	require.Equal(t, OutcomeIdentityChanged, st.Journey.Outcome, st.Journey.Reason)
+	require.Len(t, *issues, 1, "only the joiner's own pass")
+}

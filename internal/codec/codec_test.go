@@ -118,4 +118,11 @@ func TestEncodeNeedsItsOwnToken(t *testing.T) {
 	on := c.Handler("/codec", "tok", "enc-tok", "")
 	require.Equal(t, http.StatusUnauthorized, post(on, "tok"), "the decode token does not encode")
 	require.Equal(t, http.StatusOK, post(on, "enc-tok"))
+	for _, path := range []string{"/codec/decode/encode", "/codec/x/encode", "/codec/encode/"} {
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tok")
+		rec := httptest.NewRecorder()
+		on.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusNotFound, rec.Code, "%s: the decode token cannot reach encode by another path", path)
+	}
 }

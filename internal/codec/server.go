@@ -26,12 +26,14 @@ func (c *Codec) Handler(prefix, token, encodeToken, origin string) http.Handler 
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, prefix+"/") {
+		// Exactly the two paths: the SDK's handler picks encode or decode by the path's ending, so anything else
+		// (/codec/decode/encode) could pass one check and do the other.
+		if r.Method != http.MethodPost || (r.URL.Path != prefix+"/encode" && r.URL.Path != prefix+"/decode") {
 			http.NotFound(w, r)
 			return
 		}
 		want := token
-		if strings.HasPrefix(r.URL.Path, prefix+"/encode") {
+		if r.URL.Path == prefix+"/encode" {
 			if encodeToken == "" {
 				http.Error(w, "codec: encode is off (give it a token of its own: TAPFLOW_CODEC_ENCODE_TOKEN)", http.StatusForbidden)
 				return

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,26 +76,23 @@ func (s Sources) Allow(source string) error {
 	return nil
 }
 
-// AllowFile checks a file path as the worker will open it: as written, and again with every symbolic link
-// resolved, so a link inside a listed directory cannot lead out of it.
-func (s Sources) AllowFile(path string) error {
+// Open opens a file in a listed directory as an os.Root would: no symbolic link, ".." or race can lead it out of
+// the directory, however the path was written or changed since it was checked.
+func (s Sources) Open(path string) (*os.File, error) {
 	if err := s.Allow(path); err != nil {
-		return err
+		return nil, err
 	}
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return nil // a missing file: the read says so
-	}
-	var dirs []string
+	path = filepath.Clean(path)
 	for _, d := range s.dirs {
-		if r, err := filepath.EvalSymlinks(d); err == nil {
-			dirs = append(dirs, r)
+		if rel, err := filepath.Rel(d, path); err == nil && inside([]string{d}, path) {
+			f, err := os.OpenInRoot(d, rel)
+			if err != nil && strings.Contains(err.Error(), "escapes") {
+				return nil, ErrNotAllowed
+			}
+			return f, err
 		}
 	}
-	if !inside(dirs, real) {
-		return ErrNotAllowed
-	}
-	return nil
+	return nil, ErrNotAllowed
 }
 
 // origin normalises scheme://host[:port], refusing anything else and plain http off loopback.

@@ -47,6 +47,9 @@ func TestALinkOutOfTheDirectoryIsRefused(t *testing.T) {
 	s, err := Parse(dir)
 	require.NoError(t, err)
 	require.NoError(t, s.Allow(filepath.Join(dir, "feed.csv")), "as written, it is inside")
-	require.ErrorIs(t, s.AllowFile(filepath.Join(dir, "feed.csv")), ErrNotAllowed)
-	require.NoError(t, s.AllowFile(filepath.Join(dir, "real.csv")))
+	_, err = s.Open(filepath.Join(dir, "feed.csv"))
+	require.ErrorIs(t, err, ErrNotAllowed)
+	f, err := s.Open(filepath.Join(dir, "real.csv"))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }

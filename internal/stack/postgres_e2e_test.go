@@ -116,13 +116,13 @@ func TestPostgresProductionPath(t *testing.T) {
 		workers[i] = startProcess(t, fmt.Sprintf("worker-%d", i+1), workerBin,
 			append([]string{"TAPFLOW_HTTP_ADDRESS=" + workerHTTP[i]}, workerEnv...))
 	}
-	hookAddr := testkit.FreeAddr(t)
+	hookAddr, hookMetrics := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	receiver := startProcess(t, "receiver", starterBin, append([]string{"TAPFLOW_WEBHOOK_SECRET=" + secret}, common...),
-		"serve", "--webhook-address", hookAddr)
+		"serve", "--webhook-address", hookAddr, "--metrics-address", hookMetrics)
 	for _, a := range workerHTTP {
 		waitHTTP(t, "http://"+a+"/readyz")
 	}
-	waitHTTP(t, "http://"+hookAddr+"/metrics")
+	waitHTTP(t, "http://"+hookMetrics+"/metrics")
 
 	send := func(body string) {
 		t.Helper()

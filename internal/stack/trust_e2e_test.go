@@ -77,6 +77,7 @@ func TestAnEventNamingAnotherEmployeesAccountIssuesNothing(t *testing.T) {
 	require.Eventually(t, func() bool { return journeyStatus(t, s, "employee/E6670").Leaver != nil }, time.Minute, 100*time.Millisecond)
 	leaver := journeyStatus(t, s, "employee/E6670").Leaver
 	require.Contains(t, leaver.Reason, "names another employee")
+	require.Equal(t, workflows.Outcome("depart_refused: identity_mismatch"), leaver.Outcome, "not shown as departed")
 	require.False(t, leaver.Disabled)
 	require.False(t, leaver.SessionsRevoked)
 

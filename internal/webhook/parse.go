@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
@@ -43,7 +44,7 @@ func ParseEvent(body []byte, headerID string) (hrevent.Event, error) {
 		t, err := time.Parse(time.RFC3339, w.OccurredAt)
 		if err != nil {
 			problems = append(problems, hrevent.Problem{Field: "occurred_at",
-				Problem: fmt.Sprintf("must be an RFC 3339 time such as 2026-11-26T09:14:03Z, got %q", w.OccurredAt)})
+				Problem: "must be an RFC 3339 time such as 2026-11-26T09:14:03Z"})
 		}
 		e.OccurredAt = t
 	}
@@ -73,7 +74,8 @@ func decodeProblem(err error) hrevent.Problem {
 		if field == "" {
 			field = "body"
 		}
-		return hrevent.Problem{Field: field, Problem: fmt.Sprintf("must be a JSON %s, got %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+		got, _, _ := strings.Cut(typeErr.Value, " ") // "number -5": the kind, not the value sent
+		return hrevent.Problem{Field: field, Problem: fmt.Sprintf("must be a JSON %s, not a %s", jsonKind(typeErr.Type.Kind().String()), got)}
 	case errors.As(err, &syntaxErr):
 		return hrevent.Problem{Field: "body", Problem: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
