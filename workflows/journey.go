@@ -77,6 +77,9 @@ func take(item *bool) bool {
 
 // startJourney starts a TAP journey in its own coroutine; stopJourney stops it.
 func (w *employee) startJourney(ctx workflow.Context, spec journeySpec) {
+	if last := w.state.Journey; w.state.Account == "" && last != nil && last.Attempts > 0 {
+		w.state.Account = last.UserID // a journey from before the pin issued a pass for this account: pin it
+	}
 	e := spec.event
 	w.state.Journey = &Journey{Kind: spec.kind, EventID: e.ID, User: spec.user, TimeZone: e.Employee.TimeZone,
 		StartDate: e.Employee.StartDate, StartTime: e.Employee.StartTime, Stage: StageReceived, RequestedBy: spec.requestedBy}

@@ -152,3 +152,29 @@ func TestAHireThatIssuesNothingDoesNotMoveThePin(t *testing.T) {
 	require.Equal(t, OutcomeIdentityChanged, st.Journey.Outcome, st.Journey.Reason)
 	require.Len(t, *issues, 1, "only the joiner's own pass")
 }
+
+// A workflow whose last journey ran before accounts were pinned (no Account in its state) pins that journey's
+// account, the one a pass was issued for, before the next journey: a recovery for another account is refused.
+func TestAWorkflowFromBeforeThePinPinsItsLastAccount(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		activities.PreflightResult{UserID: "u-admin", Policy: okPreflight.Policy}, nil)
+	issues := je.issued("tap-1")
+	je.revoked()
+	je.registersAfter(t0)
+	admin := recoveryEvent("r1", t0.Add(time.Minute))
+	admin.Employee.User = "ada.admin@contoso.example"
+	je.send(time.Hour, admin, EventAccepted)
+	var st Status
+	je.env.RegisterDelayedCallback(func() {
+		v, err := je.env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&st))
+		je.env.CancelWorkflow()
+	}, 2*time.Hour)
+	old := &EmployeeState{EmployeeID: "E1", Applied: []string{"h0"}, Journey: &Journey{Kind: KindJoiner, EventID: "h0",
+		UserID: "u-1", Stage: StageDone, Outcome: OutcomeRegistered, Attempts: 1}}
+	je.env.ExecuteWorkflow(Employee, EmployeeInput{EmployeeID: "E1", State: old})
+	require.Equal(t, OutcomeIdentityChanged, st.Journey.Outcome, st.Journey.Reason)
+	require.Empty(t, *issues)
+}
