@@ -39,11 +39,7 @@ func TestContinueAsNewCarriesTheAppliedEvents(t *testing.T) {
 
 func TestCancellingTheWorkflowRevokesFirst(t *testing.T) {
 	je := newJourneyEnv(t, nil)
-	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
-	je.issued("tap-1")
-	revokes := je.revoked()
-	je.registersAfter(t0.Add(365 * 24 * time.Hour))
-	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	revokes := je.hiredWithoutRegistering()
 	je.env.RegisterDelayedCallback(je.env.CancelWorkflow, firstMorning.Sub(t0)+time.Hour)
 	je.env.ExecuteWorkflow(Employee, EmployeeInput{EmployeeID: "E1"})
 	require.True(t, temporal.IsCanceledError(je.env.GetWorkflowError()))

@@ -91,11 +91,7 @@ func TestRescindBeforeIssue(t *testing.T) {
 
 func TestRescindAfterIssueRevokes(t *testing.T) {
 	je := newJourneyEnv(t, nil)
-	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
-	je.issued("tap-1")
-	revokes := je.revoked()
-	je.registersAfter(t0.Add(365 * 24 * time.Hour))
-	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	revokes := je.hiredWithoutRegistering()
 	je.send(firstMorning.Sub(t0)+time.Hour, event("r1", hrevent.Rescind, t0, nil), EventAccepted)
 	st := je.run(10 * 24 * time.Hour)
 	require.Equal(t, OutcomeCancelled, st.Journey.Outcome)

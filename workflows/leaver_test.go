@@ -193,11 +193,7 @@ func TestAWithdrawnTerminationLetsTheJourneyFinish(t *testing.T) {
 
 func TestTerminationStopsTheJourneyAsDeparted(t *testing.T) {
 	je := newJourneyEnv(t, nil)
-	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
-	je.issued("tap-1")
-	revokes := je.revoked()
-	je.registersAfter(t0.Add(365 * 24 * time.Hour))
-	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	revokes := je.hiredWithoutRegistering()
 	leave := func(e *hrevent.Event) { e.Employee.LeaveAt = "2026-12-01T10:00:00Z" }
 	je.send(firstMorning.Sub(t0)+2*time.Hour, event("t1", hrevent.Termination, t0, leave), EventAccepted)
 	st := je.run(10 * 24 * time.Hour)

@@ -163,3 +163,14 @@ func (u *updateCallbacks) Complete(v interface{}, err error) {
 }
 
 func converterFor(*testing.T) converter.DataConverter { return converter.GetDefaultDataConverter() }
+
+// hiredWithoutRegistering hires the default joiner, whose pass (tap-1) is issued on the first morning and who
+// never registers a strong method; it returns the revokes.
+func (je *journeyEnv) hiredWithoutRegistering() *[]activities.RevokeRequest {
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
+	je.issued("tap-1")
+	revokes := je.revoked()
+	je.registersAfter(t0.Add(365 * 24 * time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	return revokes
+}
