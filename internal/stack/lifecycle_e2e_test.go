@@ -20,14 +20,8 @@ import (
 // recovery and a mover's re-registration for Radia Perlman (who already has a FIDO2 key: only a new method
 // completes them), the daily recovery limit, and a future termination that is withdrawn.
 func TestRecoveryMoverAndWithdrawnTerminationEndToEnd(t *testing.T) {
-	cfg := devConfig(t.TempDir())
-	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
-	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
-	cfg.Journey.Lifecycle.MaxRecoveriesPerDay = 1
 	var logs testkit.Buffer
-	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-	require.NoError(t, err)
-	defer s.Stop()
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) { c.Journey.Lifecycle.MaxRecoveriesPerDay = 1 })
 	emu := s.EmulatorURL() + "/_emulator"
 	radia := graphemu.DemoRadiaPerlmanID
 	submit := func(e hrevent.Event) hrevent.Result {

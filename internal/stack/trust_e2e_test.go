@@ -27,14 +27,8 @@ import (
 // with no employeeId, or sends a termination for it. No pass is issued (the emulator's issuedPasses is the
 // judge), the journey ends with the reason code, the refusal is audited, and the termination disables nothing.
 func TestAnEventNamingAnotherEmployeesAccountIssuesNothing(t *testing.T) {
-	cfg := devConfig(t.TempDir())
-	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
-	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	var audit testkit.Buffer
-	cfg.AuditLog = &audit
-	s, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	defer s.Stop()
+	s := journeyStack(t, slog.New(slog.DiscardHandler), func(c *Config) { c.AuditLog = &audit })
 	emu := s.EmulatorURL() + "/_emulator"
 	submit := func(e hrevent.Event) {
 		t.Helper()
@@ -117,13 +111,8 @@ func TestAnEventNamingAnotherEmployeesAccountIssuesNothing(t *testing.T) {
 // The employee's account was pinned by their hire, so the recovery ends identity_changed, with no pass for the
 // administrator account and an audit line.
 func TestARecoveryForTheEmployeesOtherAccountIssuesNothing(t *testing.T) {
-	cfg := devConfig(t.TempDir())
-	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
-	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
 	var logs testkit.Buffer
-	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-	require.NoError(t, err)
-	defer s.Stop()
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	emu := s.EmulatorURL() + "/_emulator"
 	var admin struct {
 		ID string `json:"id"`
@@ -187,12 +176,8 @@ func TestAFutureDatedEventIsRefusedAndCannotMakeRealOnesStale(t *testing.T) {
 // names another employee and journey) is refused by the update's validator, and no pass is issued for the held
 // administrator; the genuine approval, naming her journey, is audited and lets the pass be issued.
 func TestAnApprovalReplayedFromAnotherJourneyIssuesNothing(t *testing.T) {
-	cfg := devConfig(t.TempDir())
-	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
 	var logs testkit.Buffer
-	s, err := Start(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
-	require.NoError(t, err)
-	defer s.Stop()
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	hire := hireStartingNow("held-hire", "E1004", "margaret.hamilton@contoso.example")
 	res, err := intake.Submit(context.Background(), s.Client(), hire)
 	require.NoError(t, err)
@@ -227,4 +212,20 @@ func TestAnApprovalReplayedFromAnotherJourneyIssuesNothing(t *testing.T) {
 	}, time.Minute, 100*time.Millisecond)
 	require.Contains(t, logs.String(), `"action":"journey.approved"`)
 	require.Contains(t, logs.String(), `"event_id":"held-hire"`)
+}
+
+// journeyStack starts an in-memory dev stack for a journey test: no Web UI or webhook listener, a poll every
+// second, logs to log; adjust changes the configuration first. It stops with the test.
+func journeyStack(t *testing.T, log *slog.Logger, adjust func(*Config)) *Stack {
+	t.Helper()
+	cfg := devConfig(t.TempDir())
+	cfg.UIAddress, cfg.WebhookAddress, cfg.InMemory = "", "", true
+	cfg.Journey.Settings.PollInterval, cfg.Journey.PollIntervalSet = time.Second, true
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	s, err := Start(context.Background(), cfg, log)
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	return s
 }
