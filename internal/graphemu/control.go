@@ -21,6 +21,9 @@ func (e *Emulator) controlRoutes() []route {
 		newRoute("requests", map[string]handlerFunc{http.MethodGet: e.getRequestsCtl, http.MethodDelete: e.clearRequestsCtl}),
 		newRoute("faults", map[string]handlerFunc{
 			http.MethodGet: e.listFaults, http.MethodPost: e.addFault, http.MethodDelete: e.clearFaults}),
+		newRoute("groups", map[string]handlerFunc{http.MethodGet: e.listGroupsCtl, http.MethodPost: e.addGroupCtl}),
+		newRoute("contacts", map[string]handlerFunc{http.MethodGet: e.listContactsCtl, http.MethodPost: e.addContactCtl}),
+		newRoute("domains", map[string]handlerFunc{http.MethodGet: e.getDomainsCtl, http.MethodPut: e.putDomainsCtl}),
 		newRoute("permissions", map[string]handlerFunc{http.MethodGet: e.getPermissionsCtl, http.MethodPut: e.putPermissionsCtl}),
 		newRoute("reset", map[string]handlerFunc{http.MethodPost: e.resetCtl}),
 	}
@@ -31,6 +34,8 @@ func (e *Emulator) userView(u *userRec) map[string]any {
 	manager := u.managerRef
 	if m := e.st.managerOf(u); m != nil {
 		manager = m.id
+	} else if c := e.st.contactManagerOf(u); c != nil {
+		manager = c.id
 	}
 	var tap, revoked any
 	if u.tap != nil {
@@ -44,9 +49,10 @@ func (e *Emulator) userView(u *userRec) map[string]any {
 	return map[string]any{
 		"id": u.id, "userPrincipalName": u.upn, "displayName": u.displayName, "mail": nullable(u.mail),
 		"employeeId": u.employeeID, "managerId": nullable(manager), "preferredLanguage": u.preferredLanguage,
-		"accountEnabled": u.accountEnabled, "directoryRoles": append([]string{}, u.roles...),
-		"groups": append([]string{}, u.groups...), "methods": cloneMethods(u.methods),
-		"temporaryAccessPass": tap, "issuedPasses": append([]string{}, u.issued...),
+		"accountEnabled": u.accountEnabled, "userType": u.userType, "directoryRoles": append([]string{}, u.roles...),
+		"eligibleRoles": append([]string{}, u.eligibleRoles...), "scopedRoles": append([]ScopedRole{}, u.scopedRoles...),
+		"onPremisesExtensionAttributes": extAttrsView(u.extAttrs), "groups": append([]string{}, u.groups...),
+		"methods": cloneMethods(u.methods), "temporaryAccessPass": tap, "issuedPasses": append([]string{}, u.issued...),
 		"sessionsRevokedAt": revoked, "createdDateTime": fmtTime(u.createdAt),
 	}
 }

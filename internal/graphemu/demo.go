@@ -15,7 +15,9 @@ const (
 	DemoRadiaPerlmanID    = "55a8e9c5-b061-4d7e-9fc2-5b6a7f8e9ca5" // existing employee E0999 with a FIDO2 key
 	DemoRadiaFido2ID      = "66b9fad6-c172-4e8f-a0d3-6c7b8a9fadb6" // Radia's FIDO2 method
 	DemoAllStaffGroupID   = "7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6" // every demo employee
-	DemoNewJoinersGroupID = "8e2f3a4b-5c6d-4e7f-9a01-b2c3d4e5f6a7" // the four joiners
+	DemoNewJoinersGroupID = "8e2f3a4b-5c6d-4e7f-9a01-b2c3d4e5f6a7" // the member joiners (E1001-E1004, E1006)
+	DemoHedyLamarrID      = "77c0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b" // joiner E1005, a guest (userType Guest), manager Grace
+	DemoBarbaraLiskovID   = "88d1b2c3-d4e5-4f6a-9b7c-8d9e0f1a2b3c" // joiner E1006, eligible (PIM) for Global Administrator
 )
 
 // DemoSeed returns the demo directory of contoso.example with the default TAP policy.
@@ -49,9 +51,13 @@ func DemoSeed() *Seed {
 		"attestationCertificates": []any{"dbe793efdf1945e2df25d93653a1e8a3268a9075"},
 		"attestationLevel":        "attested",
 	}}
+	hedy := person(DemoHedyLamarrID, "hedy.lamarr_fabrikam.example#EXT#", "Hedy Lamarr", "E1005", DemoGraceHopperID, "en-US", nil)
+	hedy.Mail, hedy.UserType = "hedy.lamarr@fabrikam.example", "Guest"
+	barbara := person(DemoBarbaraLiskovID, "barbara.liskov", "Barbara Liskov", "E1006", DemoAlanTuringID, "en-US", joiner)
+	barbara.EligibleRoles = []string{"Global Administrator"}
 	policy := DefaultPolicy()
 	return &Seed{
-		Users:  []SeedUser{grace, alan, linus, helpdesk, sender, ada, katherine, dorothy, margaret, radia},
+		Users:  []SeedUser{grace, alan, linus, helpdesk, sender, ada, katherine, dorothy, margaret, radia, hedy, barbara},
 		Policy: &policy,
 	}
 }

@@ -3,7 +3,6 @@ package graphemu
 import (
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -22,19 +21,24 @@ func wellKnownRoleTemplates() map[string]string {
 	}
 }
 
+// roleTemplateID returns the roleTemplateId of a role name: the real one of a well-known built-in role, a
+// stable made-up one otherwise.
+func roleTemplateID(name string) string {
+	if tmpl, ok := wellKnownRoleTemplates()[strings.ToLower(name)]; ok {
+		return tmpl
+	}
+	return stableGUID("roleTemplate:" + strings.ToLower(name))
+}
+
 // roleObject renders a directory role the user is a member of.
 func roleObject(name string) map[string]any {
-	tmpl, ok := wellKnownRoleTemplates()[strings.ToLower(name)]
-	if !ok {
-		tmpl = stableGUID("roleTemplate:" + strings.ToLower(name))
-	}
 	return map[string]any{
 		"@odata.type":     "#microsoft.graph.directoryRole",
 		"id":              stableGUID("directoryRole:" + strings.ToLower(name)),
 		"deletedDateTime": nil,
 		"description":     nil,
 		"displayName":     name,
-		"roleTemplateId":  tmpl,
+		"roleTemplateId":  roleTemplateID(name),
 	}
 }
 
@@ -72,41 +76,64 @@ func pageParams(r *http.Request) (top, offset int, msg string) {
 	return top, offset, ""
 }
 
-// listMemberOf serves GET /users/{user}/memberOf and /transitiveMemberOf.
+// listMemberOf serves GET /users/{user}/memberOf.
 func (e *Emulator) listMemberOf(w http.ResponseWriter, r *http.Request, p []string) {
+	e.listMembership(w, r, p[0], false)
+}
+
+// listTransitiveMemberOf serves GET /users/{user}/transitiveMemberOf.
+func (e *Emulator) listTransitiveMemberOf(w http.ResponseWriter, r *http.Request, p []string) {
+	e.listMembership(w, r, p[0], true)
+}
+
+// listMembership pages through the directory objects ref is a member of.
+func (e *Emulator) listMembership(w http.ResponseWriter, r *http.Request, ref string, transitive bool) {
 	top, offset, msg := pageParams(r)
 	if msg != "" {
 		writeError(w, r, http.StatusBadRequest, codeRequestBadRequest, msg)
 		return
 	}
 	e.mu.Lock()
-	u := e.st.findUser(p[0])
+	u := e.st.findUser(ref)
 	var all []map[string]any
 	if u != nil {
-		for _, role := range u.roles {
-			all = append(all, roleObject(role))
-		}
-		for _, g := range u.groups {
-			all = append(all, groupObject(g))
-		}
+		all = e.st.memberOfObjects(u, transitive)
 	}
 	e.mu.Unlock()
 	if u == nil {
-		writeNotFound(w, r, p[0])
+		writeNotFound(w, r, ref)
 		return
 	}
-	page := []map[string]any{}
-	if offset < len(all) {
-		page = all[offset:min(offset+top, len(all))]
+	writePage(w, r, baseURL(r)+"/$metadata#directoryObjects", all, top, offset)
+}
+
+// memberOfObjects lists u's directory roles and groups. Transitively, it adds the active roles u holds
+// through its groups (each role once), as Graph lists roles held through role-assignable groups.
+func (s *state) memberOfObjects(u *userRec, transitive bool) []map[string]any {
+	var all []map[string]any
+	seen := map[string]bool{}
+	addRole := func(name string) {
+		if !seen[strings.ToLower(name)] {
+			seen[strings.ToLower(name)] = true
+			all = append(all, roleObject(name))
+		}
 	}
-	body := map[string]any{
-		"@odata.context": baseURL(r) + "/$metadata#directoryObjects",
-		"value":          page,
+	for _, role := range u.roles {
+		addRole(role)
 	}
-	if next := offset + top; next < len(all) {
-		token := base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(next)))
-		body["@odata.nextLink"] = baseURL(r) + strings.TrimPrefix(r.URL.EscapedPath(), graphPrefix) +
-			"?$top=" + strconv.Itoa(top) + "&$skiptoken=" + url.QueryEscape(token)
+	if transitive {
+		for _, g := range s.groupsOf(u) {
+			for _, role := range g.roles {
+				addRole(role)
+			}
+		}
 	}
-	writeJSON(w, http.StatusOK, body)
+	for _, id := range u.groups {
+		if g := s.findGroup(id); g != nil {
+			all = append(all, g.object())
+		} else {
+			all = append(all, groupObject(id))
+		}
+	}
+	return all
 }

@@ -69,12 +69,29 @@ func New(opts Options) *Emulator {
 	return e
 }
 
-// normalizeSeed fixes ids of users and methods once, so that a reset restores the same ids.
+// normalizeSeed fixes ids of users, methods, groups and contacts once, so that a reset restores the same ids.
 func (e *Emulator) normalizeSeed(s *Seed) *Seed {
 	if s.Policy != nil {
 		if err := validatePolicy(s.Policy); err != nil {
 			e.log.Warn("graphemu: invalid seed policy, using the default", "error", err)
 			s.Policy = nil
+		}
+	}
+	if s.Domains != nil {
+		domains, err := normalizeDomains(s.Domains)
+		if err != nil {
+			e.log.Warn("graphemu: invalid seed domains, using the default", "error", err)
+		}
+		s.Domains = domains
+	}
+	for i := range s.Groups {
+		if s.Groups[i].ID == "" {
+			s.Groups[i].ID = newGUID()
+		}
+	}
+	for i := range s.Contacts {
+		if s.Contacts[i].ID == "" {
+			s.Contacts[i].ID = newGUID()
 		}
 	}
 	for i := range s.Users {
@@ -174,8 +191,13 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, res dispatchRes
 
 // serveGraph records, authenticates, applies faults and dispatches a Graph request.
 func (e *Emulator) serveGraph(w http.ResponseWriter, r *http.Request) {
+	e.serveGraphRecorded(w, r, false)
+}
+
+// serveGraphRecorded serves a Graph request, a sub-request of a $batch when batched, and logs it.
+func (e *Emulator) serveGraphRecorded(w http.ResponseWriter, r *http.Request, batched bool) {
 	began := time.Now()
-	rec := e.recordRequest(r)
+	rec := e.recordRequest(r, batched)
 	sw := &statusWriter{ResponseWriter: w}
 	e.graphPipeline(sw, r)
 	if sw.status == 0 {
@@ -184,8 +206,8 @@ func (e *Emulator) serveGraph(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	rec.Status = sw.status
 	e.mu.Unlock()
-	e.log.DebugContext(r.Context(), "graph request",
-		"method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(began))
+	e.log.DebugContext(r.Context(), "graph request", "method", r.Method, "path", r.URL.Path,
+		"status", sw.status, "batched", batched, "duration", time.Since(began))
 }
 
 // graphPipeline checks the bearer token, applies fault rules and runs the handler.
@@ -207,11 +229,11 @@ func (e *Emulator) graphPipeline(w http.ResponseWriter, r *http.Request) {
 		"Resource not found for the segment '"+res.badSegment+"'.")
 }
 
-// recordRequest appends r to the request log and returns its record.
-func (e *Emulator) recordRequest(r *http.Request) *requestRecord {
+// recordRequest appends r (a $batch sub-request when batched) to the request log and returns its record.
+func (e *Emulator) recordRequest(r *http.Request, batched bool) *requestRecord {
 	rec := &requestRecord{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: e.now().UTC(),
-		UserAgent: r.UserAgent(), HasAuthorization: r.Header.Get("Authorization") != "",
+		UserAgent: r.UserAgent(), HasAuthorization: r.Header.Get("Authorization") != "", Batched: batched,
 	}
 	e.mu.Lock()
 	if len(e.st.requests) >= maxRequestLog {
@@ -234,7 +256,7 @@ func (e *Emulator) graphRoutes() []route {
 		newRoute("users/*", map[string]handlerFunc{http.MethodGet: e.getUser, http.MethodPatch: e.patchUser}),
 		newRoute("users/*/manager", map[string]handlerFunc{http.MethodGet: e.getManager}),
 		newRoute("users/*/memberOf", map[string]handlerFunc{http.MethodGet: e.listMemberOf}),
-		newRoute("users/*/transitiveMemberOf", map[string]handlerFunc{http.MethodGet: e.listMemberOf}),
+		newRoute("users/*/transitiveMemberOf", map[string]handlerFunc{http.MethodGet: e.listTransitiveMemberOf}),
 		newRoute("users/*/revokeSignInSessions", map[string]handlerFunc{http.MethodPost: e.revokeSessions}),
 		newRoute("users/*/sendMail", map[string]handlerFunc{http.MethodPost: e.sendMail}),
 		newRoute("users/*/authentication/methods", map[string]handlerFunc{http.MethodGet: e.listMethods}),
@@ -244,6 +266,12 @@ func (e *Emulator) graphRoutes() []route {
 			map[string]handlerFunc{http.MethodGet: e.getTAP, http.MethodDelete: e.deleteTAP}),
 		newRoute("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/*",
 			map[string]handlerFunc{http.MethodGet: e.getPolicyConfig}),
+		newRoute("roleManagement/directory/roleAssignmentScheduleInstances",
+			map[string]handlerFunc{http.MethodGet: e.listRoleInstances(assignmentInstances)}),
+		newRoute("roleManagement/directory/roleEligibilityScheduleInstances",
+			map[string]handlerFunc{http.MethodGet: e.listRoleInstances(eligibilityInstances)}),
+		newRoute("domains", map[string]handlerFunc{http.MethodGet: e.listDomains}),
+		newRoute("$batch", map[string]handlerFunc{http.MethodPost: e.batch}),
 	}
 }
 

@@ -18,43 +18,51 @@ func parseExpand(r *http.Request) (x userExpand, bad string) {
 	if raw == "" {
 		return x, ""
 	}
-	name, opts, nested := strings.Cut(raw, "(")
-	if strings.TrimSpace(name) != "manager" {
-		return x, strings.TrimSpace(name)
+	name, sel, ok := splitExpand(raw)
+	if name != "manager" {
+		return x, name
 	}
-	x.manager = true
-	if !nested {
-		return x, ""
-	}
-	opts = strings.TrimSuffix(strings.TrimSpace(opts), ")")
-	key, list, ok := strings.Cut(opts, "=")
-	if !ok || strings.TrimSpace(key) != "$select" {
+	if !ok {
 		return x, raw
 	}
-	for _, f := range strings.Split(list, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			x.sel = append(x.sel, f)
-		}
-	}
+	x.manager, x.sel = true, sel
 	return x, ""
 }
 
-// expandManager adds the manager to a user's body, as Graph does: omitted when the user has none. Call it with
-// e.mu held.
+// splitExpand splits one $expand item, name or name($select=a,b), into the navigation property's name and
+// the nested $select (nil when absent); ok is false for a nested option other than $select.
+func splitExpand(raw string) (name string, sel []string, ok bool) {
+	name, opts, nested := strings.Cut(raw, "(")
+	name = strings.TrimSpace(name)
+	if !nested {
+		return name, nil, true
+	}
+	opts = strings.TrimSuffix(strings.TrimSpace(opts), ")")
+	key, list, found := strings.Cut(opts, "=")
+	if !found || strings.TrimSpace(key) != "$select" {
+		return name, nil, false
+	}
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			sel = append(sel, f)
+		}
+	}
+	return name, sel, true
+}
+
+// expandManager adds the manager (a user or an organizational contact) to a user's body, as Graph does:
+// omitted when the user has none. Call it with e.mu held.
 func (e *Emulator) expandManager(body map[string]any, u *userRec, x userExpand) (bad string, ok bool) {
 	if !x.manager {
 		return "", true
 	}
-	m := e.st.managerOf(u)
-	if m == nil {
-		return "", true
-	}
-	mb, bad, ok := userJSON(m, x.sel)
-	if !ok {
+	mb, found, bad := e.st.managerJSON(u, x.sel)
+	if bad != "" {
 		return bad, false
 	}
-	mb["@odata.type"] = "#microsoft.graph.user"
-	body["manager"] = mb
+	if found {
+		body["manager"] = mb
+	}
 	return "", true
 }
 

@@ -11,23 +11,33 @@ import (
 
 // Seed is the initial directory of an Emulator.
 type Seed struct {
-	Users  []SeedUser `json:"users"`
-	Policy *TAPPolicy `json:"policy,omitempty"` // nil = DefaultPolicy()
+	Users    []SeedUser    `json:"users"`
+	Groups   []SeedGroup   `json:"groups,omitempty"`   // groups with roles and members, as POST /_emulator/groups takes
+	Contacts []SeedContact `json:"contacts,omitempty"` // organizational contacts, as POST /_emulator/contacts takes
+	Domains  []Domain      `json:"domains"`            // nil = DefaultDomains(); [] = no domain at all
+	Policy   *TAPPolicy    `json:"policy,omitempty"`   // nil = DefaultPolicy()
 }
 
 // SeedUser is one user of a Seed, also the body of POST /_emulator/users.
 type SeedUser struct {
-	ID                string           `json:"id,omitempty"`
-	UserPrincipalName string           `json:"userPrincipalName"`
-	DisplayName       string           `json:"displayName,omitempty"`
-	Mail              string           `json:"mail,omitempty"` // empty = no mailbox
-	EmployeeID        string           `json:"employeeId,omitempty"`
-	ManagerID         string           `json:"managerId,omitempty"` // the manager's id or userPrincipalName
-	PreferredLanguage string           `json:"preferredLanguage,omitempty"`
-	AccountEnabled    *bool            `json:"accountEnabled,omitempty"` // nil = true
-	DirectoryRoles    []string         `json:"directoryRoles,omitempty"`
-	Groups            []string         `json:"groups,omitempty"`
-	Methods           []map[string]any `json:"methods,omitempty"`
+	ID                string       `json:"id,omitempty"`
+	UserPrincipalName string       `json:"userPrincipalName"`
+	DisplayName       string       `json:"displayName,omitempty"`
+	Mail              string       `json:"mail,omitempty"` // empty = no mailbox
+	EmployeeID        string       `json:"employeeId,omitempty"`
+	ManagerID         string       `json:"managerId,omitempty"` // the manager's (user's or contact's) id, or a user's UPN
+	PreferredLanguage string       `json:"preferredLanguage,omitempty"`
+	UserType          string       `json:"userType,omitempty"`       // "Member" (default) or "Guest"
+	AccountEnabled    *bool        `json:"accountEnabled,omitempty"` // nil = true
+	DirectoryRoles    []string     `json:"directoryRoles,omitempty"` // active roles, tenant-wide
+	EligibleRoles     []string     `json:"eligibleRoles,omitempty"`  // roles held through PIM eligibility, tenant-wide
+	ScopedRoles       []ScopedRole `json:"scopedRoles,omitempty"`    // active roles scoped to an administrative unit
+
+	// OnPremisesExtensionAttributes holds extensionAttribute1 .. extensionAttribute15; other keys are refused.
+	OnPremisesExtensionAttributes map[string]string `json:"onPremisesExtensionAttributes,omitempty"`
+
+	Groups  []string         `json:"groups,omitempty"` // ids of the groups the user is a member of
+	Methods []map[string]any `json:"methods,omitempty"`
 }
 
 // TAPPolicy is the tenant's temporaryAccessPassAuthenticationMethodConfiguration.
@@ -86,9 +96,35 @@ func LoadSeed(path string) (*Seed, error) {
 	return &s, nil
 }
 
-// Validate checks that user principal names and ids are present and unique,
-// that methods carry a valid @odata.type and that the policy is valid.
+// Validate checks that user principal names and ids are present and unique, that methods carry a valid
+// @odata.type, that groups, contacts, domains and the policy are valid and that group members exist.
 func (s *Seed) Validate() error {
+	if err := s.validateUsers(); err != nil {
+		return err
+	}
+	if err := s.validateGroups(); err != nil {
+		return err
+	}
+	for i, c := range s.Contacts {
+		if strings.TrimSpace(c.DisplayName) == "" {
+			return fmt.Errorf("contacts[%d]: displayName is required", i)
+		}
+	}
+	if s.Domains != nil {
+		if _, err := normalizeDomains(s.Domains); err != nil {
+			return err
+		}
+	}
+	if s.Policy != nil {
+		if err := validatePolicy(s.Policy); err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+	}
+	return nil
+}
+
+// validateUsers checks the seed's users.
+func (s *Seed) validateUsers() error {
 	upns := map[string]int{}
 	ids := map[string]int{}
 	for i, u := range s.Users {
@@ -112,10 +148,8 @@ func (s *Seed) Validate() error {
 				return fmt.Errorf("users[%d].methods[%d]: %w", i, k, err)
 			}
 		}
-	}
-	if s.Policy != nil {
-		if err := validatePolicy(s.Policy); err != nil {
-			return fmt.Errorf("policy: %w", err)
+		if _, err := checkUserExtras(u); err != nil {
+			return fmt.Errorf("users[%d]: %w", i, err)
 		}
 	}
 	return nil

@@ -18,9 +18,13 @@ type userRec struct {
 	employeeID        string
 	managerRef        string
 	preferredLanguage string
+	userType          string // "Member" or "Guest"
 	accountEnabled    bool
-	roles             []string
-	groups            []string
+	roles             []string             // active, tenant-wide (directoryRoles)
+	eligibleRoles     []string             // PIM-eligible, tenant-wide
+	scopedRoles       []ScopedRole         // active, scoped to an administrative unit
+	extAttrs          [extAttrCount]string // onPremisesExtensionAttributes; "" = null
+	groups            []string             // ids of the groups the user is a direct member of
 	methods           []map[string]any
 	createdAt         time.Time
 	tap               *tapRec
@@ -49,11 +53,15 @@ type requestRecord struct {
 	Time             time.Time `json:"time"`
 	UserAgent        string    `json:"userAgent"`
 	HasAuthorization bool      `json:"hasAuthorization"`
+	Batched          bool      `json:"batched"` // a sub-request of a POST /v1.0/$batch
 }
 
 // state is everything the emulator keeps; guarded by Emulator.mu.
 type state struct {
 	users    []*userRec
+	groups   []*groupRec
+	contacts []*contactRec
+	domains  []Domain
 	policy   TAPPolicy
 	outbox   []mailMessage
 	requests []*requestRecord
@@ -72,6 +80,20 @@ func (e *Emulator) buildState() *state {
 			e.log.Warn("graphemu: skipping seed user", "index", i, "error", err)
 		}
 	}
+	for i, sg := range e.seed.Groups {
+		if _, err := st.addGroup(sg); err != nil {
+			e.log.Warn("graphemu: skipping seed group", "index", i, "error", err)
+		}
+	}
+	for i, sc := range e.seed.Contacts {
+		if _, err := st.addContact(sc); err != nil {
+			e.log.Warn("graphemu: skipping seed contact", "index", i, "error", err)
+		}
+	}
+	st.domains = DefaultDomains()
+	if e.seed.Domains != nil {
+		st.domains = cloneDomains(e.seed.Domains)
+	}
 	return st
 }
 
@@ -85,7 +107,8 @@ func (s *state) findUser(ref string) *userRec {
 	return nil
 }
 
-// managerOf returns u's manager, or nil when it has none or it does not exist.
+// managerOf returns u's manager when it is a user, or nil when it has none, it does not exist or it is an
+// organizational contact (see contactManagerOf).
 func (s *state) managerOf(u *userRec) *userRec {
 	if u.managerRef == "" {
 		return nil
@@ -106,6 +129,10 @@ func (s *state) addUser(su SeedUser, now time.Time) (*userRec, error) {
 	if !strings.Contains(upn, "@") {
 		return nil, fmt.Errorf("userPrincipalName %q must contain '@'", upn)
 	}
+	extras, err := checkUserExtras(su)
+	if err != nil {
+		return nil, err
+	}
 	id := strings.ToLower(strings.TrimSpace(su.ID))
 	if id == "" {
 		id = newGUID()
@@ -121,8 +148,9 @@ func (s *state) addUser(su SeedUser, now time.Time) (*userRec, error) {
 	u := &userRec{
 		id: id, upn: upn, displayName: su.DisplayName, mail: su.Mail,
 		employeeID: su.EmployeeID, managerRef: su.ManagerID, preferredLanguage: su.PreferredLanguage,
-		accountEnabled: su.AccountEnabled == nil || *su.AccountEnabled,
-		roles:          slices.Clone(su.DirectoryRoles), groups: slices.Clone(su.Groups),
+		userType: extras.userType, accountEnabled: su.AccountEnabled == nil || *su.AccountEnabled,
+		roles: slices.Clone(su.DirectoryRoles), eligibleRoles: slices.Clone(su.EligibleRoles),
+		scopedRoles: slices.Clone(su.ScopedRoles), extAttrs: extras.extAttrs, groups: slices.Clone(su.Groups),
 		methods: []map[string]any{}, createdAt: now,
 	}
 	for i, m := range su.Methods {

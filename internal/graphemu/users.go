@@ -34,7 +34,9 @@ func userProp(u *userRec, name string) (string, any, bool) {
 	case "businessphones":
 		return "businessPhones", []string{}, true
 	case "usertype":
-		return "userType", "Member", true
+		return "userType", u.userType, true
+	case "onpremisesextensionattributes":
+		return "onPremisesExtensionAttributes", extAttrsJSON(u.extAttrs), true
 	}
 	if canon, ok := nullUserProps()[strings.ToLower(name)]; ok {
 		return canon, nil, true
@@ -130,30 +132,26 @@ func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request, p []string) {
 	}
 }
 
-// getManager serves GET /users/{user}/manager.
+// getManager serves GET /users/{user}/manager: a user or an organizational contact.
 func (e *Emulator) getManager(w http.ResponseWriter, r *http.Request, p []string) {
 	sel := parseSelect(r)
 	e.mu.Lock()
 	u := e.st.findUser(p[0])
-	var m *userRec
 	var body map[string]any
-	bad, ok := "", false
+	found, bad := false, ""
 	if u != nil {
-		if m = e.st.managerOf(u); m != nil {
-			body, bad, ok = userJSON(m, sel)
-		}
+		body, found, bad = e.st.managerJSON(u, sel)
 	}
 	e.mu.Unlock()
 	switch {
 	case u == nil:
 		writeNotFound(w, r, p[0])
-	case m == nil:
+	case !found:
 		writeNotFound(w, r, "manager")
-	case !ok:
+	case bad != "":
 		writeUnknownProperty(w, r, bad)
 	default:
 		body["@odata.context"] = baseURL(r) + "/$metadata#directoryObjects/$entity"
-		body["@odata.type"] = "#microsoft.graph.user"
 		writeJSON(w, http.StatusOK, body)
 	}
 }

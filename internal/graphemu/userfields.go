@@ -1,0 +1,95 @@
+package graphemu
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// extAttrCount is how many onPremisesExtensionAttributes Graph has (extensionAttribute1..15).
+const extAttrCount = 15
+
+// ScopedRole is an active directory role scoped to an administrative unit. It is an extension of the
+// emulator's (Graph has no such user property): it shows up in
+// /roleManagement/directory/roleAssignmentScheduleInstances with directoryScopeId
+// "/administrativeUnits/{administrativeUnitId}", and nowhere else (not in memberOf or transitiveMemberOf,
+// as Graph lists only tenant-wide role memberships there).
+type ScopedRole struct {
+	Role                 string `json:"role"`                 // role name, e.g. "User Administrator"
+	AdministrativeUnitID string `json:"administrativeUnitId"` // any id; the emulator does not model units
+}
+
+// userExtras are the checked and normalized values of a SeedUser's newer fields.
+type userExtras struct {
+	userType string
+	extAttrs [extAttrCount]string
+}
+
+// checkUserExtras validates userType, eligibleRoles, scopedRoles and onPremisesExtensionAttributes; the
+// error names the faulty field.
+func checkUserExtras(su SeedUser) (userExtras, error) {
+	var x userExtras
+	switch {
+	case su.UserType == "" || strings.EqualFold(su.UserType, "Member"):
+		x.userType = "Member"
+	case strings.EqualFold(su.UserType, "Guest"):
+		x.userType = "Guest"
+	default:
+		return x, fmt.Errorf("userType must be \"Member\" or \"Guest\", not %q", su.UserType)
+	}
+	for i, r := range su.EligibleRoles {
+		if strings.TrimSpace(r) == "" {
+			return x, fmt.Errorf("eligibleRoles[%d] must name a role", i)
+		}
+	}
+	for i, sr := range su.ScopedRoles {
+		if strings.TrimSpace(sr.Role) == "" {
+			return x, fmt.Errorf("scopedRoles[%d].role must name a role", i)
+		}
+		if strings.TrimSpace(sr.AdministrativeUnitID) == "" {
+			return x, fmt.Errorf("scopedRoles[%d].administrativeUnitId is required", i)
+		}
+	}
+	for k, v := range su.OnPremisesExtensionAttributes {
+		n, ok := extAttrIndex(k)
+		if !ok {
+			return x, fmt.Errorf("onPremisesExtensionAttributes: unknown key %q (use extensionAttribute1 to extensionAttribute15)", k)
+		}
+		x.extAttrs[n-1] = v
+	}
+	return x, nil
+}
+
+// extAttrIndex returns n for the key "extensionAttribute<n>" (1..15, any case).
+func extAttrIndex(key string) (int, bool) {
+	const prefix = "extensionattribute"
+	if !strings.HasPrefix(strings.ToLower(key), prefix) {
+		return 0, false
+	}
+	digits := key[len(prefix):]
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 || n > extAttrCount || strconv.Itoa(n) != digits {
+		return 0, false
+	}
+	return n, true
+}
+
+// extAttrsJSON renders onPremisesExtensionAttributes as Graph does: all 15 keys, null where unset.
+func extAttrsJSON(a [extAttrCount]string) map[string]any {
+	out := make(map[string]any, extAttrCount)
+	for i, v := range a {
+		out["extensionAttribute"+strconv.Itoa(i+1)] = nullable(v)
+	}
+	return out
+}
+
+// extAttrsView renders the set extension attributes only, as the control API takes them.
+func extAttrsView(a [extAttrCount]string) map[string]string {
+	out := map[string]string{}
+	for i, v := range a {
+		if v != "" {
+			out["extensionAttribute"+strconv.Itoa(i+1)] = v
+		}
+	}
+	return out
+}
