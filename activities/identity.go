@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/graph"
@@ -25,8 +26,23 @@ const (
 	RefusedIdentityUnbound Refusal = "identity_unbound"
 )
 
-// BindingModes lists the identity binding settings.
-func BindingModes() []string { return []string{BindEmployeeID, BindOff} }
+// BindingModes lists the identity binding settings: employeeId, the fifteen onPremisesExtensionAttributes
+// slots (extensionAttribute1 … extensionAttribute15), and off.
+func BindingModes() []string {
+	modes := []string{BindEmployeeID}
+	for i := 1; i <= 15; i++ {
+		modes = append(modes, "extensionAttribute"+strconv.Itoa(i))
+	}
+	return append(modes, BindOff)
+}
+
+// boundValue is the account's value of the binding attribute.
+func boundValue(u graph.User, attribute string) string {
+	if attribute == "" || attribute == BindEmployeeID {
+		return u.EmployeeID
+	}
+	return u.Extensions[attribute]
+}
 
 // bindingRefusal says why the account may not be acted on for the employee, or "" when it may; a refusal is
 // audited (never with the attribute's value, which is another employee's id at best).
@@ -36,12 +52,16 @@ func (j *Journey) bindingRefusal(ctx context.Context, u graph.User, employeeID, 
 	}
 	var r Refusal
 	var msg string
-	switch {
-	case u.EmployeeID == "":
-		r, msg = RefusedIdentityUnbound, "The Entra account has no employeeId, so nothing ties it to this employee: "+
-			"set the account's employeeId to the HR employee id."
-	case u.EmployeeID != employeeID:
-		r, msg = RefusedIdentityMismatch, "The Entra account's employeeId names another employee: "+
+	attr := j.Settings.IdentityBinding
+	if attr == "" {
+		attr = BindEmployeeID
+	}
+	switch v := boundValue(u, attr); {
+	case v == "":
+		r, msg = RefusedIdentityUnbound, "The Entra account has no "+attr+", so nothing ties it to this employee: "+
+			"set the account's "+attr+" to the HR employee id."
+	case v != employeeID:
+		r, msg = RefusedIdentityMismatch, "The Entra account's "+attr+" names another employee: "+
 			"check the HR record's user field."
 	default:
 		return "", ""

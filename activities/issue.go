@@ -44,6 +44,9 @@ type IssueResult struct {
 	MessageID string    `json:"message_id,omitempty"`
 	Refusal   Refusal   `json:"refusal,omitempty"`
 	Message   string    `json:"message,omitempty"`
+	// Held is issuance.ReasonPaused when the issuance guard holds every pass: nothing was issued, and the
+	// journey waits for the guard's issuance-resumed signal.
+	Held string `json:"held,omitempty"`
 }
 
 // IssueAndDeliver creates the pass and delivers it in one activity, so the value never leaves it: not in the
@@ -64,9 +67,13 @@ func (j *Journey) IssueAndDeliver(ctx context.Context, req IssueRequest) (IssueR
 			to = []string{s.FallbackRecipient}
 		}
 		if len(to) == 0 {
-			return IssueResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox and no fallback " +
-				"recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
+			return IssueResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
+				"organisation (a member account on a verified domain) and no fallback recipient is configured " +
+				"(TAPFLOW_FALLBACK_RECIPIENT): no pass was issued."}, nil
 		}
+	}
+	if held, refusal, err := j.reserve(ctx, req); err != nil || held != "" || refusal.Refusal != "" {
+		return IssueResult{Held: held, Refusal: refusal.Refusal, Message: refusal.Message}, err
 	}
 	heartbeat(ctx) // alive after each Graph call: a crashed worker's attempt is retried within the heartbeat timeout
 	policy, err := j.policy(ctx)
@@ -114,10 +121,8 @@ func (j *Journey) recipient(ctx context.Context, req IssueRequest) (Recipient, e
 		return Recipient{}, graphFailure(fmt.Errorf("read the user and their manager: %w", err))
 	}
 	r := Recipient{UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName}
-	if m != nil && m.Mail != "" && m.AccountEnabled {
-		r.ManagerMail = m.Mail
-	}
-	return r, nil
+	r.ManagerMail, err = j.vetManager(ctx, req.EmployeeID, u, m)
+	return r, err
 }
 
 // record writes an audit line, when the journey has a recorder.

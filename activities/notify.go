@@ -25,8 +25,12 @@ func (j *Journey) Notify(ctx context.Context, req NotifyRequest) (delivery.Recei
 		return delivery.Receipt{}, graphFailure(fmt.Errorf("read the user and their manager: %w", err))
 	}
 	var to []string
-	if m != nil && m.Mail != "" {
-		to = append(to, m.Mail)
+	mail, err := j.vetManager(ctx, req.EmployeeID, u, m) // the trust rules for a pass hold for what is said of it
+	if err != nil {
+		return delivery.Receipt{}, err
+	}
+	if mail != "" {
+		to = append(to, mail)
 	}
 	s := j.Settings
 	if s.FallbackRecipient != "" && (req.Kind == delivery.KindExpired || len(to) == 0) {

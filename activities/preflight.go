@@ -31,15 +31,19 @@ type Journey struct {
 	Audit    audit.Recorder
 	Metrics  PassMetrics        // nil: nothing is counted
 	Policies *graph.PolicyCache // the TAP policy for pre-flight and the lifetime; nil: read it every time
+	Domains  *graph.DomainCache // the tenant's verified domains, for recipients; nil: read them every time
+	Guard    Reserver           // the tenant-wide issuance guard; nil: no guard (tests, a guard turned off)
 	Settings JoinerSettings
 }
 
 // PreflightResult is what pre-flight found. A non-empty Refusal means no pass may be issued.
 type PreflightResult struct {
-	UserID        string   `json:"user_id"`
-	Refusal       Refusal  `json:"refusal,omitempty"`
-	Message       string   `json:"message,omitempty"`
-	Privileged    bool     `json:"privileged"`
+	UserID     string  `json:"user_id"`
+	Refusal    Refusal `json:"refusal,omitempty"`
+	Message    string  `json:"message,omitempty"`
+	Privileged bool    `json:"privileged"`
+	// HoldReason says why a privileged user waits for approval: HoldPrivileged or HoldPrivilegeUnknown.
+	HoldReason    string   `json:"hold_reason,omitempty"`
 	Roles         []string `json:"roles,omitempty"`
 	StrongMethods []string `json:"strong_methods,omitempty"`
 	// StrongMethodIDs are the ids of those methods: a re-registration waits for one that is not among them.
@@ -82,9 +86,6 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 	}
 	out := PreflightResult{UserID: u.ID, Language: u.PreferredLanguage,
 		Recipient: &Recipient{UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName}}
-	if manager != nil && manager.Mail != "" && manager.AccountEnabled {
-		out.Recipient.ManagerMail = manager.Mail
-	}
 	if !u.AccountEnabled {
 		out.Refusal, out.Message = RefusedUserDisabled, "The Entra account is disabled: enable it before a pass can be issued."
 		return out, nil
@@ -98,19 +99,16 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 		out.Refusal, out.Message = RefusedTAPDisabled, "The tenant's Temporary Access Pass method is disabled."
 		return out, nil
 	}
-	ms, err := j.Graph.ListMemberships(ctx, u.ID)
+	ms, err := j.memberships(ctx, u.ID)
 	if err != nil {
-		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's roles and groups: %w", err))
+		return PreflightResult{}, err
 	}
-	for _, r := range ms.Roles {
-		name := r.Name
-		if name == "" {
-			name = r.TemplateID // roles the app may not read in full still show that they are held
-		}
-		out.Roles = append(out.Roles, name)
+	priv, err := j.privilegeOf(ctx, req.EmployeeID, u.ID, ms)
+	if err != nil {
+		return PreflightResult{}, err
 	}
-	out.Privileged = len(ms.Roles) > 0
-	if !inScope(p, ms.Groups) {
+	out.Roles, out.Privileged, out.HoldReason = priv.roles, priv.privileged(), priv.holdReason()
+	if ms != nil && !inScope(p, ms.Groups) {
 		out.Refusal, out.Message = RefusedOutOfPolicyScope,
 			"The user is outside the TAP policy's target groups: add them (or their group) to the policy."
 		return out, nil
@@ -118,6 +116,9 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 	methods, err := j.Graph.ListMethods(ctx, u.ID)
 	if err != nil {
 		return PreflightResult{}, graphFailure(fmt.Errorf("read the user's methods: %w", err))
+	}
+	if out.Recipient.ManagerMail, err = j.vetManager(ctx, req.EmployeeID, u, manager); err != nil {
+		return PreflightResult{}, err
 	}
 	strong := j.strongMethods(req.Strength)
 	for _, m := range methods {
@@ -127,6 +128,20 @@ func (j *Journey) Preflight(ctx context.Context, req PreflightRequest) (Prefligh
 		}
 	}
 	return out, nil
+}
+
+// memberships reads the user's transitive roles and groups; nil when Graph refuses the read (privilege
+// unknown; the policy's group scope is then left to Entra, which checks it when the pass is created).
+func (j *Journey) memberships(ctx context.Context, userID string) (*graph.Memberships, error) {
+	ms, err := j.Graph.ListMemberships(ctx, userID)
+	switch kind := graph.KindOf(err); {
+	case err == nil:
+		return &ms, nil
+	case kind == graph.KindForbidden:
+		return nil, nil
+	default:
+		return nil, graphFailure(fmt.Errorf("read the user's roles and groups: %w", err))
+	}
 }
 
 // policy is the tenant's TAP policy, through the cache when there is one.

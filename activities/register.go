@@ -21,16 +21,18 @@ type Deps struct {
 	Submit      batch.Submitter    // the intake, for scheduled feeds
 	FeedToken   string             // bearer token for an HTTPS feed
 	FeedSources feedsource.Sources // where scheduled feeds may be read from
+	Guard       Reserver           // the tenant-wide issuance guard; nil: none
 }
 
 // Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
 // queue) the settings, which workflows run as local activities, and the feed import; on the Graph worker (whose
 // queue carries the tenant-wide Graph rate limit) every activity that calls Graph. One TAP policy cache serves
-// the worker's journeys.
+// the worker's journeys, one verified-domains cache too.
 func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
 	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
 	graphWorker.RegisterActivity(&Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
-		Policies: &graph.PolicyCache{}, Settings: d.Joiner})
+		Policies: &graph.PolicyCache{}, Domains: &graph.DomainCache{TTL: graph.DefaultDomainTTL}, Guard: d.Guard,
+		Settings: d.Joiner})
 }

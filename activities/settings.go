@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/issuance"
 )
 
 // JoinerSettings are the knobs of a TAP journey, as the worker is configured. The activities read theirs from
@@ -24,8 +25,18 @@ type JoinerSettings struct {
 	Channel          string        `json:"channel"`         // manager-mail or webhook
 	// FallbackRecipient gets the pass when the manager has no mailbox (e.g. the helpdesk), and expiry notices.
 	FallbackRecipient string `json:"fallback_recipient,omitempty"`
-	// IdentityBinding is the user attribute that must equal the HR employee id (BindEmployeeID), or BindOff.
+	// IdentityBinding is the user attribute that must equal the HR employee id (BindEmployeeID, an
+	// onPremisesExtensionAttributes slot such as extensionAttribute3), or BindOff.
 	IdentityBinding string `json:"identity_binding,omitempty"`
+	// PrivilegedGroups are group ids whose members are privileged like role holders (held for approval).
+	PrivilegedGroups []string `json:"privileged_groups,omitempty"`
+	// RecipientDomains, when set, are the only mail domains a pass may be mailed to; empty: the tenant's
+	// verified domains, read from Graph and cached.
+	RecipientDomains []string `json:"recipient_domains,omitempty"`
+	// SecurityMailbox receives security alerts (an issuance pause, ...); "": alerts are audited only.
+	SecurityMailbox string `json:"security_mailbox,omitempty"`
+	// Issuance are the tenant-wide limits the issuance guard applies (0 turns one off).
+	Issuance issuance.Limits `json:"issuance"`
 }
 
 // Timing is what a journey's workflow code decides with: when a pass is due, how often to look, when to remind,
@@ -84,6 +95,7 @@ func DefaultJoinerSettings() JoinerSettings {
 		StrongMethods:    graph.MethodNames(graph.StrongMethods()),
 		Channel:          ChannelManagerMail,
 		IdentityBinding:  BindEmployeeID,
+		Issuance:         issuance.Limits{PerHour: 50, RecoveriesPerDay: 20},
 	}
 }
 

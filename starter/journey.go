@@ -15,6 +15,7 @@ import (
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/issuance"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -128,6 +129,14 @@ func queryStatus(a *app, c client.Client, employeeID string) (workflows.Status, 
 	return st, v.Get(&st)
 }
 
+// heldHint says what lifts a hold.
+func heldHint(reason string) string {
+	if reason == issuance.ReasonPaused {
+		return " (all issuance is paused: starter issuance status; starter issuance resume --by NAME --reason TEXT)"
+	}
+	return " (starter approve EMPLOYEE_ID --by NAME --event-id EVENT_ID)"
+}
+
 func printTimeline(w io.Writer, st workflows.Status) {
 	fmt.Fprintf(w, "Employee %s\n", st.EmployeeID)
 	j := st.Journey
@@ -150,6 +159,12 @@ func printTimeline(w io.Writer, st workflows.Status) {
 			if !step.at.IsZero() {
 				fmt.Fprintf(w, "  %-18s %s\n", step.name, step.at.UTC().Format(time.RFC3339))
 			}
+		}
+		if j.HeldFor != "" {
+			fmt.Fprintf(w, "  %-18s %s%s\n", "held for", j.HeldFor, heldHint(j.HeldFor))
+		}
+		if len(j.Roles) > 0 && j.Stage == workflows.StageAwaitingApproval {
+			fmt.Fprintf(w, "  %-18s %s\n", "privilege", strings.Join(j.Roles, "; "))
 		}
 		if j.ApprovedBy != "" {
 			fmt.Fprintf(w, "  %-18s %s\n", "approved by", j.ApprovedBy)

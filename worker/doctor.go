@@ -19,6 +19,7 @@ import (
 	"github.com/tapflow/tapflow/internal/searchattr"
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/workflows"
 )
 
 // devEmulatorToken is the bearer token the doctor sends the dev stack's emulator (any token is accepted).
@@ -109,8 +110,10 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 	t := doctor.Target{
 		TemporalAddress: tc.Address, Namespace: tc.Namespace, SearchAttributes: searchattr.Definitions(),
 		Graph: g, RealGraph: mode == stack.GraphEntra, RateLimit: cfg.GraphRateLimit, Sender: sender,
-		Binding: cfg.Journey.Settings.IdentityBinding,
-		Token:   func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
+		Binding:          cfg.Journey.Settings.IdentityBinding,
+		PrivilegedGroups: cfg.Journey.Settings.PrivilegedGroups, RecipientDomains: cfg.Journey.Settings.RecipientDomains,
+		Issuance: cfg.Journey.Settings.Issuance, SecurityMailbox: cfg.Journey.Settings.SecurityMailbox, TaskQueue: workflows.TaskQueue,
+		Token: func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
 	}
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -47,6 +47,9 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	require.Contains(t, out, "[ok]   Temporary Access Pass policy: enabled")
 	require.Contains(t, out, "[ok]   sender mailbox")
 	require.Contains(t, out, "[info] permission to issue a TAP, revoke a TAP: not checkable with a static token")
+	require.Contains(t, out, "[ok]   issuance guard: running: 0 of 50 passes in the last hour")
+	require.Contains(t, out, "[ok]   privilege check: active and eligible roles")
+	require.Contains(t, out, "[ok]   recipient domains: passes are mailed only to the tenant's 1 verified domains")
 	require.Regexp(t, `all \d+ checks passed`, out)
 
 	code, out, _ = runWorker(t, append(args, "--json"), nil)
@@ -59,7 +62,8 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	put(t, emu+"/policy", `{"id":"TemporaryAccessPass","state":"disabled","defaultLength":8,"defaultLifetimeInMinutes":60,`+
 		`"minimumLifetimeInMinutes":60,"maximumLifetimeInMinutes":1440,"isUsableOnce":false,`+
 		`"includeTargets":[{"targetType":"group","id":"all_users"}],"excludeTargets":[]}`)
-	put(t, emu+"/permissions", `{"granted":["User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All","Mail.Send"]}`)
+	trustReads := `"RoleManagement.Read.Directory","Domain.Read.All",`
+	put(t, emu+"/permissions", `{"granted":[`+trustReads+`"User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All","Mail.Send"]}`)
 	code, out, stderr = runWorker(t, args, nil)
 	require.Equal(t, 1, code, out)
 	require.Contains(t, stderr, "the doctor found problems")
@@ -70,7 +74,7 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	require.Contains(t, out, "fix: enable it: Entra admin center")
 	require.Contains(t, out, "2 failed")
 
-	put(t, emu+"/permissions", `{"granted":["User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All",`+
+	put(t, emu+"/permissions", `{"granted":[`+trustReads+`"User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All",`+
 		`"UserAuthenticationMethod.Read.All","Mail.Send"]}`)
 	put(t, emu+"/policy", `{"id":"TemporaryAccessPass","state":"enabled","defaultLength":8,"defaultLifetimeInMinutes":60,`+
 		`"minimumLifetimeInMinutes":60,"maximumLifetimeInMinutes":1440,"isUsableOnce":false,`+
@@ -80,6 +84,17 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	require.Contains(t, out, "[warn] TAP maximum lifetime: 1440 min")
 	require.Contains(t, out, "fix: set the policy's maximum lifetime to 8 hours (480 min) or less")
 	require.Contains(t, out, "0 failed, 1 warnings")
+
+	// Without the role reads every journey would wait for approval (privilege_unknown): doctor names the
+	// permission; without the verified domains no manager would receive a pass.
+	put(t, emu+"/permissions", `{"granted":["User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All",`+
+		`"UserAuthenticationMethod.Read.All","Mail.Send"]}`)
+	_, out, _ = runWorker(t, args, nil)
+	require.Contains(t, out, "[FAIL] permission to refuse users eligible for a role (PIM): Graph answered 403")
+	require.Contains(t, out, "fix: grant the application permission RoleEligibilitySchedule.Read.Directory")
+	require.Contains(t, out, "[warn] privilege check: cannot read role assignments and eligibilities")
+	require.Contains(t, out, "privilege_unknown")
+	require.Contains(t, out, "[FAIL] recipient domains: cannot read the tenant's verified domains")
 }
 
 func TestDoctorWithoutTemporal(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/issuance"
 )
 
 // receiveEvents wires the ways in: HR events by update (answered) or signal (the batch path), and the
@@ -36,6 +37,15 @@ func (w *employee) receiveEvents(ctx workflow.Context) error {
 			ch.Receive(ctx, nil)
 			if w.journey != nil {
 				w.journey.news.hint = true
+			}
+		}
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, issuance.SignalResumed)
+		for {
+			ch.Receive(ctx, nil)
+			if w.journey != nil {
+				w.journey.resumed = true
 			}
 		}
 	})
@@ -126,6 +136,8 @@ func (w *employee) drainSignals(ctx workflow.Context) {
 		}
 	}
 	for workflow.GetSignalChannel(ctx, SignalRegistered).ReceiveAsync(nil) {
+	}
+	for workflow.GetSignalChannel(ctx, issuance.SignalResumed).ReceiveAsync(nil) {
 	}
 }
 

@@ -46,6 +46,7 @@ type journey struct {
 	timing         activities.Timing
 
 	news    news    // what the handlers told it and it has not acted on yet
+	resumed bool    // the issuance guard lifted the pause this journey waits in
 	checked checked // what the last pre-flight found
 	pass    pass    // how the next pass is due, and whether one may be live
 

@@ -47,14 +47,16 @@ const (
 	StageAwaitingApproval     Stage = "awaiting_approval"
 	StageWaitingForStart      Stage = "waiting_for_start"
 	StageIssuing              Stage = "issuing"
+	StageHeld                 Stage = "held" // the issuance guard paused all issuance: waiting for a person to resume it
 	StageAwaitingRegistration Stage = "awaiting_registration"
 	StageRevoking             Stage = "revoking"
 	StageDone                 Stage = "done"
 )
 
-// Stages lists the stages in the order a joiner meets them (revoking lasts moments and is left out).
+// Stages lists the stages in the order a joiner meets them (revoking lasts moments and is left out; held comes
+// only while issuance is paused).
 func Stages() []Stage {
-	return []Stage{StageReceived, StagePreflight, StageAwaitingApproval, StageWaitingForStart, StageIssuing,
+	return []Stage{StageReceived, StagePreflight, StageAwaitingApproval, StageWaitingForStart, StageIssuing, StageHeld,
 		StageAwaitingRegistration, StageDone}
 }
 

@@ -40,6 +40,7 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(CheckTenant)
 	r.RegisterWorkflow(Employee)
 	r.RegisterWorkflow(ImportFeed)
+	r.RegisterWorkflow(IssuanceGuard)
 }
 
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the

@@ -45,14 +45,10 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 		// pre-flight read it moments ago with the user, and reading it again would repeat that request.
 		req.Recipient = j.checked.recipient
 	}
-	o := withWaitForCancellation(graphWriteOptions())
-	o.HeartbeatTimeout = 45 * time.Second // a Graph call's 30 s and a margin: a crashed worker's attempt is retried soon
-	j.pass.issuing = true
-	var res activities.IssueResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, o), journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
+	res, err := j.issueOnceAllowed(ctx, req)
+	if err != nil {
 		return "", "", err
 	}
-	j.pass.issuing = false
 	if res.Refusal != "" {
 		return res.Refusal, res.Message, nil
 	}
@@ -64,6 +60,38 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 	j.showLater(searchattr.TapExpiresAt.ValueSet(res.Expires))
 	return "", "", nil
 }
+
+// issueOnceAllowed runs the issue, and while the issuance guard holds it, waits in stage held for a person to
+// resume issuance, then tries again.
+func (j *journey) issueOnceAllowed(ctx workflow.Context, req activities.IssueRequest) (activities.IssueResult, error) {
+	o := withWaitForCancellation(graphWriteOptions())
+	o.HeartbeatTimeout = 45 * time.Second // a Graph call's 30 s and a margin: a crashed worker's attempt is retried soon
+	for {
+		j.pass.issuing, j.resumed = true, false // a resume from now on wakes the wait below
+		var res activities.IssueResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, o), journeyActs.IssueAndDeliver, req).Get(ctx, &res); err != nil {
+			return res, err
+		}
+		j.pass.issuing = false
+		if res.Held == "" {
+			return res, nil
+		}
+		// Only runs held by the guard reach here, and they write the marker; earlier histories never do.
+		if workflow.GetVersion(ctx, issuanceGuardChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return activities.IssueResult{Refusal: activities.Refusal(res.Held), Message: "Issuance is paused."}, nil
+		}
+		j.rec.HeldFor = res.Held
+		j.stage(ctx, StageHeld)
+		if err := workflow.Await(ctx, func() bool { return j.resumed }); err != nil {
+			return res, err
+		}
+		j.rec.HeldFor = ""
+		j.stage(ctx, StageIssuing)
+	}
+}
+
+// issuanceGuardChange is the workflow change that brought the hold on the issuance guard's pause.
+const issuanceGuardChange = "issuance-guard"
 
 // revokeAfter revokes the pass once its wait ended, and says whether that ends the journey (a non-empty
 // outcome): a registration does; a moved date or a reissue goes round again; an unregistered expiry goes round

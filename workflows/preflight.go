@@ -39,7 +39,7 @@ func (j *journey) preflightAndApproval(ctx workflow.Context, verb string) (Outco
 			"The user " + verb + " a strong method (" + pre.StrongMethods[0] + "): no pass is needed.", nil
 	}
 	if pre.Privileged {
-		return "", "", j.awaitApproval(ctx, pre.Roles)
+		return "", "", j.awaitApproval(ctx, pre.Roles, pre.HoldReason)
 	}
 	return "", "", nil
 }
@@ -60,11 +60,16 @@ func (j *journey) preflight(ctx workflow.Context) (activities.PreflightResult, e
 
 // awaitApproval holds a privileged user's journey until someone approves it (UpdateApprove); once approved,
 // a later pre-flight does not hold it again.
-func (j *journey) awaitApproval(ctx workflow.Context, roles []string) error {
+func (j *journey) awaitApproval(ctx workflow.Context, roles []string, reason string) error {
 	if j.rec.ApprovedBy != "" {
 		return nil
 	}
-	j.rec.Roles = roles
+	if reason == "" {
+		reason = activities.HoldPrivileged
+	}
+	j.rec.Roles, j.rec.HeldFor = roles, reason
+	j.logger.Info("audit journey.held", "audit", true, "action", "journey.held", "employee_id", j.employeeID,
+		"user_id", j.rec.UserID, "reason", reason)
 	j.stage(ctx, StageAwaitingApproval)
 	return workflow.Await(ctx, func() bool { return j.rec.ApprovedBy != "" })
 }

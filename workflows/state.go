@@ -72,6 +72,8 @@ type Journey struct {
 	Reason     string   `json:"reason,omitempty"` // a human sentence
 	ApprovedBy string   `json:"approved_by,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
+	// HeldFor is why the journey waits for approval: privileged, or privilege_unknown (a read was refused).
+	HeldFor string `json:"held_for,omitempty"`
 
 	Scheduled  time.Time `json:"scheduled,omitempty"`
 	Issued     time.Time `json:"issued,omitempty"`

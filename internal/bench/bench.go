@@ -247,6 +247,9 @@ func (r *run) startWorker(ctx context.Context, c client.Client, extra map[string
 		"TEMPORAL_ADDRESS": r.srv.FrontendAddress(), "TAPFLOW_NO_ENCRYPTION": "true",
 		"TAPFLOW_GRAPH_URL": r.graph, "TAPFLOW_GRAPH_STATIC_TOKEN": "bench", "TAPFLOW_SENDER_MAILBOX": graphemu.DemoSenderID,
 		"TAPFLOW_LOG_LEVEL": "error",
+		// The issuance guard stays on and is measured: every pass is reserved with it. Its limit is set above
+		// the bench's bursts, which a real tenant would rightly treat as an attack.
+		"TAPFLOW_ISSUANCE_LIMIT": "1000000",
 	}
 	maps.Copy(env, r.o.WorkerEnv)
 	maps.Copy(env, extra)

@@ -38,7 +38,8 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.InDelta(t, 1.0, res.GraphRequestsByKind[kindRevoked], 0.001, "one revoke per joiner")
 	require.Positive(t, res.HistoryEventsPerJoiner)
 	require.LessOrEqual(t, res.HistoryEventsPerJoiner, 40.0, "a happy-path joiner's history")
-	require.InDelta(t, 6.0, res.GraphRequestsPerJoiner, 0.2, "user and manager, memberships, methods, create, mail, revoke (+ the policy, cached)")
+	require.InDelta(t, 7.0, res.GraphRequestsPerJoiner, 0.2,
+		"user and manager, memberships, the role batch, methods, create, mail, revoke (+ the policy and domains, cached)")
 	require.Positive(t, res.PollsPerWaitingJoinerHour)
 	require.Positive(t, res.RSSMiBPeak)
 	require.Positive(t, res.RSSMiBWaiting)

@@ -22,6 +22,8 @@ const (
 	KindPass     = "pass"
 	KindReminder = "reminder"
 	KindExpired  = "expired"
+	// KindAlert is a security alert to the security mailbox: a reason code and what happened, never a pass.
+	KindAlert = "alert"
 )
 
 // Notice is something to tell: a new pass (with its value), a reminder, an expiry.
@@ -37,7 +39,8 @@ type Notice struct {
 	Pass              graph.Pass // only for KindPass
 	Start, Expires    time.Time
 	UsableOnce        bool
-	Reissue           bool // an expiry that a new pass will follow
+	Reissue           bool   // an expiry that a new pass will follow
+	Reason, Detail    string // only for KindAlert: the reason code and a sentence
 }
 
 // Receipt says how a notice went out. It holds no secret and no address.
@@ -91,6 +94,7 @@ func (c *Courier) Deliver(ctx context.Context, n Notice) (Receipt, error) {
 type templateData struct {
 	DisplayName, UserPrincipalName, Pass, Start, Expires string
 	UsableOnce, Reissue                                  bool
+	Reason, Detail                                       string
 }
 
 func (c *Courier) data(n Notice) templateData {
@@ -104,7 +108,7 @@ func (c *Courier) data(n Notice) templateData {
 	}
 	return templateData{DisplayName: name, UserPrincipalName: n.UserPrincipalName, Pass: n.Pass.Reveal(),
 		Start: n.Start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), Expires: n.Expires.In(loc).Format("Mon 2 Jan 2006 15:04 MST"),
-		UsableOnce: n.UsableOnce, Reissue: n.Reissue}
+		UsableOnce: n.UsableOnce, Reissue: n.Reissue, Reason: n.Reason, Detail: n.Detail}
 }
 
 // webhookBody is the JSON a webhook endpoint receives.

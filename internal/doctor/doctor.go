@@ -14,6 +14,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/issuance"
 )
 
 // Target is what the doctor examines, resolved from the worker's configuration by the caller.
@@ -30,12 +31,21 @@ type Target struct {
 	RateLimit float64                               // --graph-rate-limit
 	Sender    string                                // the sender mailbox; "" when delivery is by webhook
 	Binding   string                                // --identity-binding
+	// PrivilegedGroups and RecipientDomains are --privileged-groups and --recipient-domains.
+	PrivilegedGroups []string
+	RecipientDomains []string
+	// Issuance and SecurityMailbox are the issuance guard's limits and where its alerts go.
+	Issuance        issuance.Limits
+	SecurityMailbox string
+	// TaskQueue is the workflows' task queue, where the issuance guard runs.
+	TaskQueue string
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
 func Run(ctx context.Context, t Target) Report {
 	var r Report
 	checkTemporal(ctx, &r, t)
+	checkIssuance(ctx, &r, t)
 	checkRateLimit(&r, t)
 	checkBinding(&r, t)
 	roles, tokenOK := checkToken(ctx, &r, t)
@@ -43,6 +53,7 @@ func Run(ctx context.Context, t Target) Report {
 		checkPermissions(ctx, &r, t, roles)
 		checkPolicy(ctx, &r, t)
 		checkSender(ctx, &r, t)
+		checkTrustReads(ctx, &r, t)
 	}
 	return r
 }

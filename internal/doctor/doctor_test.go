@@ -38,8 +38,11 @@ func TestAnEntraTokenIsCheckedAgainstItsRoles(t *testing.T) {
 	require.Contains(t, text, "[ok]   permission to issue a TAP, revoke a TAP")
 	require.Contains(t, text, "[FAIL] permission to deliver by mail: not in the token's roles\n       fix: grant the application permission Mail.Send")
 	require.Contains(t, text, "[ok]   permission to disable a leaver's account")
+	require.Contains(t, text, "[FAIL] permission to refuse users eligible for a role (PIM): not in the token's roles\n"+
+		"       fix: grant the application permission RoleEligibilitySchedule.Read.Directory")
+	require.Contains(t, text, "[FAIL] permission to keep passes inside the tenant's verified domains")
 	require.NotContains(t, text, claims, "the token is never printed")
-	require.Equal(t, 3, rep.Count(Fail))
+	require.Equal(t, 6, rep.Count(Fail), text) // Temporal, rate limit, Mail.Send, the two role reads, the domains
 }
 
 func TestNoTokenStopsTheGraphChecks(t *testing.T) {

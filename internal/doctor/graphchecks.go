@@ -57,6 +57,7 @@ func probe(t Target, calls []graphperm.Call) func(context.Context) error {
 			_, err := t.Graph.GetTAPPolicy(ctx)
 			return err
 		},
+		"domains": func(ctx context.Context) error { _, err := t.Graph.ListVerifiedDomains(ctx); return err },
 	}
 	if user != "" {
 		byPath["users/*"] = func(ctx context.Context) error { _, err := t.Graph.GetUser(ctx, user); return err }
@@ -65,6 +66,17 @@ func probe(t Target, calls []graphperm.Call) func(context.Context) error {
 			_, err := t.Graph.ListTAPs(ctx, user)
 			return err
 		}
+		roles := func(op string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := t.Graph.ListRoleHoldings(ctx, user)
+				if err != nil && !strings.Contains(err.Error(), op) {
+					return nil // only the other read of the pair failed: its own line says so
+				}
+				return err
+			}
+		}
+		byPath["roleManagement/directory/roleAssignmentScheduleInstances"] = roles("(active)")
+		byPath["roleManagement/directory/roleEligibilityScheduleInstances"] = roles("(eligible)")
 	}
 	for _, c := range calls {
 		if p, ok := byPath[c.Path]; ok {
@@ -154,4 +166,33 @@ func checkSender(ctx context.Context, r *Report, t Target) {
 	default:
 		r.add("sender mailbox "+t.Sender, OK, u.Mail, "")
 	}
+}
+
+// checkTrustReads says what the trust rules will do with what the app may read: without the role reads every
+// journey waits for approval (privilege_unknown); without the verified domains no manager receives a pass.
+func checkTrustReads(ctx context.Context, r *Report, t Target) {
+	if len(t.PrivilegedGroups) > 0 {
+		r.add("privileged groups", OK, fmt.Sprintf("members of %d listed groups are held for approval", len(t.PrivilegedGroups)), "")
+	}
+	if t.Sender != "" {
+		if _, err := t.Graph.ListRoleHoldings(ctx, t.Sender); err != nil && graph.KindOf(err) != graph.KindNotFound {
+			r.add("privilege check", Warn, "cannot read role assignments and eligibilities ("+errorDetail(err)+
+				"): every journey will wait for approval with reason privilege_unknown",
+				"grant RoleAssignmentSchedule.Read.Directory and RoleEligibilitySchedule.Read.Directory (or RoleManagement.Read.Directory)")
+		} else {
+			r.add("privilege check", OK, "active and eligible roles, at any scope, directly or through groups", "")
+		}
+	}
+	if len(t.RecipientDomains) > 0 {
+		r.add("recipient domains", OK, "passes are mailed only to "+strings.Join(t.RecipientDomains, ", "), "")
+		return
+	}
+	ds, err := t.Graph.ListVerifiedDomains(ctx)
+	if err != nil {
+		r.add("recipient domains", Fail, "cannot read the tenant's verified domains ("+errorDetail(err)+
+			"): no manager receives a pass; the fallback recipient gets it, if one is set",
+			"grant Domain.Read.All, or list the domains in --recipient-domains / TAPFLOW_RECIPIENT_DOMAINS")
+		return
+	}
+	r.add("recipient domains", OK, fmt.Sprintf("passes are mailed only to the tenant's %d verified domains", len(ds)), "")
 }

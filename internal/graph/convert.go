@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +20,26 @@ func userFromModel(u models.Userable) User {
 		PreferredLanguage: deref(u.GetPreferredLanguage()),
 		EmployeeID:        deref(u.GetEmployeeId()),
 		AccountEnabled:    u.GetAccountEnabled() != nil && *u.GetAccountEnabled(), // unknown: refuse by default
+		UserType:          deref(u.GetUserType()),
+		Extensions:        extensionsOf(u.GetOnPremisesExtensionAttributes()),
 	}
+}
+
+// extensionsOf lists the set onPremisesExtensionAttributes by name (extensionAttribute1..15).
+func extensionsOf(a models.OnPremisesExtensionAttributesable) map[string]string {
+	if a == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for i, v := range []*string{a.GetExtensionAttribute1(), a.GetExtensionAttribute2(), a.GetExtensionAttribute3(),
+		a.GetExtensionAttribute4(), a.GetExtensionAttribute5(), a.GetExtensionAttribute6(), a.GetExtensionAttribute7(),
+		a.GetExtensionAttribute8(), a.GetExtensionAttribute9(), a.GetExtensionAttribute10(), a.GetExtensionAttribute11(),
+		a.GetExtensionAttribute12(), a.GetExtensionAttribute13(), a.GetExtensionAttribute14(), a.GetExtensionAttribute15()} {
+		if v != nil && *v != "" {
+			out["extensionAttribute"+strconv.Itoa(i+1)] = *v
+		}
+	}
+	return out
 }
 
 // managerFromModel reads a manager, a user or an orgContact, or a bare directoryObject whose properties the
@@ -29,7 +49,7 @@ func managerFromModel(obj models.DirectoryObjectable) User {
 	case models.Userable:
 		return userFromModel(m)
 	case models.OrgContactable:
-		return User{ID: deref(m.GetId()), DisplayName: deref(m.GetDisplayName()), Mail: deref(m.GetMail()), AccountEnabled: true}
+		return User{ID: deref(m.GetId()), DisplayName: deref(m.GetDisplayName()), Mail: deref(m.GetMail()), Contact: true}
 	}
 	extra := obj.GetAdditionalData()
 	return User{
@@ -39,6 +59,7 @@ func managerFromModel(obj models.DirectoryObjectable) User {
 		Mail:              stringField(extra, "mail"),
 		PreferredLanguage: stringField(extra, "preferredLanguage"),
 		AccountEnabled:    boolField(extra, "accountEnabled"), // unknown: disabled
+		UserType:          stringField(extra, "userType"),
 	}
 }
 

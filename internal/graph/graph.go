@@ -35,9 +35,15 @@ type Client interface {
 	SetAccountEnabled(ctx context.Context, user string, enabled bool) error
 	// ListMemberships lists the directory roles and groups the user holds, directly or through groups.
 	ListMemberships(ctx context.Context, user string) (Memberships, error)
+	// ListRoleHoldings lists the roles the user holds or may activate (PIM), at any scope, directly or
+	// through a group.
+	ListRoleHoldings(ctx context.Context, user string) ([]RoleHolding, error)
+	// ListVerifiedDomains lists the tenant's verified domain names, lower-cased.
+	ListVerifiedDomains(ctx context.Context) ([]string, error)
 }
 
-// User is the part of an Entra user tapflow reads. Mail is empty when the user has no mailbox.
+// User is the part of an Entra user tapflow reads. Mail is empty when the user has no mailbox. A manager may
+// be an organisational contact instead (Contact set): a mail address outside the directory's accounts.
 type User struct {
 	ID                string
 	UserPrincipalName string
@@ -46,6 +52,9 @@ type User struct {
 	PreferredLanguage string
 	EmployeeID        string
 	AccountEnabled    bool
+	UserType          string            // Member or Guest ("" when Graph gave none)
+	Contact           bool              // an orgContact, not a user
+	Extensions        map[string]string // onPremisesExtensionAttributes set on the account, by name
 }
 
 // MethodType names an authentication method kind, the Graph @odata.type without its decoration

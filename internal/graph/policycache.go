@@ -6,25 +6,33 @@ import (
 	"time"
 )
 
-// DefaultPolicyTTL is how long a worker reuses the tenant's TAP policy for pre-flight.
+// DefaultPolicyTTL is how long a worker reuses the tenant's TAP policy for pre-flight (and any Cache without a TTL).
 const DefaultPolicyTTL = 2 * time.Minute
 
-// PolicyCache keeps the tenant's TAP policy for a short while, so that an intake of a thousand joiners reads it
-// once per worker instead of once per joiner (activities.Journey uses it for pre-flight and the pass lifetime). A change to the policy reaches pre-flight within the TTL; Entra
-// still checks every pass it creates against the policy of the moment, so a stale answer can delay a refusal but
-// never issue a pass Entra would not. Only successful reads are kept. The zero value is ready to use.
-type PolicyCache struct {
+// PolicyCache keeps the tenant's TAP policy.
+type PolicyCache = Cache[TAPPolicy]
+
+// DomainCache keeps the tenant's verified domains (ListVerifiedDomains), so they are read once per TTL, not per
+// joiner.
+type DomainCache = Cache[[]string]
+
+// Cache keeps one tenant-wide answer for a short while, so that an intake of a thousand joiners reads it once per
+// worker instead of once per joiner. For the TAP policy (activities.Journey uses it for pre-flight and the pass
+// lifetime) a change reaches pre-flight within the TTL; Entra still checks every pass it creates against the
+// policy of the moment, so a stale answer can delay a refusal but never issue a pass Entra would not. Only
+// successful reads are kept. The zero value is ready to use.
+type Cache[T any] struct {
 	TTL time.Duration    // 0: DefaultPolicyTTL
 	Now func() time.Time // nil: time.Now
 
 	mu       sync.Mutex
-	policy   TAPPolicy
+	value    T
 	at       time.Time
 	inflight chan struct{} // closed when the read in flight ends: concurrent misses wait for it, not read again
 }
 
-// Get returns the kept policy while it is fresh, else reads it with read and keeps it.
-func (c *PolicyCache) Get(ctx context.Context, read func(context.Context) (TAPPolicy, error)) (TAPPolicy, error) {
+// Get returns the kept answer while it is fresh, else reads it with read and keeps it.
+func (c *Cache[T]) Get(ctx context.Context, read func(context.Context) (T, error)) (T, error) {
 	now, ttl := time.Now, c.TTL
 	if c.Now != nil {
 		now = c.Now
@@ -35,7 +43,7 @@ func (c *PolicyCache) Get(ctx context.Context, read func(context.Context) (TAPPo
 	for {
 		c.mu.Lock()
 		if !c.at.IsZero() && now().Sub(c.at) < ttl {
-			p := c.policy
+			p := c.value
 			c.mu.Unlock()
 			return p, nil
 		}
@@ -46,7 +54,7 @@ func (c *PolicyCache) Get(ctx context.Context, read func(context.Context) (TAPPo
 			p, err := read(ctx)
 			c.mu.Lock()
 			if err == nil {
-				c.policy, c.at = p, now()
+				c.value, c.at = p, now()
 			}
 			c.inflight = nil
 			close(done)
@@ -58,7 +66,8 @@ func (c *PolicyCache) Get(ctx context.Context, read func(context.Context) (TAPPo
 		select {
 		case <-wait: // fresh now, or that read failed and this caller tries its own
 		case <-ctx.Done():
-			return TAPPolicy{}, ctx.Err()
+			var zero T
+			return zero, ctx.Err()
 		}
 	}
 }

@@ -13,7 +13,9 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	textser "github.com/microsoft/kiota-serialization-text-go"
 	core "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/domains"
 	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 )
 
@@ -25,6 +27,8 @@ type SDK struct {
 	adapter  abs.RequestAdapter
 	users    *users.UsersRequestBuilder
 	policies *policies.PoliciesRequestBuilder
+	roles    *rolemanagement.RoleManagementRequestBuilder
+	domains  *domains.DomainsRequestBuilder
 	baseURL  string
 }
 
@@ -94,6 +98,8 @@ func New(c Config, o Options) (*SDK, error) {
 		adapter:  adapter,
 		users:    users.NewUsersRequestBuilderInternal(params, adapter),
 		policies: policies.NewPoliciesRequestBuilderInternal(params, adapter),
+		roles:    rolemanagement.NewRoleManagementRequestBuilderInternal(params, adapter),
+		domains:  domains.NewDomainsRequestBuilderInternal(params, adapter),
 		baseURL:  graphURL,
 	}, nil
 }
@@ -103,7 +109,8 @@ func (s *SDK) BaseURL() string { return s.baseURL }
 
 // userSelect is every user property tapflow reads (accountEnabled and employeeId come only on $select).
 func userSelect() []string {
-	return []string{"id", "userPrincipalName", "displayName", "mail", "preferredLanguage", "employeeId", "accountEnabled"}
+	return []string{"id", "userPrincipalName", "displayName", "mail", "preferredLanguage", "employeeId", "accountEnabled",
+		"userType", "onPremisesExtensionAttributes"}
 }
 
 // GetUser implements Client.

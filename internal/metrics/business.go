@@ -22,6 +22,7 @@ const (
 	sdkJourneysFinished  = "tapflow_journeys_finished"
 	sdkRegistrationDelay = "tapflow_pass_delivery_to_registration"
 	sdkScheduleRuns      = "tapflow_schedule_runs"
+	sdkIssuanceVerdicts  = "tapflow_issuance_verdicts"
 )
 
 // Label names of the business series.
@@ -50,6 +51,7 @@ type business struct {
 	registration     *prometheus.HistogramVec
 	scheduleRuns     *prometheus.CounterVec
 	webhookRequests  *prometheus.CounterVec
+	issuance         *prometheus.CounterVec
 }
 
 func newBusiness() business {
@@ -81,12 +83,17 @@ func newBusiness() business {
 			Name: "tapflow_webhook_requests_total",
 			Help: "HR webhook deliveries (POST /v1/events), by the HTTP status answered.",
 		}, []string{labelStatus}),
+		issuance: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: sdkIssuanceVerdicts + "_total",
+			Help: "The issuance guard's verdicts, by result: allowed, tripped (the breaker paused issuance), " +
+				"issuance_paused (a pass held by the pause), recovery_limit_tenant, resumed.",
+		}, []string{labelResult}),
 	}
 }
 
 func (b business) collectors() []prometheus.Collector {
 	return []prometheus.Collector{b.passesIssued, b.passesRevoked, b.journeysFinished, b.registration, b.scheduleRuns,
-		b.webhookRequests}
+		b.webhookRequests, b.issuance}
 }
 
 // sdkRoutes are the vectors the SDK adapter uses for tapflow's names, keyed by the adapter's series name.
@@ -95,6 +102,7 @@ func (b business) sdkRoutes() map[string]*sdkVec {
 		sdkJourneysFinished + "_total":    {labels: []string{labelJourney, labelOutcome}, counter: b.journeysFinished},
 		sdkRegistrationDelay + "_seconds": {labels: []string{labelJourney}, histogram: b.registration},
 		sdkScheduleRuns + "_total":        {labels: []string{labelResult}, counter: b.scheduleRuns},
+		sdkIssuanceVerdicts + "_total":    {labels: []string{labelResult}, counter: b.issuance},
 	}
 }
 
@@ -128,6 +136,12 @@ func RegistrationDelay(h client.MetricsHandler, journey string, d time.Duration)
 // workflow.GetMetricsHandler(ctx) from workflow code.
 func ScheduleRun(h client.MetricsHandler, result string) {
 	h.WithTags(map[string]string{labelResult: Code(result)}).Counter(sdkScheduleRuns).Inc(1)
+}
+
+// IssuanceVerdict counts a verdict of the issuance guard by result (allowed, tripped, issuance_paused,
+// recovery_limit_tenant, resumed). Give it workflow.GetMetricsHandler(ctx) from workflow code.
+func IssuanceVerdict(h client.MetricsHandler, result string) {
+	h.WithTags(map[string]string{labelResult: Code(result)}).Counter(sdkIssuanceVerdicts).Inc(1)
 }
 
 // Code turns one of tapflow's reason or outcome strings into a label value: lower case, words joined by "_",

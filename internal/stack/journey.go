@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -20,6 +21,8 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/issuance"
+	"github.com/tapflow/tapflow/workflows"
 )
 
 // JourneyConfig is how TAP journeys issue, deliver and wait.
@@ -58,11 +61,20 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Int(&js.MaxReissues, "max-reissues", d.MaxReissues, 0, "new passes after an unregistered expiry")
 	s.Enum(&js.IdentityBinding, "identity-binding", d.IdentityBinding, activities.BindingModes(),
 		"the user attribute that must equal the HR employee id before tapflow acts on an account; off turns the guard off")
+	s.Names(&js.PrivilegedGroups, "privileged-groups", checkGroupID,
+		"group object ids whose members are held for approval like role holders")
+	s.Names(&js.RecipientDomains, "recipient-domains", checkDomain,
+		"the only mail domains a pass may be mailed to; unset: the tenant's verified domains (needs Domain.Read.All)")
 	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, graph.MethodNames(graph.RegistrableMethods()), "method types that complete a journey")
 	ld := activities.DefaultLifecycleSettings()
 	s.Enum(&c.OnLeave, "on-leave", "disable", []string{"disable", "keep"}, "what a termination does to the account, after revoking passes and sessions")
 	s.Bool(&c.Lifecycle.EnableOnRehire, "enable-on-rehire", ld.EnableOnRehire, "re-enable a disabled account when a leaver is hired again")
 	s.Int(&c.Lifecycle.MaxRecoveriesPerDay, "max-recoveries-per-day", ld.MaxRecoveriesPerDay, 1, "helpdesk recoveries per employee in 24 hours")
+	s.Int(&js.Issuance.PerHour, "issuance-limit", d.Issuance.PerHour, 0,
+		"passes in a sliding hour, tenant-wide, above which all issuance pauses until starter issuance resume; 0 = no breaker")
+	s.Int(&js.Issuance.RecoveriesPerDay, "tenant-recoveries-per-day", d.Issuance.RecoveriesPerDay, 0,
+		"recoveries and re-registrations in 24 hours, tenant-wide; 0 = no tenant-wide limit")
+	s.String(&js.SecurityMailbox, "security-mailbox", "", "mail address that receives security alerts (an issuance pause, ...)")
 }
 
 // activityDeps builds what the activities need from the configuration.
@@ -83,6 +95,9 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
+	for i, d := range js.RecipientDomains {
+		js.RecipientDomains[i] = strings.ToLower(d)
+	}
 	sender := c.SenderMailbox
 	if s.mode == GraphEmulator {
 		if sender == "" {
@@ -112,11 +127,32 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 	if lc.MaxRecoveriesPerDay <= 0 {
 		lc.MaxRecoveriesPerDay = activities.DefaultLifecycleSettings().MaxRecoveriesPerDay
 	}
+	if js.Issuance.PerHour == 0 {
+		s.log.Warn("the issuance breaker is off (TAPFLOW_ISSUANCE_LIMIT=0): a compromised HR feed can mint any number of passes")
+	}
 	return activities.Deps{Graph: s.graph, Delivery: courier, Audit: audit.Log{Logger: s.auditLogger()},
+		Guard:   &issuance.Client{Temporal: s.client, TaskQueue: workflows.TaskQueue},
 		Metrics: s.metrics, Joiner: js, Lifecycle: lc, FeedToken: s.cfg.FeedToken, FeedSources: sources,
 		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
 			return intake.Submit(ctx, s.client, e)
 		}}, nil
+}
+
+// checkGroupID accepts a group's object id: a GUID.
+func checkGroupID(s string) error {
+	if len(s) != 36 || strings.Count(s, "-") != 4 || strings.Trim(strings.ToLower(s), "0123456789abcdef-") != "" {
+		return fmt.Errorf("not a group object id: give the group's id (a GUID), not its name")
+	}
+	return nil
+}
+
+// checkDomain accepts a DNS domain name such as contoso.com.
+func checkDomain(s string) error {
+	if !strings.Contains(s, ".") || strings.Trim(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" ||
+		strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
+		return fmt.Errorf("not a domain name: give a domain such as contoso.com")
+	}
+	return nil
 }
 
 // check names a journey setting that cannot work, by its variable.

@@ -1,0 +1,168 @@
+// Package issuance holds tapflow's tenant-wide issuance guard: the rules of the circuit breaker (more passes in
+// a sliding hour than the limit pauses all issuance until a person resumes it) and of the tenant-wide daily
+// limit on recoveries and re-registrations, and the client that asks the guard's workflow for a verdict. A
+// compromised HR feed or webhook secret cannot mint a hundred passes: each pass is reserved here first.
+package issuance
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The guard's names in Temporal: one workflow per namespace.
+const (
+	WorkflowID   = "tapflow-issuance-guard"
+	WorkflowName = "IssuanceGuard"
+	// UpdateReserve asks for a verdict on one pass (Request → Verdict).
+	UpdateReserve = "reserve"
+	// UpdateResume lifts a pause (ResumeRequest → Status).
+	UpdateResume = "resume"
+	// QueryStatus reads the guard's Status.
+	QueryStatus = "status"
+	// SignalResumed tells a journey held by a pause that issuance goes on.
+	SignalResumed = "issuance-resumed"
+)
+
+// Reason codes.
+const (
+	// ReasonPaused: issuance is paused; the journey waits in stage held until a person resumes it.
+	ReasonPaused = "issuance_paused"
+	// ReasonRecoveryLimit: the tenant's recoveries and re-registrations for the last 24 hours are used up.
+	ReasonRecoveryLimit = "recovery_limit_tenant"
+)
+
+// Kinds of pass, as the guard counts them.
+const (
+	KindPass     = "pass"     // a joiner's pass, a reissue
+	KindRecovery = "recovery" // a helpdesk recovery or a mover's re-registration: also counted per day
+)
+
+// Limits are the worker's settings; 0 turns a limit off.
+type Limits struct {
+	PerHour          int `json:"per_hour"`           // TAPFLOW_ISSUANCE_LIMIT
+	RecoveriesPerDay int `json:"recoveries_per_day"` // TAPFLOW_TENANT_RECOVERIES_PER_DAY
+}
+
+// Off reports whether neither limit applies, so nothing needs asking.
+func (l Limits) Off() bool { return l.PerHour <= 0 && l.RecoveriesPerDay <= 0 }
+
+// Request asks for one pass.
+type Request struct {
+	Kind       string `json:"kind"`
+	WorkflowID string `json:"workflow_id"` // the journey to signal when a pause is lifted
+	Limits     Limits `json:"limits"`
+}
+
+// Verdict answers a Request.
+type Verdict struct {
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`  // ReasonPaused or ReasonRecoveryLimit when not allowed
+	Tripped bool   `json:"tripped,omitempty"` // this request tripped the breaker: announce the pause
+}
+
+// ResumeRequest lifts a pause: who decided, and why (audited).
+type ResumeRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+}
+
+// Status is what doctor and starter show.
+type Status struct {
+	Paused            bool      `json:"paused"`
+	PausedAt          time.Time `json:"paused_at,omitempty"`
+	Held              int       `json:"held"` // journeys waiting for the pause to lift
+	IssuedLastHour    int       `json:"issued_last_hour"`
+	RecoveriesLast24h int       `json:"recoveries_last_24h"`
+	LastResumedBy     string    `json:"last_resumed_by,omitempty"`
+	LastResumedAt     time.Time `json:"last_resumed_at,omitempty"`
+	LastResumeReason  string    `json:"last_resume_reason,omitempty"`
+}
+
+// State is the guard's memory, carried across continue-as-new.
+type State struct {
+	Issued       []time.Time `json:"issued"`     // passes allowed in the last hour
+	Recoveries   []time.Time `json:"recoveries"` // recoveries allowed in the last 24 hours
+	Paused       bool        `json:"paused"`
+	PausedAt     time.Time   `json:"paused_at,omitempty"`
+	Held         []string    `json:"held,omitempty"` // workflow ids to signal on resume
+	ResumedBy    string      `json:"resumed_by,omitempty"`
+	ResumedAt    time.Time   `json:"resumed_at,omitempty"`
+	ResumeReason string      `json:"resume_reason,omitempty"`
+}
+
+// Check refuses a resume that names no person or no reason, or whose text is too long.
+func (r ResumeRequest) Check() error {
+	switch {
+	case strings.TrimSpace(r.By) == "":
+		return errors.New("by: name the person who resumes issuance (--by)")
+	case strings.TrimSpace(r.Reason) == "":
+		return errors.New("reason: say why issuance may go on (--reason)")
+	case len(r.By) > 200:
+		return errors.New("by: at most 200 characters")
+	case len(r.Reason) > 1000:
+		return errors.New("reason: at most 1000 characters")
+	}
+	return nil
+}
+
+// Reserve judges one request at now and records what it allows. A paused guard holds every request; a
+// recovery over the daily limit is refused; a pass over the hourly limit trips the breaker and is held.
+func (s *State) Reserve(now time.Time, r Request) Verdict {
+	s.forget(now)
+	if s.Paused {
+		s.hold(r.WorkflowID)
+		return Verdict{Reason: ReasonPaused}
+	}
+	if r.Kind == KindRecovery && r.Limits.RecoveriesPerDay > 0 && len(s.Recoveries) >= r.Limits.RecoveriesPerDay {
+		return Verdict{Reason: ReasonRecoveryLimit}
+	}
+	if r.Limits.PerHour > 0 && len(s.Issued) >= r.Limits.PerHour {
+		s.Paused, s.PausedAt = true, now
+		s.hold(r.WorkflowID)
+		return Verdict{Reason: ReasonPaused, Tripped: true}
+	}
+	s.Issued = append(s.Issued, now)
+	if r.Kind == KindRecovery {
+		s.Recoveries = append(s.Recoveries, now)
+	}
+	return Verdict{Allowed: true}
+}
+
+// Resume lifts a pause and starts a fresh hour; it returns the held journeys to tell.
+func (s *State) Resume(now time.Time, r ResumeRequest) []string {
+	held := s.Held
+	s.Paused, s.PausedAt, s.Held, s.Issued = false, time.Time{}, nil, nil
+	s.ResumedBy, s.ResumedAt, s.ResumeReason = r.By, now, r.Reason
+	return held
+}
+
+// Status reports the state at now.
+func (s *State) Status(now time.Time) Status {
+	s.forget(now)
+	return Status{Paused: s.Paused, PausedAt: s.PausedAt, Held: len(s.Held), IssuedLastHour: len(s.Issued),
+		RecoveriesLast24h: len(s.Recoveries), LastResumedBy: s.ResumedBy, LastResumedAt: s.ResumedAt,
+		LastResumeReason: s.ResumeReason}
+}
+
+// hold remembers a journey to tell on resume, once.
+func (s *State) hold(workflowID string) {
+	if workflowID != "" && !slices.Contains(s.Held, workflowID) {
+		s.Held = append(s.Held, workflowID)
+	}
+}
+
+// forget drops what fell out of the windows.
+func (s *State) forget(now time.Time) {
+	s.Issued = since(s.Issued, now.Add(-time.Hour))
+	s.Recoveries = since(s.Recoveries, now.Add(-24*time.Hour))
+}
+
+func since(ts []time.Time, from time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && !ts[i].After(from) {
+		i++
+	}
+	return ts[i:]
+}
