@@ -31,6 +31,11 @@ type IssueRequest struct {
 	Language    string    `json:"language,omitempty"`
 	Reason      string    `json:"reason"`                 // joiner, reissue, mover, recovery, ...
 	RequestedBy string    `json:"requested_by,omitempty"` // who asked, for a recovery (audited)
+	// Kind is the journey's (joiner, mover, recovery): the issuance guard counts movers and recoveries per day.
+	Kind string `json:"kind,omitempty"`
+	// PassKey names this pass within the workflow (journey event id / pass number): the guard counts it once
+	// however often the activity is retried.
+	PassKey string `json:"pass_key,omitempty"`
 	// Recipient is what a pre-flight moments ago read: the user and the manager are not read again. Nil: read them.
 	Recipient *Recipient `json:"recipient,omitempty"`
 }

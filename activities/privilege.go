@@ -40,7 +40,7 @@ func (p privilege) holdReason() string {
 }
 
 // privilegeOf judges the user's privilege, fail-closed: any active or eligible directory role, at any scope,
-// direct or through a role-assignable group, or membership of a group in Settings.PrivilegedGroups. A read that
+// direct or through a group, membership of a role-assignable group, or of a group in Settings.PrivilegedGroups. A read that
 // Graph refuses (403, or a 400 or 404 such as a tenant without PIM may answer) makes the user privileged with HoldPrivilegeUnknown;
 // throttling and outages are errors, retried. ms is nil when the memberships could not be read (403).
 func (j *Journey) privilegeOf(ctx context.Context, employeeID, userID string, ms *graph.Memberships) (privilege, error) {
@@ -53,8 +53,13 @@ func (j *Journey) privilegeOf(ctx context.Context, employeeID, userID string, ms
 			p.roles = appendRole(p.roles, roleName(r.Name, r.TemplateID))
 		}
 		for _, g := range ms.Groups {
-			if slices.ContainsFunc(j.Settings.PrivilegedGroups, func(id string) bool { return strings.EqualFold(id, g.ID) }) {
+			switch {
+			case slices.ContainsFunc(j.Settings.PrivilegedGroups, func(id string) bool { return strings.EqualFold(id, g.ID) }):
 				p.roles = appendRole(p.roles, "group "+g.ID)
+			case g.RoleAssignable:
+				// Membership of a role-assignable group is privileged whatever Graph lists of its roles: such a
+				// group exists to hold roles, and how Graph attributes a group's instances to its members varies.
+				p.roles = appendRole(p.roles, "role-assignable group "+g.ID)
 			}
 		}
 	}

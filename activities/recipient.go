@@ -14,7 +14,8 @@ import (
 const (
 	RecipientNoMailbox      = "manager_no_mailbox"
 	RecipientContact        = "manager_contact"        // an orgContact: a mail address, not an account
-	RecipientGuest          = "manager_guest"          // userType is not Member
+	RecipientGuest          = "manager_guest"          // userType is Guest
+	RecipientTypeUnknown    = "manager_type_unknown"   // Graph gave no userType, or the object is of no known type
 	RecipientDisabled       = "manager_disabled"       // the account is disabled (or accountEnabled unknown)
 	RecipientIsEmployee     = "manager_is_employee"    // the employee would receive their own pass
 	RecipientDomainOutside  = "manager_domain_outside" // the mailbox is not on a verified (or allowed) domain
@@ -30,11 +31,13 @@ func (j *Journey) managerRecipient(ctx context.Context, u graph.User, m *graph.U
 		return "", RecipientNoMailbox, nil
 	case m.Contact:
 		return "", RecipientContact, nil
-	case !strings.EqualFold(m.UserType, "Member"):
+	case strings.EqualFold(m.UserType, "Guest"):
 		return "", RecipientGuest, nil
+	case !strings.EqualFold(m.UserType, "Member"):
+		return "", RecipientTypeUnknown, nil
 	case !m.AccountEnabled:
 		return "", RecipientDisabled, nil
-	case strings.EqualFold(m.ID, u.ID) || strings.EqualFold(m.Mail, u.Mail) || strings.EqualFold(m.Mail, u.UserPrincipalName):
+	case strings.EqualFold(m.ID, u.ID) || graph.SameMailbox(m.Mail, u.Mail) || graph.SameMailbox(m.Mail, u.UserPrincipalName):
 		return "", RecipientIsEmployee, nil
 	}
 	domains, err := j.recipientDomains(ctx)

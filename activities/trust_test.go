@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/issuance"
 )
@@ -236,9 +237,52 @@ func TestIssueAsksTheIssuanceGuardFirst(t *testing.T) {
 	f.control(t, "GET", "/users/"+graphemu.DemoAdaLovelaceID, "", &u)
 	require.Empty(t, u.IssuedPasses)
 
+	g.verdict = issuance.Verdict{Reason: "a reason this worker does not know"}
+	req.Reason = "joiner"
+	res, err = f.j.IssueAndDeliver(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, issuance.ReasonPaused, res.Held, "an unknown verdict holds, never issues")
+	g.verdict = issuance.Verdict{}
+	res, err = f.j.IssueAndDeliver(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, issuance.ReasonPaused, res.Held, "an empty verdict holds, never issues")
+	f.control(t, "GET", "/users/"+graphemu.DemoAdaLovelaceID, "", &u)
+	require.Empty(t, u.IssuedPasses)
+
 	f.j.Settings.Issuance = issuance.Limits{}
 	res, err = f.j.IssueAndDeliver(ctx, req)
 	require.NoError(t, err)
 	require.NotEmpty(t, res.MethodID)
-	require.Len(t, g.asked, 2, "limits off: the guard is not asked")
+	require.Len(t, g.asked, 4, "limits off: the guard is not asked")
+}
+
+// Mail addresses are trusted only as one plain address: a second @, a display name, a list or a domain outside
+// ASCII names no domain; plus addressing reaches the same mailbox.
+func TestAManagersMailIsOnePlainAddress(t *testing.T) {
+	for _, bad := range []string{"a@evil.example@contoso.example", "Boss <boss@contoso.example>",
+		"x@evil.example, y@contoso.example", "boss@contoso.exampl\u212a", "boss@cöntoso.example", ""} {
+		require.Empty(t, graph.MailDomain(bad), bad)
+	}
+	require.Equal(t, "contoso.example", graph.MailDomain("Boss@Contoso.Example"))
+	require.True(t, graph.SameMailbox("e3006+hr@contoso.example", "E3006@contoso.example"))
+	require.False(t, graph.SameMailbox("e3006@contoso.example", "e3007@contoso.example"))
+
+	ctx := context.Background()
+	f := newFixture(t)
+	twin := f.addUser(t, map[string]any{"userPrincipalName": "E3100-x@contoso.example", "mail": "E3100+boss@contoso.example"})
+	typeless := f.addUser(t, map[string]any{"userPrincipalName": "odd@contoso.example", "mail": "odd@contoso.example"})
+	for _, c := range []struct{ employee, manager, why string }{
+		{"E3100", twin, RecipientIsEmployee},
+	} {
+		id := f.addUser(t, map[string]any{"userPrincipalName": c.employee + "@contoso.example", "employeeId": c.employee,
+			"mail": c.employee + "@contoso.example", "managerId": c.manager})
+		pre, err := f.j.Preflight(ctx, PreflightRequest{User: id, EmployeeID: c.employee})
+		require.NoError(t, err)
+		require.Empty(t, pre.Recipient.ManagerMail)
+		require.Equal(t, c.why, f.audit.entries[len(f.audit.entries)-1].Reason)
+	}
+	mail, why, err := f.j.managerRecipient(ctx, graph.User{ID: "u"}, &graph.User{ID: typeless, Mail: "odd@contoso.example", AccountEnabled: true})
+	require.NoError(t, err)
+	require.Empty(t, mail)
+	require.Equal(t, RecipientTypeUnknown, why, "no userType: not trusted as a member")
 }

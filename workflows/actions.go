@@ -26,6 +26,7 @@ func (w *employee) registerActions(ctx workflow.Context) error {
 // is audited with the approver, the reason and the journey.
 func (w *employee) approve(_ workflow.Context, r ApproveRequest) (Status, error) {
 	w.journey.rec.ApprovedBy = r.Approver
+	w.journey.rec.ApprovedRoles = w.journey.rec.Roles // what the approver saw: more privilege later needs a new approval
 	// The reason is kept in the journey's history, not in the log: free text may hold personal data.
 	w.logger.Info("audit journey.approved", "audit", true, "action", "journey.approved", "employee_id", w.state.EmployeeID,
 		"event_id", r.EventID, "approver", r.Approver)

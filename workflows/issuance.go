@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
 
@@ -11,8 +9,9 @@ import (
 	"github.com/tapflow/tapflow/internal/metrics"
 )
 
-// guardHistoryLimit is how many verdicts one run of the guard gives before it continues as new.
-const guardHistoryLimit = 1000
+// guardHistoryLimit is how many updates one run of the guard takes before it continues as new: well under
+// Temporal's limit on updates per run (2,000 by default).
+const guardHistoryLimit = 500
 
 // IssuanceGuard is the tenant's one issuance guard (package issuance): every pass is reserved with it before it
 // is created. It trips a circuit breaker when more passes than the limit were issued in a sliding hour, holds
@@ -30,7 +29,6 @@ func IssuanceGuard(ctx workflow.Context, state issuance.State) error {
 type guard struct {
 	state    issuance.State
 	logger   log.Logger
-	tripped  int      // pauses to announce to the security mailbox
 	resumed  []string // held journeys to tell that issuance goes on
 	verdicts int
 }
@@ -43,30 +41,28 @@ func (g *guard) setup(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, issuance.UpdateReserve, g.reserve, workflow.UpdateHandlerOptions{
-		Validator: func(_ workflow.Context, r issuance.Request) error {
-			if r.Kind != issuance.KindPass && r.Kind != issuance.KindRecovery {
-				return fmt.Errorf("kind: want %s or %s", issuance.KindPass, issuance.KindRecovery)
-			}
-			return nil
-		}}); err != nil {
+		Validator: func(_ workflow.Context, reqs []issuance.Request) error { return issuance.CheckBatch(reqs) }}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, issuance.UpdateResume, g.resume, workflow.UpdateHandlerOptions{
-		Validator: func(_ workflow.Context, r issuance.ResumeRequest) error { return r.Check() }})
+		Validator: func(_ workflow.Context, r issuance.ResumeRequest) error { return g.state.CheckResume(r) }})
 }
+
+// unannounced says a pause has not been told to the security mailbox yet.
+func (g *guard) unannounced() bool { return g.state.Paused && !g.state.Announced }
 
 // run announces pauses and resumes as the handlers record them, and continues as new when the history grows.
 func (g *guard) run(ctx workflow.Context) error {
 	for {
 		if err := workflow.Await(ctx, func() bool {
-			return g.tripped > 0 || len(g.resumed) > 0 || g.verdicts >= guardHistoryLimit ||
+			return g.unannounced() || len(g.resumed) > 0 || g.verdicts >= guardHistoryLimit ||
 				workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 		}); err != nil {
 			return err
 		}
-		if g.tripped > 0 {
-			g.tripped = 0
-			g.announce(ctx)
+		if g.unannounced() {
+			g.state.Announced = true
+			g.announce(ctx, g.state.PauseReason)
 		}
 		for len(g.resumed) > 0 {
 			id := g.resumed[0]
@@ -76,7 +72,9 @@ func (g *guard) run(ctx workflow.Context) error {
 			}
 		}
 		if g.verdicts >= guardHistoryLimit || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && len(g.resumed) == 0 }); err != nil {
+			if err := workflow.Await(ctx, func() bool {
+				return workflow.AllHandlersFinished(ctx) && len(g.resumed) == 0 && !g.unannounced()
+			}); err != nil {
 				return err
 			}
 			return workflow.NewContinueAsNewError(ctx, IssuanceGuard, g.state)
@@ -84,25 +82,25 @@ func (g *guard) run(ctx workflow.Context) error {
 	}
 }
 
-// reserve gives one verdict, audited and counted.
-func (g *guard) reserve(ctx workflow.Context, r issuance.Request) (issuance.Verdict, error) {
+// reserve gives a batch of verdicts, in order, each counted; a trip is audited.
+func (g *guard) reserve(ctx workflow.Context, reqs []issuance.Request) ([]issuance.Verdict, error) {
 	g.verdicts++
-	v := g.state.Reserve(workflow.Now(ctx), r)
-	result := "allowed"
-	switch {
-	case v.Tripped:
-		result = "tripped"
-		g.tripped++
-		g.logger.Info("audit issuance.paused", "audit", true, "action", "issuance.paused", "reason", issuance.ReasonPaused,
-			"limit_per_hour", r.Limits.PerHour)
-	case !v.Allowed:
-		result = v.Reason
+	out := make([]issuance.Verdict, len(reqs))
+	for i, r := range reqs {
+		v := g.state.Reserve(workflow.Now(ctx), r)
+		result := "allowed"
+		switch {
+		case v.Tripped:
+			result = "tripped"
+			g.logger.Info("audit issuance.paused", "audit", true, "action", "issuance.paused", "reason", issuance.ReasonPaused,
+				"limit_per_hour", r.Limits.PerHour)
+		case !v.Allowed:
+			result = v.Reason
+		}
+		metrics.IssuanceVerdict(workflow.GetMetricsHandler(ctx), result)
+		out[i] = v
 	}
-	if !v.Allowed {
-		g.logger.Info("audit tap.held", "audit", true, "action", "tap.held", "workflow_id", r.WorkflowID, "reason", v.Reason)
-	}
-	metrics.IssuanceVerdict(workflow.GetMetricsHandler(ctx), result)
-	return v, nil
+	return out, nil
 }
 
 // resume lifts a pause for the named person, audited, and tells the held journeys.
@@ -116,11 +114,18 @@ func (g *guard) resume(ctx workflow.Context, r issuance.ResumeRequest) (issuance
 }
 
 // announce tells the security mailbox that issuance is paused; a failure is logged, the pause stands.
-func (g *guard) announce(ctx workflow.Context) {
-	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Alert, activities.AlertRequest{Reason: issuance.ReasonPaused,
-		Detail: "More passes were issued in the last hour than TAPFLOW_ISSUANCE_LIMIT allows, so tapflow paused all " +
-			"issuance. Journeys wait in stage held. Check the audit log for who sent the events; when it is safe, run " +
-			"starter issuance resume --by NAME --reason TEXT."}).Get(ctx, nil)
+func (g *guard) announce(ctx workflow.Context, reason string) {
+	detail := "More passes were issued in the last hour than TAPFLOW_ISSUANCE_LIMIT allows, so tapflow paused all " +
+		"issuance. Journeys wait in stage held. Check the audit log for who sent the events; when it is safe, run " +
+		"starter issuance resume --by NAME --reason TEXT."
+	if reason == issuance.ReasonRestarted {
+		g.logger.Info("audit issuance.paused", "audit", true, "action", "issuance.paused", "reason", reason)
+		detail = "The issuance guard's workflow was closed outside tapflow (cancelled or terminated), so what it " +
+			"counted is lost and tapflow paused all issuance. Find who closed it in Temporal's audit; when it is " +
+			"safe, run starter issuance resume --by NAME --reason TEXT."
+	}
+	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Alert, activities.AlertRequest{Reason: reason,
+		Detail: detail}).Get(ctx, nil)
 	if err != nil {
 		g.logger.Warn("the pause could not be announced to the security mailbox", "error", err)
 	}

@@ -40,7 +40,7 @@ func TestAJourneyWaitsWhileIssuanceIsPaused(t *testing.T) {
 		require.NoError(t, v.Get(&during))
 		held = false
 		je.env.SignalWorkflow(issuance.SignalResumed, nil)
-	}, 2*24*time.Hour)
+	}, 2*24*time.Hour+7*time.Minute) // between two of the held journey's rechecks (every 15 minutes)
 	st := je.run(2*24*time.Hour + time.Hour)
 
 	require.Equal(t, StageHeld, during.Journey.Stage)
@@ -73,8 +73,8 @@ func TestTheIssuanceGuardPausesAndResumes(t *testing.T) {
 		env.RegisterDelayedCallback(func() {
 			env.UpdateWorkflow(issuance.UpdateReserve, id+d.String(), &updateCallbacks{complete: func(v interface{}, err error) {
 				require.NoError(t, err)
-				verdicts = append(verdicts, v.(issuance.Verdict))
-			}}, issuance.Request{Kind: issuance.KindPass, WorkflowID: id, Limits: limits})
+				verdicts = append(verdicts, v.([]issuance.Verdict)...)
+			}}, []issuance.Request{{Kind: issuance.KindPass, WorkflowID: id, Limits: limits}})
 		}, d)
 	}
 	for i, id := range []string{"a", "b", "c", "d"} {
@@ -105,4 +105,34 @@ func TestTheIssuanceGuardPausesAndResumes(t *testing.T) {
 	require.False(t, after.Paused)
 	require.Equal(t, "ciso", after.LastResumedBy)
 	require.Equal(t, []string{"c", "d"}, told)
+}
+
+// A hold may last days: once resumed, the journey checks the user again before it issues. Here the user was
+// granted a role meanwhile, so the journey waits for approval instead of issuing.
+func TestAResumedJourneyChecksTheUserAgain(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	checks, issues := 0, 0
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.PreflightRequest) (activities.PreflightResult, error) {
+			checks++
+			pre := okPreflight
+			if issues > 0 { // granted a role while the journey was held
+				pre.Privileged, pre.HoldReason, pre.Roles = true, activities.HoldPrivileged, []string{"Global Administrator"}
+			}
+			return pre, nil
+		})
+	je.env.OnActivity(journeyActs.IssueAndDeliver, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.IssueRequest) (activities.IssueResult, error) {
+			issues++
+			return activities.IssueResult{Held: issuance.ReasonPaused}, nil
+		})
+	je.revoked()
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	je.env.RegisterDelayedCallback(func() { je.env.SignalWorkflow(issuance.SignalResumed, nil) }, 2*24*time.Hour)
+	st := je.run(2*24*time.Hour + time.Hour)
+
+	require.Equal(t, 3, checks, "checked at intake, on the morning, and again after the hold")
+	require.Equal(t, 1, issues, "not issued after the resume: the user became privileged")
+	require.Equal(t, StageAwaitingApproval, st.Journey.Stage)
+	require.Equal(t, activities.HoldPrivileged, st.Journey.HeldFor)
 }

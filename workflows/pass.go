@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -30,7 +31,8 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 		j.stage(ctx, StageIssuing)
 	}
 	req := activities.IssueRequest{EmployeeID: j.employeeID, UserID: j.rec.UserID, Language: j.rec.Language,
-		Reason: string(j.rec.Kind), RequestedBy: j.spec.requestedBy}
+		Reason: string(j.rec.Kind), RequestedBy: j.spec.requestedBy, Kind: string(j.rec.Kind),
+		PassKey: j.rec.EventID + "/" + strconv.Itoa(j.rec.Attempts+1)}
 	switch {
 	case j.rec.Attempts > 0 && j.pass.issueNow:
 		req.Reason = "reissue"
@@ -80,14 +82,33 @@ func (j *journey) issueOnceAllowed(ctx workflow.Context, req activities.IssueReq
 		if workflow.GetVersion(ctx, issuanceGuardChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			return activities.IssueResult{Refusal: activities.Refusal(res.Held), Message: "Issuance is paused."}, nil
 		}
-		j.rec.HeldFor = res.Held
-		j.stage(ctx, StageHeld)
-		if err := workflow.Await(ctx, func() bool { return j.resumed }); err != nil {
+		if res, err := j.holdForIssuance(ctx, res.Held, &req); err != nil || res.Refusal != "" {
 			return res, err
 		}
-		j.rec.HeldFor = ""
-		j.stage(ctx, StageIssuing)
 	}
+}
+
+// heldRecheck is how often a journey held by the issuance guard asks it again, should the resume signal be lost.
+const heldRecheck = 15 * time.Minute
+
+// holdForIssuance waits in stage held until the guard signals a resume (or heldRecheck passes), then checks the
+// user again as pre-flight does, since the hold may have lasted days: a role granted, a manager changed or a
+// strong method registered meanwhile counts. A non-empty refusal ends the journey.
+func (j *journey) holdForIssuance(ctx workflow.Context, reason string, req *activities.IssueRequest) (activities.IssueResult, error) {
+	j.rec.HeldFor = reason
+	j.stage(ctx, StageHeld)
+	if _, err := workflow.AwaitWithTimeout(ctx, heldRecheck, func() bool { return j.resumed }); err != nil {
+		return activities.IssueResult{}, err
+	}
+	j.rec.HeldFor = ""
+	j.checked.at = time.Time{} // the intake's pre-flight is stale now
+	outcome, why, err := j.preflightAndApproval(ctx, "has")
+	if err != nil || outcome != "" {
+		return activities.IssueResult{Refusal: activities.Refusal(outcome), Message: why}, err
+	}
+	req.Recipient = j.checked.recipient
+	j.stage(ctx, StageIssuing)
+	return activities.IssueResult{}, nil
 }
 
 // issuanceGuardChange is the workflow change that brought the hold on the issuance guard's pause.

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -61,7 +62,7 @@ func (j *journey) preflight(ctx workflow.Context) (activities.PreflightResult, e
 // awaitApproval holds a privileged user's journey until someone approves it (UpdateApprove); once approved,
 // a later pre-flight does not hold it again.
 func (j *journey) awaitApproval(ctx workflow.Context, roles []string, reason string) error {
-	if j.rec.ApprovedBy != "" {
+	if j.rec.ApprovedBy != "" && !j.approvalOutgrown(ctx, roles) {
 		return nil
 	}
 	if reason == "" {
@@ -71,8 +72,31 @@ func (j *journey) awaitApproval(ctx workflow.Context, roles []string, reason str
 	j.logger.Info("audit journey.held", "audit", true, "action", "journey.held", "employee_id", j.employeeID,
 		"user_id", j.rec.UserID, "reason", reason)
 	j.stage(ctx, StageAwaitingApproval)
-	return workflow.Await(ctx, func() bool { return j.rec.ApprovedBy != "" })
+	err := workflow.Await(ctx, func() bool { return j.rec.ApprovedBy != "" })
+	j.rec.HeldFor = ""
+	return err
 }
+
+// approvalOutgrown says the user now holds privilege the approval did not cover (a role granted since, or one
+// that could not be read then and can now): the approval is withdrawn, audited, and a new one is needed.
+func (j *journey) approvalOutgrown(ctx workflow.Context, roles []string) bool {
+	for _, r := range roles {
+		if !slices.Contains(j.rec.ApprovedRoles, r) {
+			// Runs from before the check replay as they ran; the marker is written only by the runs that reach here.
+			if workflow.GetVersion(ctx, approvalScopeChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				return false
+			}
+			j.logger.Info("audit journey.approval_withdrawn", "audit", true, "action", "journey.approval_withdrawn",
+				"employee_id", j.employeeID, "user_id", j.rec.UserID, "reason", "privilege_grew")
+			j.rec.ApprovedBy, j.rec.ApprovedRoles = "", nil
+			return true
+		}
+	}
+	return false
+}
+
+// approvalScopeChange is the workflow change that ties an approval to the roles it was given for.
+const approvalScopeChange = "approval-scope"
 
 // checkedRecently says the first morning may rely on the intake's pre-flight: the first pass of a journey
 // checked minutes ago (not a rehire's, whose account is checked once it may have been re-enabled).

@@ -156,3 +156,42 @@ func TestAnApprovalMustNameItsJourneyAndComeFromASecondPerson(t *testing.T) {
 	require.Len(t, *issues, 1, "issued once approved, not before")
 	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
 }
+
+// An approval covers the roles the approver saw: a role granted before the morning's check withdraws it, and the
+// journey waits for a new approval before it issues.
+func TestAnApprovalCoversOnlyTheRolesItSaw(t *testing.T) {
+	je := newJourneyEnv(t, nil)
+	checks := 0
+	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.PreflightRequest) (activities.PreflightResult, error) {
+			checks++
+			pre := okPreflight
+			pre.Privileged, pre.HoldReason, pre.Roles = true, activities.HoldPrivileged, []string{"Helpdesk Administrator"}
+			if checks > 1 {
+				pre.Roles = append(pre.Roles, "Global Administrator (eligible)")
+			}
+			return pre, nil
+		})
+	issues := je.issued("tap-1")
+	je.revoked()
+	je.registersAfter(t0.Add(365 * 24 * time.Hour))
+	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
+	var first, second bool
+	je.update(time.Hour, UpdateApprove, ApproveRequest{EmployeeID: "E1", EventID: "h1", Approver: "ciso@contoso.example"}, &first)
+	var held Status
+	je.env.RegisterDelayedCallback(func() {
+		v, err := je.env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&held))
+	}, firstMorning.Sub(t0)+time.Hour)
+	je.update(firstMorning.Sub(t0)+2*time.Hour, UpdateApprove,
+		ApproveRequest{EmployeeID: "E1", EventID: "h1", Approver: "ciso@contoso.example"}, &second)
+	st := je.run(firstMorning.Sub(t0) + 3*time.Hour)
+
+	require.True(t, first)
+	require.Equal(t, StageAwaitingApproval, held.Journey.Stage, "the morning's check found a role the approval did not cover")
+	require.Empty(t, held.Journey.ApprovedBy)
+	require.True(t, second)
+	require.Len(t, *issues, 1, "issued once approved again")
+	require.Contains(t, st.Journey.ApprovedRoles, "Global Administrator (eligible)")
+}

@@ -67,12 +67,15 @@ type Journey struct {
 	StartTime   string `json:"start_time,omitempty"`
 	Language    string `json:"language,omitempty"`
 
-	Stage      Stage    `json:"stage"`
-	Outcome    Outcome  `json:"outcome,omitempty"`
-	Reason     string   `json:"reason,omitempty"` // a human sentence
-	ApprovedBy string   `json:"approved_by,omitempty"`
-	Roles      []string `json:"roles,omitempty"`
-	// HeldFor is why the journey waits for approval: privileged, or privilege_unknown (a read was refused).
+	Stage      Stage   `json:"stage"`
+	Outcome    Outcome `json:"outcome,omitempty"`
+	Reason     string  `json:"reason,omitempty"` // a human sentence
+	ApprovedBy string  `json:"approved_by,omitempty"`
+	// ApprovedRoles are the roles the approval was given for; a later pre-flight that finds more holds again.
+	ApprovedRoles []string `json:"approved_roles,omitempty"`
+	Roles         []string `json:"roles,omitempty"`
+	// HeldFor is why the journey waits: for approval (privileged, or privilege_unknown: a read was refused), or
+	// in stage held for the issuance guard (issuance_paused). Cleared once the wait ends.
 	HeldFor string `json:"held_for,omitempty"`
 
 	Scheduled  time.Time `json:"scheduled,omitempty"`

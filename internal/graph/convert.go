@@ -177,7 +177,8 @@ func addMembership(out *Memberships, obj models.DirectoryObjectable) {
 	case models.DirectoryRoleable:
 		out.Roles = append(out.Roles, Role{ID: deref(o.GetId()), Name: deref(o.GetDisplayName()), TemplateID: deref(o.GetRoleTemplateId())})
 	case models.Groupable:
-		out.Groups = append(out.Groups, Group{ID: deref(o.GetId()), Name: deref(o.GetDisplayName())})
+		out.Groups = append(out.Groups, Group{ID: deref(o.GetId()), Name: deref(o.GetDisplayName()),
+			RoleAssignable: o.GetIsAssignableToRole() != nil && *o.GetIsAssignableToRole()})
 	}
 }
 

@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // DefaultDomainTTL is how long a worker reuses the tenant's verified domains: they change rarely, and a domain
@@ -34,11 +36,34 @@ func (s *SDK) ListVerifiedDomains(ctx context.Context) ([]string, error) {
 	}
 }
 
-// MailDomain is the domain part of a mail address, lower-cased ("" when there is none).
+// MailDomain is the domain part of a plain mail address, lower-cased; "" when mail is not exactly one plain
+// address (a display name, a list, two @, a domain outside ASCII: an internationalised domain must come in its
+// punycode form), so that such an address is never trusted.
 func MailDomain(mail string) string {
-	at := strings.LastIndexByte(mail, '@')
-	if at < 0 || at == len(mail)-1 {
+	a, err := netmail.ParseAddress(mail)
+	if err != nil || a.Name != "" || a.Address != mail {
 		return ""
 	}
-	return strings.ToLower(strings.TrimSuffix(mail[at+1:], "."))
+	at := strings.LastIndexByte(a.Address, '@')
+	domain := a.Address[at+1:]
+	for _, r := range domain {
+		if r > unicode.MaxASCII {
+			return ""
+		}
+	}
+	return strings.ToLower(domain)
+}
+
+// SameMailbox reports whether two addresses name the same mailbox as far as tapflow can tell: equal ignoring
+// case, or equal once a "+tag" in the local part is dropped (plus addressing delivers both to one mailbox).
+func SameMailbox(a, b string) bool {
+	norm := func(s string) string {
+		local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "@")
+		if !ok {
+			return local
+		}
+		local, _, _ = strings.Cut(local, "+")
+		return local + "@" + domain
+	}
+	return a != "" && b != "" && norm(a) == norm(b)
 }

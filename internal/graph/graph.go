@@ -183,4 +183,6 @@ type Role struct {
 type Group struct {
 	ID   string
 	Name string
+	// RoleAssignable: the group can hold directory roles (isAssignableToRole), now or once someone assigns one.
+	RoleAssignable bool
 }

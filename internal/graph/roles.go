@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
@@ -27,7 +28,7 @@ type RoleHolding struct {
 
 // roleHoldingFilter selects a principal's instances; principalId supports only eq (Graph v1.0).
 func roleHoldingFilter(user string) *string {
-	f := "principalId eq '" + user + "'"
+	f := "principalId eq '" + strings.ReplaceAll(user, "'", "''") + "'" // OData quotes a quote by doubling it
 	return &f
 }
 

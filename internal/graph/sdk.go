@@ -113,6 +113,11 @@ func userSelect() []string {
 		"userType", "onPremisesExtensionAttributes"}
 }
 
+// managerSelect is what tapflow reads of a manager: no more personal data than the trust rules need.
+func managerSelect() []string {
+	return []string{"id", "userPrincipalName", "displayName", "mail", "accountEnabled", "userType"}
+}
+
 // GetUser implements Client.
 func (s *SDK) GetUser(ctx context.Context, user string) (User, error) {
 	u, err := s.users.ByUserId(user).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
@@ -132,7 +137,7 @@ func (s *SDK) GetUser(ctx context.Context, user string) (User, error) {
 func (s *SDK) GetUserAndManager(ctx context.Context, user string) (User, *User, error) {
 	u, err := s.users.ByUserId(user).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect(),
-			Expand: []string{"manager($select=" + strings.Join(userSelect(), ",") + ")"}},
+			Expand: []string{"manager($select=" + strings.Join(managerSelect(), ",") + ")"}},
 	})
 	if err != nil {
 		return User{}, nil, classify("GetUserAndManager", err)
@@ -151,7 +156,7 @@ func (s *SDK) GetUserAndManager(ctx context.Context, user string) (User, *User, 
 // GetManager implements Client.
 func (s *SDK) GetManager(ctx context.Context, user string) (User, error) {
 	obj, err := s.users.ByUserId(user).Manager().Get(ctx, &users.ItemManagerRequestBuilderGetRequestConfiguration{
-		QueryParameters: &users.ItemManagerRequestBuilderGetQueryParameters{Select: userSelect()},
+		QueryParameters: &users.ItemManagerRequestBuilderGetQueryParameters{Select: managerSelect()},
 	})
 	if err != nil {
 		return User{}, classify("GetManager", err)

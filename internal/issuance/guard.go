@@ -6,6 +6,7 @@ package issuance
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ import (
 const (
 	WorkflowID   = "tapflow-issuance-guard"
 	WorkflowName = "IssuanceGuard"
-	// UpdateReserve asks for a verdict on one pass (Request → Verdict).
+	// UpdateReserve asks for verdicts on passes ([]Request → []Verdict, in order).
 	UpdateReserve = "reserve"
 	// UpdateResume lifts a pause (ResumeRequest → Status).
 	UpdateResume = "resume"
@@ -31,6 +32,9 @@ const (
 	ReasonPaused = "issuance_paused"
 	// ReasonRecoveryLimit: the tenant's recoveries and re-registrations for the last 24 hours are used up.
 	ReasonRecoveryLimit = "recovery_limit_tenant"
+	// ReasonRestarted: the guard's earlier run was closed outside tapflow, so what it counted is lost; issuance
+	// is paused (the journeys' verdicts are issuance_paused) until a person resumes it.
+	ReasonRestarted = "guard_restarted"
 )
 
 // Kinds of pass, as the guard counts them.
@@ -48,9 +52,11 @@ type Limits struct {
 // Off reports whether neither limit applies, so nothing needs asking.
 func (l Limits) Off() bool { return l.PerHour <= 0 && l.RecoveriesPerDay <= 0 }
 
-// Request asks for one pass.
+// Request asks for one pass. Key names the pass (its journey and its number there), so a retried attempt is
+// answered as the first one was and counted once.
 type Request struct {
 	Kind       string `json:"kind"`
+	Key        string `json:"key,omitempty"`
 	WorkflowID string `json:"workflow_id"` // the journey to signal when a pause is lifted
 	Limits     Limits `json:"limits"`
 }
@@ -72,6 +78,7 @@ type ResumeRequest struct {
 type Status struct {
 	Paused            bool      `json:"paused"`
 	PausedAt          time.Time `json:"paused_at,omitempty"`
+	PauseReason       string    `json:"pause_reason,omitempty"`
 	Held              int       `json:"held"` // journeys waiting for the pause to lift
 	IssuedLastHour    int       `json:"issued_last_hour"`
 	RecoveriesLast24h int       `json:"recoveries_last_24h"`
@@ -82,14 +89,41 @@ type Status struct {
 
 // State is the guard's memory, carried across continue-as-new.
 type State struct {
-	Issued       []time.Time `json:"issued"`     // passes allowed in the last hour
-	Recoveries   []time.Time `json:"recoveries"` // recoveries allowed in the last 24 hours
-	Paused       bool        `json:"paused"`
-	PausedAt     time.Time   `json:"paused_at,omitempty"`
-	Held         []string    `json:"held,omitempty"` // workflow ids to signal on resume
-	ResumedBy    string      `json:"resumed_by,omitempty"`
-	ResumedAt    time.Time   `json:"resumed_at,omitempty"`
-	ResumeReason string      `json:"resume_reason,omitempty"`
+	Issued       []Reservation `json:"issued"`     // passes allowed in the last hour
+	Recoveries   []Reservation `json:"recoveries"` // recoveries allowed in the last 24 hours
+	Paused       bool          `json:"paused"`
+	PausedAt     time.Time     `json:"paused_at,omitempty"`
+	PauseReason  string        `json:"pause_reason,omitempty"` // ReasonPaused, or ReasonRestarted
+	Announced    bool          `json:"announced,omitempty"`    // the security mailbox was told of this pause
+	Held         []string      `json:"held,omitempty"`         // workflow ids to signal on resume
+	ResumedBy    string        `json:"resumed_by,omitempty"`
+	ResumedAt    time.Time     `json:"resumed_at,omitempty"`
+	ResumeReason string        `json:"resume_reason,omitempty"`
+}
+
+// Reservation is one pass the guard allowed: when, and its key.
+type Reservation struct {
+	At  time.Time `json:"at"`
+	Key string    `json:"key,omitempty"`
+}
+
+// Restarted is the state a guard starts from when an earlier run of it was closed (cancelled, terminated, or
+// failed) outside tapflow: its counts are lost, so issuance stays paused until a person resumes it.
+func Restarted(now time.Time) State {
+	return State{Paused: true, PausedAt: now, PauseReason: ReasonRestarted}
+}
+
+// CheckBatch refuses a reservation batch that is empty, too large, or asks for an unknown kind of pass.
+func CheckBatch(reqs []Request) error {
+	if len(reqs) == 0 || len(reqs) > maxBatch {
+		return fmt.Errorf("requests: between 1 and %d", maxBatch)
+	}
+	for i, r := range reqs {
+		if r.Kind != KindPass && r.Kind != KindRecovery {
+			return fmt.Errorf("requests[%d].kind: want %s or %s", i, KindPass, KindRecovery)
+		}
+	}
+	return nil
 }
 
 // Check refuses a resume that names no person or no reason, or whose text is too long.
@@ -107,10 +141,14 @@ func (r ResumeRequest) Check() error {
 	return nil
 }
 
-// Reserve judges one request at now and records what it allows. A paused guard holds every request; a
-// recovery over the daily limit is refused; a pass over the hourly limit trips the breaker and is held.
+// Reserve judges one request at now and records what it allows. A request whose key was allowed within the
+// windows is allowed again, uncounted. A paused guard holds every request; a recovery over the daily limit is
+// refused; a pass over the hourly limit trips the breaker and is held.
 func (s *State) Reserve(now time.Time, r Request) Verdict {
 	s.forget(now)
+	if r.Key != "" && slices.ContainsFunc(s.Issued, func(x Reservation) bool { return x.Key == r.Key }) {
+		return Verdict{Allowed: true}
+	}
 	if s.Paused {
 		s.hold(r.WorkflowID)
 		return Verdict{Reason: ReasonPaused}
@@ -119,31 +157,42 @@ func (s *State) Reserve(now time.Time, r Request) Verdict {
 		return Verdict{Reason: ReasonRecoveryLimit}
 	}
 	if r.Limits.PerHour > 0 && len(s.Issued) >= r.Limits.PerHour {
-		s.Paused, s.PausedAt = true, now
+		s.Paused, s.PausedAt, s.PauseReason = true, now, ReasonPaused
 		s.hold(r.WorkflowID)
 		return Verdict{Reason: ReasonPaused, Tripped: true}
 	}
-	s.Issued = append(s.Issued, now)
+	s.Issued = append(s.Issued, Reservation{At: now, Key: r.Key})
 	if r.Kind == KindRecovery {
-		s.Recoveries = append(s.Recoveries, now)
+		s.Recoveries = append(s.Recoveries, Reservation{At: now, Key: r.Key})
 	}
 	return Verdict{Allowed: true}
+}
+
+// CheckResume refuses a resume of a guard that is not paused: a resume starts a fresh hour, so one sent ahead
+// of every trip would defeat the breaker.
+func (s *State) CheckResume(r ResumeRequest) error {
+	if err := r.Check(); err != nil {
+		return err
+	}
+	if !s.Paused {
+		return errors.New("issuance is not paused: nothing to resume")
+	}
+	return nil
 }
 
 // Resume lifts a pause and starts a fresh hour; it returns the held journeys to tell.
 func (s *State) Resume(now time.Time, r ResumeRequest) []string {
 	held := s.Held
-	s.Paused, s.PausedAt, s.Held, s.Issued = false, time.Time{}, nil, nil
+	s.Paused, s.PausedAt, s.PauseReason, s.Announced, s.Held, s.Issued = false, time.Time{}, "", false, nil, nil
 	s.ResumedBy, s.ResumedAt, s.ResumeReason = r.By, now, r.Reason
 	return held
 }
 
-// Status reports the state at now.
+// Status reports the state at now, without changing it.
 func (s *State) Status(now time.Time) Status {
-	s.forget(now)
-	return Status{Paused: s.Paused, PausedAt: s.PausedAt, Held: len(s.Held), IssuedLastHour: len(s.Issued),
-		RecoveriesLast24h: len(s.Recoveries), LastResumedBy: s.ResumedBy, LastResumedAt: s.ResumedAt,
-		LastResumeReason: s.ResumeReason}
+	return Status{Paused: s.Paused, PausedAt: s.PausedAt, PauseReason: s.PauseReason, Held: len(s.Held),
+		IssuedLastHour: len(since(s.Issued, now.Add(-time.Hour))), RecoveriesLast24h: len(since(s.Recoveries, now.Add(-24*time.Hour))),
+		LastResumedBy: s.ResumedBy, LastResumedAt: s.ResumedAt, LastResumeReason: s.ResumeReason}
 }
 
 // hold remembers a journey to tell on resume, once.
@@ -159,10 +208,10 @@ func (s *State) forget(now time.Time) {
 	s.Recoveries = since(s.Recoveries, now.Add(-24*time.Hour))
 }
 
-func since(ts []time.Time, from time.Time) []time.Time {
+func since(rs []Reservation, from time.Time) []Reservation {
 	i := 0
-	for i < len(ts) && !ts[i].After(from) {
+	for i < len(rs) && !rs[i].At.After(from) {
 		i++
 	}
-	return ts[i:]
+	return rs[i:]
 }

@@ -64,3 +64,26 @@ func TestAResumeNamesWhoAndWhy(t *testing.T) {
 	require.True(t, Limits{}.Off())
 	require.False(t, Limits{RecoveriesPerDay: 1}.Off())
 }
+
+// A retried attempt (the same key) is answered as the first was and counted once; a resume is refused when
+// nothing is paused (one sent ahead of every trip would defeat the breaker); the status changes nothing.
+func TestAKeyIsCountedOnceAndAResumeNeedsAPause(t *testing.T) {
+	var s State
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	limits := Limits{PerHour: 1}
+	r := Request{Kind: KindPass, Key: "employee/E1/h1/1", Limits: limits}
+	require.True(t, s.Reserve(now, r).Allowed)
+	require.True(t, s.Reserve(now.Add(time.Minute), r).Allowed, "a retry of the same pass")
+	require.Equal(t, 1, s.Status(now).IssuedLastHour)
+	require.ErrorContains(t, s.CheckResume(ResumeRequest{By: "x", Reason: "y"}), "not paused")
+
+	st := s.Status(now.Add(2 * time.Hour))
+	require.Zero(t, st.IssuedLastHour)
+	require.Len(t, s.Issued, 1, "the status query changes nothing")
+
+	s = Restarted(now)
+	require.Equal(t, Verdict{Reason: ReasonPaused}, s.Reserve(now, Request{Kind: KindPass, Limits: limits}),
+		"a guard restarted after its run was closed holds every pass")
+	require.Equal(t, ReasonRestarted, s.Status(now).PauseReason)
+	require.NoError(t, s.CheckResume(ResumeRequest{By: "ciso", Reason: "checked"}))
+}

@@ -47,16 +47,8 @@ func TestAFloodOfHiresTripsTheIssuanceBreaker(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.Paused)
 	require.Equal(t, 1, st.Held)
-	require.Eventually(t, func() bool {
-		var mail []emuMail
-		getJSON(t, s.EmulatorURL()+"/_emulator/mail", &mail)
-		for _, m := range mail {
-			if len(m.To) == 1 && m.To[0] == "soc@contoso.example" && m.Subject == "tapflow security alert: issuance_paused" {
-				return true
-			}
-		}
-		return false
-	}, time.Minute, 100*time.Millisecond, "the security mailbox is told")
+	require.Eventually(t, func() bool { return alerted(t, s, "tapflow security alert: issuance_paused") },
+		time.Minute, 100*time.Millisecond, "the security mailbox is told")
 	require.Contains(t, logs.String(), `"action":"issuance.paused"`)
 
 	_, err = guard.Resume(context.Background(), issuance.ResumeRequest{Reason: "no name"})
@@ -65,6 +57,31 @@ func TestAFloodOfHiresTripsTheIssuanceBreaker(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(issuedPasses(t, s, users[2])) == 1 }, time.Minute, 100*time.Millisecond)
 	require.Contains(t, logs.String(), `"action":"issuance.resumed"`)
+	_, err = guard.Resume(context.Background(), issuance.ResumeRequest{By: "ciso@contoso.example", Reason: "again"})
+	require.ErrorContains(t, err, "not paused", "a resume ahead of a trip would defeat the breaker")
+
+	// Whoever closes the guard's workflow to reset its count finds issuance paused, and the security mailbox told.
+	require.NoError(t, s.Client().TerminateWorkflow(context.Background(), issuance.WorkflowID, "", "reset the breaker"))
+	late := addEmuUser(t, s, "E7209", `,"managerId":"grace.hopper@contoso.example"`)
+	j := hireAndWait(t, s, "flood-E7209", "E7209", late, workflows.StageHeld, workflows.StageAwaitingRegistration)
+	require.Equal(t, workflows.StageHeld, j.Stage)
+	require.Empty(t, issuedPasses(t, s, late))
+	st, err = guard.Status(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, issuance.ReasonRestarted, st.PauseReason)
+	require.Eventually(t, func() bool { return alerted(t, s, "tapflow security alert: guard_restarted") }, time.Minute, 100*time.Millisecond)
+}
+
+// alerted reports whether the security mailbox received an alert with the subject.
+func alerted(t *testing.T, s *Stack, subject string) bool {
+	var mail []emuMail
+	getJSON(t, s.EmulatorURL()+"/_emulator/mail", &mail)
+	for _, m := range mail {
+		if len(m.To) == 1 && m.To[0] == "soc@contoso.example" && m.Subject == subject {
+			return true
+		}
+	}
+	return false
 }
 
 // TestRecoveriesStopAtTheTenantWideDailyLimit plays the fresh-employee-id trick against the per-employee limit:
