@@ -46,6 +46,10 @@ type Employee struct {
 	StartDate  string `json:"start_date,omitempty"` // YYYY-MM-DD, local
 	StartTime  string `json:"start_time,omitempty"` // HH:MM, local; default from configuration
 	LeaveAt    string `json:"leave_at,omitempty"`   // RFC 3339, or YYYY-MM-DD (end of that local day)
+	// PersonalEmail and MobilePhone (E.164) are the hire's own, for the pickup link's second channel. Personal
+	// data: they travel only in (encrypted) payloads, never in ids, search attributes, logs or metrics.
+	PersonalEmail string `json:"personal_email,omitempty"`
+	MobilePhone   string `json:"mobile_phone,omitempty"`
 }
 
 // Changes is what a job_change changes.

@@ -117,3 +117,30 @@ func TestAnEventFromTheFutureIsRefusedOnArrival(t *testing.T) {
 	require.Equal(t, "occurred_at", ps[0].Field)
 	require.Contains(t, ps[0].Problem, "more than 5 minutes in the future")
 }
+
+// The hire's own contact details, for the pickup link's second channel: optional, checked, and a problem names
+// the field, never the value (personal data).
+func TestTheHiresOwnContactDetailsAreChecked(t *testing.T) {
+	e := hire()
+	e.Employee.PersonalEmail, e.Employee.MobilePhone = "ada@example.com", "+447700900123"
+	require.NoError(t, Validate(e))
+	for _, bad := range []struct{ mail, phone string }{
+		{"Ada <ada@example.com>", "07700 900123"},
+		{"ada@example.com, eve@example.com", "+0447700900123"},
+		{"ada@@example.com", "+44 7700 900123"},
+		{"not-an-address", "+4477009001234567"},
+	} {
+		e.Employee.PersonalEmail, e.Employee.MobilePhone = bad.mail, bad.phone
+		err := Validate(e)
+		var ps Problems
+		require.True(t, errors.As(err, &ps), bad.mail)
+		fields := map[string]bool{}
+		for _, p := range ps {
+			fields[p.Field] = true
+		}
+		require.True(t, fields["employee.personal_email"], bad.mail)
+		require.True(t, fields["employee.mobile_phone"], bad.phone)
+		require.NotContains(t, err.Error(), bad.mail)
+		require.NotContains(t, err.Error(), bad.phone)
+	}
+}

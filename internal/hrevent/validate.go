@@ -2,6 +2,7 @@ package hrevent
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -106,10 +107,27 @@ func Validate(e Event) error {
 			add(f.name, "at most %d characters", f.max)
 		}
 	}
+	checkContact(emp, add)
 	if len(ps) > 0 {
 		return ps
 	}
 	return nil
+}
+
+// e164 is an international phone number: a plus, a country code, at most 15 digits in all.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// checkContact checks the hire's own contact details, naming the field and never the value.
+func checkContact(emp Employee, add func(field, format string, args ...any)) {
+	if m := emp.PersonalEmail; m != "" {
+		a, err := mail.ParseAddress(m)
+		if err != nil || a.Name != "" || a.Address != m || len(m) > 254 {
+			add("employee.personal_email", "must be one plain mail address such as name@example.com (at most 254 characters)")
+		}
+	}
+	if p := emp.MobilePhone; p != "" && !e164.MatchString(p) {
+		add("employee.mobile_phone", "must be an E.164 number such as +447700900123: a plus, the country code, no spaces")
+	}
 }
 
 // textField is a free-text field and its length cap: a sender cannot make tapflow carry (into histories, the

@@ -1,0 +1,139 @@
+package pickup
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+//go:embed templates/page.html.tmpl
+var pages embed.FS
+
+var page = template.Must(template.ParseFS(pages, "templates/page.html.tmpl"))
+
+// The states of an invitation, as the journey reports them.
+const (
+	StateOpen     = "open"     // the link may be used
+	StateRevealed = "revealed" // the pass was revealed: never again
+	StateExpired  = "expired"  // the link's time is up
+	StateClosed   = "closed"   // the journey ended or killed the link (termination, rescind, registration, reissue)
+	StateLocked   = "locked"   // too many wrong codes
+)
+
+// Invitation is what the page may know of a link: never the pass, never an address.
+type Invitation struct {
+	State        string    `json:"state"`
+	DisplayName  string    `json:"display_name,omitempty"`
+	Expires      time.Time `json:"expires"`
+	NeedsCode    bool      `json:"needs_code,omitempty"`
+	AttemptsLeft int       `json:"attempts_left,omitempty"`
+}
+
+// RevealRequest is a reveal as the page received it. From is the client's address, for the journey's record.
+type RevealRequest struct {
+	Hash string `json:"hash"`
+	Code string `json:"code,omitempty"`
+	From string `json:"from,omitempty"`
+}
+
+// Revealed is a reveal's answer. The pass is here only in memory, for the one response that shows it.
+type Revealed struct {
+	Pass       graph.Pass
+	Account    string // the account's userPrincipalName
+	Expires    time.Time
+	UsableOnce bool
+	Refused    string // "" when revealed; else a state, or ReasonWrongCode
+	Invitation Invitation
+}
+
+// ReasonWrongCode answers a reveal whose code was wrong (the invitation says how many tries are left).
+const ReasonWrongCode = "wrong_code"
+
+// Journeys is what the page asks of an employee's journey.
+type Journeys interface {
+	// Lookup reads the invitation the token's hash belongs to; it changes nothing.
+	Lookup(ctx context.Context, employeeID, hash string) (Invitation, error)
+	// Opened records, best effort, that the link was fetched.
+	Opened(ctx context.Context, employeeID, hash, from string)
+	// Reveal creates the pass if the request passes the journey's checks.
+	Reveal(ctx context.Context, employeeID string, r RevealRequest) (Revealed, error)
+}
+
+// Handler serves GET, HEAD and POST /p/{token}.
+type Handler struct {
+	Journeys Journeys
+	Location *time.Location // how times are shown; nil = UTC
+	Log      *slog.Logger
+	// TrustForwarded reads X-Forwarded-For and X-Forwarded-Proto: set it only behind a proxy that sets them.
+	TrustForwarded bool
+}
+
+// Register adds the pickup routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /p/{token}", h.show) // GET patterns serve HEAD too
+	mux.HandleFunc("POST /p/{token}", h.reveal)
+}
+
+// csrfCookie holds the double-submit token: set with the page, sent back with the form.
+const csrfCookie = "tapflow_pickup"
+
+// show renders the invitation. It issues nothing and consumes nothing, however often it is fetched.
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	employee, hash, ok := h.target(r)
+	if !ok {
+		h.render(w, http.StatusNotFound, view{State: StateClosed})
+		return
+	}
+	inv, err := h.Journeys.Lookup(r.Context(), employee, hash)
+	if err != nil {
+		h.log().Warn("pickup lookup failed", "employee_id", employee, "error", err)
+		h.render(w, http.StatusNotFound, view{State: StateClosed})
+		return
+	}
+	if inv.State != StateOpen {
+		h.render(w, http.StatusOK, view{State: inv.State})
+		return
+	}
+	h.Journeys.Opened(r.Context(), employee, hash, h.clientAddr(r))
+	csrf := randomString()
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/p/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: h.secure(r), MaxAge: 3600})
+	h.render(w, http.StatusOK, h.openView(inv, csrf, ""))
+}
+
+// reveal acts on the form: a matching CSRF token, then the journey's checks; the pass is shown once.
+func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) {
+	employee, hash, ok := h.target(r)
+	if !ok {
+		h.render(w, http.StatusNotFound, view{State: StateClosed})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	c, cookieErr := r.Cookie(csrfCookie)
+	if err := r.ParseForm(); err != nil || cookieErr != nil || c.Value == "" ||
+		subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		h.render(w, http.StatusForbidden, view{State: "forbidden"})
+		return
+	}
+	res, err := h.Journeys.Reveal(r.Context(), employee, RevealRequest{Hash: hash, Code: strings.TrimSpace(r.PostFormValue("code")),
+		From: h.clientAddr(r)})
+	switch {
+	case err != nil:
+		h.log().Warn("pickup reveal failed", "employee_id", employee, "error", err)
+		h.render(w, http.StatusServiceUnavailable, view{State: "unavailable"})
+	case res.Refused == ReasonWrongCode:
+		h.render(w, http.StatusOK, h.openView(res.Invitation, c.Value, "That code is not right."))
+	case res.Refused != "":
+		h.render(w, http.StatusOK, view{State: res.Refused})
+	default:
+		h.render(w, http.StatusOK, view{State: "revealed-now", Pass: res.Pass.Reveal(), Account: res.Account,
+			Expires: h.when(res.Expires), UsableOnce: res.UsableOnce})
+	}
+}

@@ -1,0 +1,179 @@
+package pickup
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/graph"
+)
+
+// fakeJourneys is one journey's invitation, revealed at most once.
+type fakeJourneys struct {
+	mu       sync.Mutex
+	hash     string
+	inv      Invitation
+	code     string
+	opened   int
+	reveals  int
+	lookedUp []string
+}
+
+func (f *fakeJourneys) Lookup(_ context.Context, employee, hash string) (Invitation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookedUp = append(f.lookedUp, employee)
+	if hash != f.hash {
+		return Invitation{State: StateClosed}, nil
+	}
+	return f.inv, nil
+}
+
+func (f *fakeJourneys) Opened(context.Context, string, string, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened++
+}
+
+func (f *fakeJourneys) Reveal(_ context.Context, _ string, r RevealRequest) (Revealed, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case r.Hash != f.hash:
+		return Revealed{Refused: StateClosed}, nil
+	case f.inv.State != StateOpen:
+		return Revealed{Refused: f.inv.State}, nil
+	case f.code != "" && r.Code != f.code:
+		f.inv.AttemptsLeft--
+		return Revealed{Refused: ReasonWrongCode, Invitation: f.inv}, nil
+	}
+	f.reveals++
+	f.inv.State = StateRevealed
+	return Revealed{Pass: graph.NewPass("Xk3!pQ9z"), Account: "ada@contoso.example", Expires: time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)}, nil
+}
+
+func pickupServer(t *testing.T, code string) (*httptest.Server, *fakeJourneys, string) {
+	t.Helper()
+	token, hash, err := NewToken("E1001", nil)
+	require.NoError(t, err)
+	f := &fakeJourneys{hash: hash, code: code, inv: Invitation{State: StateOpen, DisplayName: "Ada Lovelace",
+		Expires: time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC), NeedsCode: code != "", AttemptsLeft: 5}}
+	mux := http.NewServeMux()
+	(&Handler{Journeys: f}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, f, srv.URL + "/p/" + token
+}
+
+func fetch(t *testing.T, c *http.Client, method, link string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, link, body)
+	require.NoError(t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// A scanner fetching the link any number of times with GET or HEAD reveals nothing and consumes nothing; the
+// page names the person (not the account), carries strict headers, and works without JavaScript.
+func TestFetchingTheLinkRevealsNothing(t *testing.T) {
+	_, f, link := pickupServer(t, "")
+	for i := range 10 {
+		method := http.MethodGet
+		if i%2 == 1 {
+			method = http.MethodHead
+		}
+		resp, body := fetch(t, http.DefaultClient, method, link, nil)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+		require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"))
+		require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'none'")
+		require.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+		if method == http.MethodGet {
+			require.Contains(t, body, "Ada Lovelace")
+			require.Contains(t, body, "Reveal my pass")
+			require.NotContains(t, body, "ada@contoso.example", "the account name is shown only with the pass")
+			require.NotContains(t, body, "<script")
+			require.NotContains(t, body, "Xk3!pQ9z")
+		}
+	}
+	require.Zero(t, f.reveals)
+	require.Equal(t, StateOpen, f.inv.State)
+}
+
+// The reveal needs the page's own form (its CSRF token with its cookie), shows the pass once, and never again:
+// a refresh, a replayed POST or a second device sees "already revealed".
+func TestTheRevealShowsThePassOnce(t *testing.T) {
+	_, f, link := pickupServer(t, "")
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+
+	resp, _ := fetch(t, http.DefaultClient, http.MethodPost, link, url.Values{"csrf": {"forged"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a POST without the page's cookie")
+	require.Zero(t, f.reveals)
+
+	_, page := fetch(t, browser, http.MethodGet, link, nil)
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	resp, body := fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, "Xk3!pQ9z")
+	require.Contains(t, body, "ada@contoso.example")
+	require.Contains(t, body, "https://aka.ms/mysecurityinfo")
+	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+
+	_, again := fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}})
+	require.Contains(t, again, "Already revealed")
+	require.NotContains(t, again, "Xk3!pQ9z")
+	_, refreshed := fetch(t, browser, http.MethodGet, link, nil)
+	require.Contains(t, refreshed, "Already revealed")
+	require.Equal(t, 1, f.reveals)
+}
+
+// With split knowledge the form asks for the code; a wrong one says so and reveals nothing.
+func TestAWrongCodeRevealsNothing(t *testing.T) {
+	_, f, link := pickupServer(t, "482913")
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	_, page := fetch(t, browser, http.MethodGet, link, nil)
+	require.Contains(t, page, `<label for="code">`)
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	_, body := fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {"000000"}})
+	require.Contains(t, body, "That code is not right.")
+	require.Contains(t, body, "4 tries left")
+	require.Zero(t, f.reveals)
+	_, body = fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {"482913"}})
+	require.Contains(t, body, "Xk3!pQ9z")
+}
+
+// Anything that is not a token is refused without asking any journey.
+func TestANonTokenAsksNoJourney(t *testing.T) {
+	srv, f, _ := pickupServer(t, "")
+	resp, body := fetch(t, http.DefaultClient, http.MethodGet, srv.URL+"/p/not-a-token", nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, body, "This link is not valid")
+	require.Empty(t, f.lookedUp)
+}
