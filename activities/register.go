@@ -7,6 +7,7 @@ import (
 	"github.com/tapflow/tapflow/internal/batch"
 	"github.com/tapflow/tapflow/internal/feedsource"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/pickup"
 )
 
 // Deps is what the activities are built from: the Graph client, the delivery channel, the audit and metrics
@@ -32,7 +33,18 @@ func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
 	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
-	graphWorker.RegisterActivity(&Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
+	graphWorker.RegisterActivity(newJourney(d))
+}
+
+// RegisterPickup registers the pickup page's create activity on the worker of the page process's own task
+// queue; waiters are that process's reveals waiting for their pass.
+func RegisterPickup(w worker.ActivityRegistry, d Deps, waiters *pickup.Waiters) {
+	w.RegisterActivity(&Pickup{Journey: newJourney(d), Waiters: waiters})
+}
+
+// newJourney builds the Graph activities' struct, with a policy and a domains cache of its own.
+func newJourney(d Deps) *Journey {
+	return &Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
 		Policies: &graph.PolicyCache{}, Domains: &graph.DomainCache{TTL: graph.DefaultDomainTTL}, Guard: d.Guard,
-		Settings: d.Joiner})
+		Settings: d.Joiner}
 }

@@ -35,6 +35,10 @@ type JoinerSettings struct {
 	RecipientDomains []string `json:"recipient_domains,omitempty"`
 	// SecurityMailbox receives security alerts (an issuance pause, ...); "": alerts are audited only.
 	SecurityMailbox string `json:"security_mailbox,omitempty"`
+	// PublicURL is the origin the pickup page is reached at (TAPFLOW_PUBLIC_URL): links are PublicURL/p/<token>.
+	PublicURL string `json:"public_url,omitempty"`
+	// PickupEndsAt is the local time (HH:MM) on the first day when an unrevealed pickup link expires.
+	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
 	// Issuance are the tenant-wide limits the issuance guard applies (0 turns one off).
 	Issuance issuance.Limits `json:"issuance"`
 }
@@ -46,11 +50,21 @@ type Timing struct {
 	PollInterval   time.Duration `json:"poll_interval"`
 	ReminderBefore time.Duration `json:"reminder_before"`
 	MaxReissues    int           `json:"max_reissues"`
+	// Pickup delivers by pickup link; PickupEndsAt is when an unrevealed link expires, local HH:MM.
+	Pickup       bool   `json:"pickup,omitempty"`
+	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
 }
 
 // Timing is the settings' part that workflow code reads.
 func (s JoinerSettings) Timing() Timing {
-	return Timing{StartLead: s.StartLead, PollInterval: s.PollInterval, ReminderBefore: s.ReminderBefore, MaxReissues: s.MaxReissues}
+	t := Timing{StartLead: s.StartLead, PollInterval: s.PollInterval, ReminderBefore: s.ReminderBefore, MaxReissues: s.MaxReissues}
+	if s.Channel == ChannelPickup {
+		t.Pickup, t.PickupEndsAt = true, s.PickupEndsAt
+		if t.PickupEndsAt == "" {
+			t.PickupEndsAt = DefaultPickupEndsAt
+		}
+	}
+	return t
 }
 
 // LifecycleSettings are the knobs of leavers, rehires and recoveries.
@@ -136,8 +150,14 @@ func ClampLifetime(want int, p TAPPolicy) int {
 	return min(max(want, lo), hi)
 }
 
+// DefaultPickupEndsAt is when an unrevealed pickup link expires: the end of the first working day, local time.
+const DefaultPickupEndsAt = "18:00"
+
 // Delivery channels.
 const (
 	ChannelManagerMail = "manager-mail"
 	ChannelWebhook     = "webhook"
+	// ChannelPickup mails an invitation, not a pass: a single-use link to a page where the hire reveals the
+	// pass, which is created at that moment.
+	ChannelPickup = "pickup"
 )

@@ -129,6 +129,21 @@ func queryStatus(a *app, c client.Client, employeeID string) (workflows.Status, 
 	return st, v.Get(&st)
 }
 
+// printPickup shows a pickup link's use: opened how often and when, revealed when and from where.
+func printPickup(w io.Writer, p *workflows.PickupLink) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(w, "  %-18s %s, expires %s\n", "pickup link", p.State, p.Expires.UTC().Format(time.RFC3339))
+	if p.Opens > 0 {
+		fmt.Fprintf(w, "  %-18s %d times, first %s, last %s\n", "link opened", p.Opens,
+			p.FirstOpened.UTC().Format(time.RFC3339), p.LastOpened.UTC().Format(time.RFC3339))
+	}
+	if !p.RevealedAt.IsZero() {
+		fmt.Fprintf(w, "  %-18s %s from %s\n", "pass revealed", p.RevealedAt.UTC().Format(time.RFC3339), p.RevealedFrom)
+	}
+}
+
 // heldHint says what lifts a hold.
 func heldHint(reason string) string {
 	if reason == issuance.ReasonPaused {
@@ -169,6 +184,7 @@ func printTimeline(w io.Writer, st workflows.Status) {
 		if j.ApprovedBy != "" {
 			fmt.Fprintf(w, "  %-18s %s\n", "approved by", j.ApprovedBy)
 		}
+		printPickup(w, j.Pickup)
 		fmt.Fprintf(w, "  %-18s %d\n", "passes issued", j.Attempts)
 	}
 	if l := st.Leaver; l != nil {

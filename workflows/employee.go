@@ -60,6 +60,9 @@ func (w *employee) setup(ctx workflow.Context, in EmployeeInput) error {
 	if err := w.receiveEvents(ctx); err != nil {
 		return err
 	}
+	if err := w.registerPickup(ctx); err != nil {
+		return err
+	}
 	return w.registerActions(ctx)
 }
 

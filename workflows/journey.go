@@ -11,6 +11,7 @@ import (
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/metrics"
+	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
@@ -147,7 +148,7 @@ func (j *journey) run(ctx workflow.Context) (Outcome, string, error) {
 				return outcome, reason, err
 			}
 		}
-		if refusal, reason, err := j.issueAndDeliver(ctx); refusal != "" || err != nil {
+		if refusal, reason, err := j.deliver(ctx); refusal != "" || err != nil {
 			return refused(refusal), reason, err
 		}
 		ended, err := j.awaitRegistration(ctx)
@@ -186,6 +187,9 @@ func (j *journey) end(ctx workflow.Context, outcome Outcome, reason string, err 
 		outcome, reason = j.stopOutcome, j.stopNote
 	case err != nil:
 		outcome, reason = failureOutcome(err)
+	}
+	if l := j.rec.Pickup; l != nil && (l.State == pickup.StateOpen || l.State == "revealing") {
+		l.State = pickup.StateClosed // a termination, a rescind, a cancel: the link dies with the journey
 	}
 	if rerr := j.revokeLeftover(final, string(outcome)); rerr != nil {
 		j.logger.Warn("the pass could not be revoked", "error", rerr)

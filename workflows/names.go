@@ -47,7 +47,9 @@ const (
 	StageAwaitingApproval     Stage = "awaiting_approval"
 	StageWaitingForStart      Stage = "waiting_for_start"
 	StageIssuing              Stage = "issuing"
-	StageHeld                 Stage = "held" // the issuance guard paused all issuance: waiting for a person to resume it
+	StageHeld                 Stage = "held"     // the issuance guard paused all issuance: waiting for a person to resume it
+	StageInvited              Stage = "invited"  // the pickup link was sent: waiting for the hire to reveal the pass
+	StageRevealed             Stage = "revealed" // the hire revealed the pass, which was created at that moment
 	StageAwaitingRegistration Stage = "awaiting_registration"
 	StageRevoking             Stage = "revoking"
 	StageDone                 Stage = "done"
@@ -57,7 +59,7 @@ const (
 // only while issuance is paused).
 func Stages() []Stage {
 	return []Stage{StageReceived, StagePreflight, StageAwaitingApproval, StageWaitingForStart, StageIssuing, StageHeld,
-		StageAwaitingRegistration, StageDone}
+		StageInvited, StageRevealed, StageAwaitingRegistration, StageDone}
 }
 
 // Outcome is how a journey ended, as the TapflowOutcome search attribute shows it. A refusal (pre-flight's or

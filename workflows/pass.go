@@ -63,6 +63,21 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 	return "", "", nil
 }
 
+// deliver gets a pass to the hire: by pickup link when the worker is so configured (the pass is created when
+// the hire reveals it), else issued and delivered at once. An unrevealed link that expired counts as an
+// unregistered pass's expiry: a new link on the next working morning while reissues are left.
+func (j *journey) deliver(ctx workflow.Context) (activities.Refusal, string, error) {
+	if !j.timing.Pickup {
+		return j.issueAndDeliver(ctx)
+	}
+	refusal, reason, expired, err := j.inviteAndAwaitReveal(ctx)
+	if refusal != "" || err != nil || !expired {
+		return refusal, reason, err
+	}
+	j.rec.Expires = j.rec.Pickup.Expires
+	return "", "", nil
+}
+
 // issueOnceAllowed runs the issue, and while the issuance guard holds it, waits in stage held for a person to
 // resume issuance, then tries again.
 func (j *journey) issueOnceAllowed(ctx workflow.Context, req activities.IssueRequest) (activities.IssueResult, error) {

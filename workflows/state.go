@@ -90,6 +90,8 @@ type Journey struct {
 	RegisteredMethod string `json:"registered_method,omitempty"`
 	Attempts         int    `json:"attempts"` // passes issued
 	Reissues         int    `json:"reissues"`
+	// Pickup is the journey's pickup link, when it delivers by link.
+	Pickup *PickupLink `json:"pickup,omitempty"`
 }
 
 // Status is the answer to QueryStatus.

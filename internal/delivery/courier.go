@@ -22,6 +22,8 @@ const (
 	KindPass     = "pass"
 	KindReminder = "reminder"
 	KindExpired  = "expired"
+	// KindInvite is a pickup invitation: the link to the page where the hire reveals the pass, never the pass.
+	KindInvite = "invite"
 	// KindAlert is a security alert to the security mailbox: a reason code and what happened, never a pass.
 	KindAlert = "alert"
 )
@@ -39,8 +41,9 @@ type Notice struct {
 	Pass              graph.Pass // only for KindPass
 	Start, Expires    time.Time
 	UsableOnce        bool
-	Reissue           bool   // an expiry that a new pass will follow
-	Reason, Detail    string // only for KindAlert: the reason code and a sentence
+	Reissue           bool       // an expiry that a new pass will follow
+	Reason, Detail    string     // only for KindAlert: the reason code and a sentence
+	Link              graph.Pass // only for KindInvite: the pickup link, a bearer secret until used
 }
 
 // Receipt says how a notice went out. It holds no secret and no address.
@@ -94,7 +97,7 @@ func (c *Courier) Deliver(ctx context.Context, n Notice) (Receipt, error) {
 type templateData struct {
 	DisplayName, UserPrincipalName, Pass, Start, Expires string
 	UsableOnce, Reissue                                  bool
-	Reason, Detail                                       string
+	Reason, Detail, Link                                 string
 }
 
 func (c *Courier) data(n Notice) templateData {
@@ -108,7 +111,7 @@ func (c *Courier) data(n Notice) templateData {
 	}
 	return templateData{DisplayName: name, UserPrincipalName: n.UserPrincipalName, Pass: n.Pass.Reveal(),
 		Start: n.Start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), Expires: n.Expires.In(loc).Format("Mon 2 Jan 2006 15:04 MST"),
-		UsableOnce: n.UsableOnce, Reissue: n.Reissue, Reason: n.Reason, Detail: n.Detail}
+		UsableOnce: n.UsableOnce, Reissue: n.Reissue, Reason: n.Reason, Detail: n.Detail, Link: n.Link.Reveal()}
 }
 
 // webhookBody is the JSON a webhook endpoint receives.

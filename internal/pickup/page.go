@@ -36,11 +36,12 @@ type Invitation struct {
 	AttemptsLeft int       `json:"attempts_left,omitempty"`
 }
 
-// RevealRequest is a reveal as the page received it. From is the client's address, for the journey's record.
+// RevealRequest is a reveal as the page received it: the link's token itself (so that knowing its hash, which the
+// journey's record shows, is not enough to reveal), the code, and the client's address for the record.
 type RevealRequest struct {
-	Hash string `json:"hash"`
-	Code string `json:"code,omitempty"`
-	From string `json:"from,omitempty"`
+	Token string `json:"token"`
+	Code  string `json:"code,omitempty"`
+	From  string `json:"from,omitempty"`
 }
 
 // Revealed is a reveal's answer. The pass is here only in memory, for the one response that shows it.
@@ -110,7 +111,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 
 // reveal acts on the form: a matching CSRF token, then the journey's checks; the pass is shown once.
 func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) {
-	employee, hash, ok := h.target(r)
+	employee, _, ok := h.target(r)
 	if !ok {
 		h.render(w, http.StatusNotFound, view{State: StateClosed})
 		return
@@ -122,7 +123,7 @@ func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusForbidden, view{State: "forbidden"})
 		return
 	}
-	res, err := h.Journeys.Reveal(r.Context(), employee, RevealRequest{Hash: hash, Code: strings.TrimSpace(r.PostFormValue("code")),
+	res, err := h.Journeys.Reveal(r.Context(), employee, RevealRequest{Token: r.PathValue("token"), Code: strings.TrimSpace(r.PostFormValue("code")),
 		From: h.clientAddr(r)})
 	switch {
 	case err != nil:

@@ -49,7 +49,7 @@ func (f *fakeJourneys) Reveal(_ context.Context, _ string, r RevealRequest) (Rev
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
-	case r.Hash != f.hash:
+	case Hash(r.Token) != f.hash:
 		return Revealed{Refused: StateClosed}, nil
 	case f.inv.State != StateOpen:
 		return Revealed{Refused: f.inv.State}, nil

@@ -43,8 +43,10 @@ type JourneyConfig struct {
 func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	d := activities.DefaultJoinerSettings()
 	js := &c.Settings
-	s.Enum(&js.Channel, "delivery", d.Channel, []string{activities.ChannelManagerMail, activities.ChannelWebhook},
-		"how a new pass is delivered")
+	s.Enum(&js.Channel, "delivery", d.Channel, []string{activities.ChannelManagerMail, activities.ChannelWebhook, activities.ChannelPickup},
+		"how a new pass is delivered (pickup: a link to a page where the hire reveals it; dev stack only so far)")
+	s.String(&js.PublicURL, "public-url", "", "origin of the pickup page, for the links (dev stack: the webhook listener)")
+	s.String(&js.PickupEndsAt, "pickup-ends-at", activities.DefaultPickupEndsAt, "local time (HH:MM) on the first day when an unrevealed pickup link expires")
 	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
 	s.String(&js.FallbackRecipient, "fallback-recipient", "", "recipient when the manager has no mailbox, and of expiry notices (e.g. the helpdesk)")
 	s.String(&c.WebhookURL, "delivery-webhook-url", "", "HTTPS endpoint of the webhook delivery channel")
@@ -95,6 +97,9 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
+	if js.Channel == activities.ChannelPickup && js.PublicURL == "" && s.hookL != nil {
+		js.PublicURL = "http://" + s.hookL.Addr().String()
+	}
 	for i, d := range js.RecipientDomains {
 		js.RecipientDomains[i] = strings.ToLower(d)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/metrics"
+	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 )
 
@@ -32,24 +33,27 @@ type embeddedServer interface {
 
 // Stack is a running worker process. Stop it once.
 type Stack struct {
-	cfg      Config
-	mode     GraphMode // decided from the configuration as given, before the emulator fills in its URL
-	log      *slog.Logger
-	metrics  *metrics.Metrics
-	health   *http.Server
-	httpAddr string
-	emulator *graphemu.Emulator
-	emuSrv   *http.Server
-	emuURL   string
-	temporal embeddedServer // the embedded Temporal server (dev mode), or nil
-	client   client.Client
-	graph    graph.Client
-	workers  []worker.Worker
-	codec    *codec.Codec // payload encryption, or nil
-	hookURL  string       // the dev-mode HR webhook, or ""
-	hookGen  string       // the secret generated for it, when none was configured
-	ready    atomic.Bool
-	stops    []func()
+	cfg         Config
+	mode        GraphMode // decided from the configuration as given, before the emulator fills in its URL
+	log         *slog.Logger
+	metrics     *metrics.Metrics
+	health      *http.Server
+	httpAddr    string
+	emulator    *graphemu.Emulator
+	emuSrv      *http.Server
+	emuURL      string
+	temporal    embeddedServer // the embedded Temporal server (dev mode), or nil
+	client      client.Client
+	graph       graph.Client
+	workers     []worker.Worker
+	codec       *codec.Codec    // payload encryption, or nil
+	hookURL     string          // the dev-mode HR webhook, or ""
+	hookL       net.Listener    // its listener, opened before the workers start so the pickup links can name it
+	waiters     *pickup.Waiters // pickup reveals waiting for their pass, in this process
+	pickupQueue string          // this process's pickup task queue
+	hookGen     string          // the secret generated for it, when none was configured
+	ready       atomic.Bool
+	stops       []func()
 }
 
 // Start brings every part up in order and returns once the workers poll. On error, what started is stopped.
@@ -85,10 +89,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Stack, err err
 	if err := s.dial(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.DevTemporal() && cfg.WebhookAddress != "" {
+		if s.hookL, err = listen(cfg.WebhookAddress, "webhook-address"); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.startWorkers(); err != nil {
 		return nil, err
 	}
-	if cfg.DevTemporal() && cfg.WebhookAddress != "" {
+	if s.hookL != nil {
 		if err := s.startWebhook(); err != nil {
 			return nil, err
 		}

@@ -2,9 +2,11 @@ package stack
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/internal/webhook"
 	"github.com/tapflow/tapflow/workflows"
 )
@@ -25,12 +27,15 @@ func (s *Stack) startWebhook() error {
 	if err != nil {
 		return err
 	}
-	l, err := listen(s.cfg.WebhookAddress, "webhook-address")
-	if err != nil {
-		return err
-	}
+	l := s.hookL
 	s.hookURL = "http://" + l.Addr().String() + "/v1/events"
-	srv := webhook.NewServer(h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
+	mux := http.NewServeMux()
+	mux.Handle("/", h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
+	if s.waiters != nil {
+		(&pickup.Handler{Journeys: &pickup.Temporal{Client: s.client, Queue: s.pickupQueue, Waiters: s.waiters,
+			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup")}).Register(mux)
+	}
+	srv := webhook.NewServer(mux)
 	s.serveWith(l, srv, "webhook")
 	return nil
 }

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/interceptor"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphretry"
+	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/workflows"
 )
 
@@ -33,8 +35,16 @@ func (s *Stack) startWorkers() error {
 		Interceptors:                 append([]interceptor.WorkerInterceptor{&graphretry.Jitter{}}, s.cfg.GraphInterceptors...),
 	})
 	activities.Register(lifecycle, graphWorker, deps)
+	workers := []worker.Worker{lifecycle, graphWorker}
+	if deps.Joiner.Channel == activities.ChannelPickup && s.hookL != nil {
+		// The pickup page's own queue: its create activity must run in the process whose response waits.
+		s.waiters, s.pickupQueue = &pickup.Waiters{}, "tapflow-pickup-"+strings.ReplaceAll(s.hookL.Addr().String(), ":", "-")
+		pw := worker.New(s.client, s.pickupQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+		activities.RegisterPickup(pw, deps, s.waiters)
+		workers = append(workers, pw)
+	}
 
-	for _, w := range []worker.Worker{lifecycle, graphWorker} {
+	for _, w := range workers {
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}

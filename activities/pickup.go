@@ -1,0 +1,100 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tapflow/tapflow/internal/audit"
+	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/pickup"
+)
+
+// InviteRequest asks for a pickup invitation: a link, never a pass, to the recipient the trust rules allow.
+type InviteRequest struct {
+	EmployeeID string    `json:"employee_id"`
+	UserID     string    `json:"user_id"`
+	Language   string    `json:"language,omitempty"`
+	Expires    time.Time `json:"expires"`
+	// Recipient is what a pre-flight moments ago read; nil: read it.
+	Recipient *Recipient `json:"recipient,omitempty"`
+}
+
+// InviteResult is the sent invitation: the link's hash (the link itself exists only in the message), or a
+// refusal when nobody may receive it.
+type InviteResult struct {
+	Hash      string  `json:"hash,omitempty"`
+	Channel   string  `json:"channel,omitempty"`
+	MessageID string  `json:"message_id,omitempty"`
+	Refusal   Refusal `json:"refusal,omitempty"`
+	Message   string  `json:"message,omitempty"`
+}
+
+// Invite makes a single-use link for the employee and mails it: only its hash leaves this activity. A retry
+// makes a new link; the journey keeps the hash of the last one sent, so an earlier one is dead.
+func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, error) {
+	if j.Settings.PublicURL == "" {
+		return InviteResult{}, errors.New("pickup delivery needs the page's public origin: set TAPFLOW_PUBLIC_URL")
+	}
+	rcpt, err := j.recipient(ctx, IssueRequest{EmployeeID: req.EmployeeID, UserID: req.UserID, Recipient: req.Recipient})
+	if err != nil {
+		return InviteResult{}, err
+	}
+	to := []string{rcpt.ManagerMail}
+	if rcpt.ManagerMail == "" {
+		to = nil
+		if f := j.Settings.FallbackRecipient; f != "" {
+			to = []string{f}
+		}
+	}
+	if len(to) == 0 {
+		return InviteResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
+			"organisation and no fallback recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no invitation was sent."}, nil
+	}
+	token, hash, err := pickup.NewToken(req.EmployeeID, nil)
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("make the pickup link: %w", err)
+	}
+	link := graph.NewPass(strings.TrimRight(j.Settings.PublicURL, "/") + "/p/" + token)
+	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindInvite, Channel: ChannelManagerMail, To: to,
+		EmployeeID: req.EmployeeID, UserID: req.UserID, DisplayName: rcpt.DisplayName, Language: req.Language,
+		Expires: req.Expires, Link: link})
+	if err != nil {
+		return InviteResult{}, deliveryFailure(err)
+	}
+	j.record(ctx, audit.Entry{Action: "pickup.invited", EmployeeID: req.EmployeeID, UserID: req.UserID,
+		Channel: receipt.Channel, MessageID: receipt.MessageID})
+	return InviteResult{Hash: hash, Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
+}
+
+// Pickup creates a pass at the moment its hire reveals it. It runs on the pickup page's own task queue, in the
+// process whose HTTP response waits for the value (Waiters), so the value goes from Graph to that response in
+// memory and never through Temporal.
+type Pickup struct {
+	Journey *Journey // Graph, audit, policy cache, issuance guard and settings
+	Waiters *pickup.Waiters
+}
+
+// CreateRequest asks for the pass of a reveal.
+type CreateRequest struct {
+	EmployeeID string `json:"employee_id"`
+	UserID     string `json:"user_id"`
+	WaiterID   string `json:"waiter_id"`
+	Kind       string `json:"kind,omitempty"`
+	PassKey    string `json:"pass_key,omitempty"`
+}
+
+// CreateResult is the created pass's metadata, never its value. Undelivered: nobody waited for it any more, so
+// nothing is live (it was revoked, or never created).
+type CreateResult struct {
+	MethodID    string    `json:"method_id,omitempty"`
+	Start       time.Time `json:"start"`
+	Expires     time.Time `json:"expires"`
+	UsableOnce  bool      `json:"usable_once,omitempty"`
+	Held        string    `json:"held,omitempty"`
+	Refusal     Refusal   `json:"refusal,omitempty"`
+	Undelivered bool      `json:"undelivered,omitempty"`
+}

@@ -1,0 +1,123 @@
+package stack
+
+import (
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/pickup"
+	"github.com/tapflow/tapflow/internal/testkit"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+var (
+	pickupLinkPattern = regexp.MustCompile(`https?://[^"<\s]+/p/[A-Za-z0-9_-]+`)
+	csrfPattern       = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	passPattern       = regexp.MustCompile(`<p class="pass"[^>]*>([^<]+)</p>`)
+)
+
+// page fetches the pickup page with method (a form when form is not nil) and returns the status and body.
+func page(t *testing.T, c *http.Client, method, link string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, link, body)
+	require.NoError(t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// TestAPassIsCreatedOnlyWhenTheHireRevealsIt: with delivery by pickup link, the first morning mails the manager
+// a link, not a pass. Fetching it any number of times, with GET or HEAD as a mail scanner would, issues nothing;
+// the reveal creates the pass at that moment and shows it once; a second reveal is refused and audited; the
+// registration revokes it. No mail, history or log holds the pass.
+func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
+	var logs testkit.Buffer
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
+		c.WebhookAddress = "127.0.0.1:0"
+		c.Journey.Settings.Channel = activities.ChannelPickup
+	})
+	emu := s.EmulatorURL() + "/_emulator"
+	j := hireAndWait(t, s, "pickup-hire", "E1001", graphemu.DemoAdaLovelaceID, workflows.StageInvited, workflows.StageDone)
+	require.Equal(t, workflows.StageInvited, j.Stage, j.Reason)
+	var mail []emuMail
+	getJSON(t, emu+"/mail", &mail)
+	require.Len(t, mail, 1)
+	require.Equal(t, []string{"grace.hopper@contoso.example"}, mail[0].To)
+	link := pickupLinkPattern.FindString(mail[0].Body)
+	require.NotEmpty(t, link, "the invitation carries the link")
+
+	for i := range 10 {
+		method := http.MethodGet
+		if i%2 == 1 {
+			method = http.MethodHead
+		}
+		status, _ := page(t, http.DefaultClient, method, link, nil)
+		require.Equal(t, http.StatusOK, status)
+	}
+	require.Empty(t, issuedPasses(t, s, graphemu.DemoAdaLovelaceID), "fetching the link issues nothing")
+	require.Eventually(t, func() bool {
+		st := journeyStatus(t, s, workflows.EmployeeWorkflowID("E1001"))
+		return st.Journey.Pickup != nil && st.Journey.Pickup.Opens >= 5
+	}, 10*time.Second, 100*time.Millisecond, "the fetches are counted")
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	_, form := page(t, browser, http.MethodGet, link, nil)
+	require.Contains(t, form, "Ada Lovelace")
+	csrf := csrfPattern.FindStringSubmatch(form)[1]
+	status, shown := page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusOK, status, shown)
+	m := passPattern.FindStringSubmatch(shown)
+	require.NotNil(t, m, shown)
+	issued := issuedPasses(t, s, graphemu.DemoAdaLovelaceID)
+	shownPass := html.UnescapeString(m[1])
+	require.Equal(t, []string{shownPass}, issued, "the page shows the one pass, created at the reveal")
+
+	_, again := page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}})
+	require.Contains(t, again, "Already revealed")
+	require.NotContains(t, again, m[1])
+	require.NotContains(t, again, shownPass)
+	require.Contains(t, logs.String(), `"action":"pickup.reveal_again"`)
+	st := journeyStatus(t, s, workflows.EmployeeWorkflowID("E1001"))
+	require.Equal(t, pickup.StateRevealed, st.Journey.Pickup.State)
+	require.False(t, st.Journey.Pickup.RevealedAt.IsZero())
+	require.Equal(t, "127.0.0.1", st.Journey.Pickup.RevealedFrom)
+
+	postJSON(t, emu+"/users/"+graphemu.DemoAdaLovelaceID+"/methods",
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"YubiKey"}`, nil)
+	require.Eventually(t, func() bool {
+		st := journeyStatus(t, s, workflows.EmployeeWorkflowID("E1001"))
+		return st.Journey.Outcome == workflows.OutcomeRegistered
+	}, time.Minute, 100*time.Millisecond)
+	_, closed := page(t, browser, http.MethodGet, link, nil)
+	require.Contains(t, closed, "This link is not valid", "the journey's end kills the link")
+
+	getJSON(t, emu+"/mail", &mail)
+	sources := map[string][]byte{"logs": []byte(logs.String()), "history": historyJSON(t, s, workflows.EmployeeWorkflowID("E1001"))}
+	for i, msg := range mail {
+		sources["mail "+string(rune('0'+i))] = []byte(msg.Body + msg.Subject)
+	}
+	requireNoPasses(t, issued, sources)
+}
