@@ -21,12 +21,15 @@ type InviteRequest struct {
 	Expires    time.Time `json:"expires"`
 	// Recipient is what a pre-flight moments ago read; nil: read it.
 	Recipient *Recipient `json:"recipient,omitempty"`
+	// PersonalEmail is the hire's own address from the HR event: the second channel, for the one-time code.
+	PersonalEmail string `json:"personal_email,omitempty"`
 }
 
 // InviteResult is the sent invitation: the link's hash (the link itself exists only in the message), or a
 // refusal when nobody may receive it.
 type InviteResult struct {
 	Hash      string  `json:"hash,omitempty"`
+	CodeHash  string  `json:"code_hash,omitempty"` // set when a one-time code went to the second channel
 	Channel   string  `json:"channel,omitempty"`
 	MessageID string  `json:"message_id,omitempty"`
 	Refusal   Refusal `json:"refusal,omitempty"`
@@ -67,7 +70,33 @@ func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, 
 	}
 	j.record(ctx, audit.Entry{Action: "pickup.invited", EmployeeID: req.EmployeeID, UserID: req.UserID,
 		Channel: receipt.Channel, MessageID: receipt.MessageID})
-	return InviteResult{Hash: hash, Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
+	codeHash, err := j.sendCode(ctx, req, hash, rcpt)
+	if err != nil {
+		return InviteResult{}, err
+	}
+	return InviteResult{Hash: hash, CodeHash: codeHash, Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
+}
+
+// sendCode sends the one-time code to the hire's own address, when there is one and codes are on: split
+// knowledge, the link with the manager and the code with the hire. The code is not a pass, so it may go outside
+// the organisation. It returns the code's hash ("" when no code was sent).
+func (j *Journey) sendCode(ctx context.Context, req InviteRequest, linkHash string, rcpt Recipient) (string, error) {
+	if req.PersonalEmail == "" || j.Settings.PickupCode == PickupCodeOff {
+		return "", nil
+	}
+	code, codeHash, err := pickup.NewCode(linkHash, nil)
+	if err != nil {
+		return "", err
+	}
+	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindCode, Channel: ChannelManagerMail,
+		To: []string{req.PersonalEmail}, EmployeeID: req.EmployeeID, UserID: req.UserID, DisplayName: rcpt.DisplayName,
+		Language: req.Language, Expires: req.Expires, Link: graph.NewPass(code)})
+	if err != nil {
+		return "", deliveryFailure(err)
+	}
+	j.record(ctx, audit.Entry{Action: "pickup.code_sent", EmployeeID: req.EmployeeID, UserID: req.UserID,
+		Channel: "personal-mail", MessageID: receipt.MessageID})
+	return codeHash, nil
 }
 
 // Pickup creates a pass at the moment its hire reveals it. It runs on the pickup page's own task queue, in the

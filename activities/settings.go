@@ -39,6 +39,8 @@ type JoinerSettings struct {
 	PublicURL string `json:"public_url,omitempty"`
 	// PickupEndsAt is the local time (HH:MM) on the first day when an unrevealed pickup link expires.
 	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
+	// PickupCode is PickupCodeAuto (a one-time code to the hire's own address, when the event has one) or off.
+	PickupCode string `json:"pickup_code,omitempty"`
 	// Issuance are the tenant-wide limits the issuance guard applies (0 turns one off).
 	Issuance issuance.Limits `json:"issuance"`
 }
@@ -149,6 +151,12 @@ func ClampLifetime(want int, p TAPPolicy) int {
 	}
 	return min(max(want, lo), hi)
 }
+
+// Pickup code settings.
+const (
+	PickupCodeAuto = "auto"
+	PickupCodeOff  = "off"
+)
 
 // DefaultPickupEndsAt is when an unrevealed pickup link expires: the end of the first working day, local time.
 const DefaultPickupEndsAt = "18:00"

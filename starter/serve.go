@@ -38,6 +38,8 @@ listener) serves Prometheus metrics: webhook requests by status, the Temporal SD
 	set.Addr(&addr, "webhook-address", "127.0.0.1:8088", "address to listen on")
 	set.Addr(&metricsAddr, "metrics-address", "127.0.0.1:9091", "address of /metrics, apart from the webhook (keep it private)")
 	set.String(&secrets, "webhook-secret", "", "signing secret(s), whsec_..., comma-separated while rotating (required)")
+	var pc pickupConfig
+	bindPickup(set, &pc)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
 			return cliconf.Usage(err)
@@ -76,7 +78,18 @@ listener) serves Prometheus metrics: webhook requests by status, the Temporal SD
 			l.Close()
 			return fmt.Errorf("cannot listen on %s (%v): free the port or move it with --metrics-address", metricsAddr, err)
 		}
-		srv := webhook.NewServer(h.WithMetrics(m).Routes())
+		mux := http.NewServeMux()
+		mux.Handle("/", h.WithMetrics(m).Routes())
+		if pc.on {
+			stopPickup, err := startPickup(c, pc, log, mux)
+			if err != nil {
+				l.Close()
+				ml.Close()
+				return err
+			}
+			defer stopPickup()
+		}
+		srv := webhook.NewServer(mux)
 		metricsMux := http.NewServeMux()
 		metricsMux.Handle("GET /metrics", m.Handler())
 		metricsSrv := &http.Server{Handler: metricsMux, ReadHeaderTimeout: 5 * time.Second}

@@ -110,6 +110,9 @@ func (w *employee) validateReissue(_ workflow.Context, r ActionRequest) error {
 	if strings.TrimSpace(r.By) == "" {
 		return errors.New("by: name who asks for the new pass")
 	}
+	if j := w.journey; j != nil && !j.stopping && j.rec.Stage == StageInvited {
+		return nil // a new pickup link; the old one dies
+	}
 	return w.requireStage(StageAwaitingRegistration)
 }
 

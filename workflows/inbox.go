@@ -162,6 +162,13 @@ func (w *employee) knownUser(e hrevent.Event) string {
 
 func (w *employee) status() Status {
 	st := Status{EmployeeID: w.state.EmployeeID, Journey: w.state.Journey, Leaver: w.state.Leaver, Events: w.state.Events}
+	if j := st.Journey; j != nil && j.Pickup != nil {
+		// A six-digit code's hash is one brute force from the code: the status shows neither hash.
+		shown, link := *j, *j.Pickup
+		link.Hash, link.CodeHash = "", ""
+		shown.Pickup = &link
+		st.Journey = &shown
+	}
 	if !w.state.LeaveAt.IsZero() {
 		at := w.state.LeaveAt
 		st.LeaveAt = &at

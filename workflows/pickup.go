@@ -17,6 +17,8 @@ import (
 // only in the invitation), its state, and how it was used.
 type PickupLink struct {
 	Hash         string    `json:"hash"`
+	CodeHash     string    `json:"code_hash,omitempty"` // the one-time code's, when one went to the second channel
+	WrongCodes   int       `json:"wrong_codes,omitempty"`
 	State        string    `json:"state"`
 	Expires      time.Time `json:"expires"`
 	DisplayName  string    `json:"display_name,omitempty"`
@@ -31,42 +33,61 @@ type PickupLink struct {
 const pickupChange = "pickup"
 
 // inviteAndAwaitReveal sends the invitation and waits until the hire reveals the pass (the reveal update
-// creates it: see reveal), the link expires, or the journey stops. expired: the link's time ran out unrevealed.
+// creates it: see reveal), the link expires or is burnt, or the journey stops. A reissue (starter reissue)
+// kills the link and sends a new one. expired: the link's time ran out unrevealed.
 func (j *journey) inviteAndAwaitReveal(ctx workflow.Context) (refusal activities.Refusal, reason string, expired bool, err error) {
 	_ = workflow.GetVersion(ctx, pickupChange, workflow.DefaultVersion, 1) // only journeys delivered by link get here
-	j.stage(ctx, StageInvited)
+	for {
+		j.stage(ctx, StageInvited)
+		link, refusal, reason, err := j.sendInvitation(ctx)
+		if refusal != "" || err != nil {
+			return refusal, reason, false, err
+		}
+		woke, err := workflow.AwaitWithTimeout(ctx, link.Expires.Sub(workflow.Now(ctx)), func() bool {
+			return link.State == pickup.StateRevealed || link.State == pickup.StateLocked || j.news.reissue
+		})
+		switch {
+		case err != nil:
+			return "", "", false, err
+		case !woke:
+			link.State = pickup.StateExpired
+			return "", "", true, nil
+		case link.State == pickup.StateLocked:
+			return RefusedPickupLocked, "Too many wrong codes were entered on the pickup page: the link is burnt, no pass was created.", false, nil
+		case link.State == pickup.StateRevealed:
+			j.stage(ctx, StageRevealed)
+			return "", "", false, nil
+		}
+		take(&j.news.reissue)
+		link.State = pickup.StateClosed // the old link dies; a new one goes out
+		j.logger.Info("audit pickup.reissued", "audit", true, "action", "pickup.reissued", "employee_id", j.employeeID)
+	}
+}
+
+// sendInvitation mails a new link (and, with the hire's own address, its code) and makes it the journey's.
+func (j *journey) sendInvitation(ctx workflow.Context) (*PickupLink, activities.Refusal, string, error) {
 	expires, err := j.linkExpiry(ctx)
 	if err != nil {
-		return "", "", false, err
+		return nil, "", "", err
 	}
-	req := activities.InviteRequest{EmployeeID: j.employeeID, UserID: j.rec.UserID, Language: j.rec.Language, Expires: expires}
+	req := activities.InviteRequest{EmployeeID: j.employeeID, UserID: j.rec.UserID, Language: j.rec.Language, Expires: expires,
+		PersonalEmail: j.spec.event.Employee.PersonalEmail}
 	if j.checked.recipient != nil && workflow.Now(ctx).Sub(j.checked.at) < freshCheck {
 		req.Recipient = j.checked.recipient
 	}
 	var res activities.InviteResult
 	if err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Invite, req).Get(ctx, &res); err != nil {
-		return "", "", false, err
+		return nil, "", "", err
 	}
 	if res.Refusal != "" {
-		return res.Refusal, res.Message, false, nil
+		return nil, res.Refusal, res.Message, nil
 	}
-	link := &PickupLink{Hash: res.Hash, State: pickup.StateOpen, Expires: expires}
-	if req.Recipient != nil {
-		link.DisplayName = req.Recipient.DisplayName
+	link := &PickupLink{Hash: res.Hash, CodeHash: res.CodeHash, State: pickup.StateOpen, Expires: expires}
+	if j.checked.recipient != nil {
+		link.DisplayName = j.checked.recipient.DisplayName
 	}
 	j.rec.Pickup, j.rec.Channel, j.rec.MessageID = link, activities.ChannelPickup, res.MessageID
-	revealed, err := workflow.AwaitWithTimeout(ctx, expires.Sub(workflow.Now(ctx)), func() bool {
-		return link.State == pickup.StateRevealed
-	})
-	if err != nil {
-		return "", "", false, err
-	}
-	if !revealed {
-		link.State = pickup.StateExpired
-		return "", "", true, nil
-	}
-	j.stage(ctx, StageRevealed)
-	return "", "", false, nil
+	return link, "", "", nil
 }
 
 // linkExpiry is when the link expires: the configured time on the first day, in the hire's zone, or, when that
@@ -104,7 +125,38 @@ func (w *employee) invitation(ctx workflow.Context, hash string) pickup.Invitati
 	if state == pickup.StateOpen && !workflow.Now(ctx).Before(l.Expires) {
 		state = pickup.StateExpired
 	}
-	return pickup.Invitation{State: state, DisplayName: l.DisplayName, Expires: l.Expires}
+	inv := pickup.Invitation{State: state, DisplayName: l.DisplayName, Expires: l.Expires}
+	if l.CodeHash != "" {
+		inv.NeedsCode, inv.AttemptsLeft = true, pickup.MaxWrongCodes-l.WrongCodes
+	}
+	return inv
+}
+
+// RefusedPickupLocked ends a journey whose link was burnt by wrong codes.
+const RefusedPickupLocked activities.Refusal = "pickup_locked"
+
+// checkCode counts a wrong code; the fifth burns the link, audited, and the security mailbox is told. It
+// returns the refusal to answer, or "" when the code is right (or none is needed).
+func (w *employee) checkCode(ctx workflow.Context, l *PickupLink, hash, code string) string {
+	if l.CodeHash == "" || pickup.CodeMatches(hash, code, l.CodeHash) {
+		return ""
+	}
+	l.WrongCodes++
+	w.logger.Warn("audit pickup.wrong_code", "audit", true, "action", "pickup.wrong_code", "employee_id", w.state.EmployeeID,
+		"reason", "wrong_code", "wrong_codes", l.WrongCodes)
+	if l.WrongCodes < pickup.MaxWrongCodes {
+		return pickup.ReasonWrongCode
+	}
+	l.State = pickup.StateLocked
+	w.logger.Warn("audit pickup.locked", "audit", true, "action", "pickup.locked", "employee_id", w.state.EmployeeID,
+		"reason", string(RefusedPickupLocked))
+	err := workflow.ExecuteActivity(graphWrite(ctx), journeyActs.Alert, activities.AlertRequest{Reason: string(RefusedPickupLocked),
+		Detail: "Five wrong codes were entered on a pickup page, so tapflow burnt the link and created no pass. " +
+			"The audit log names the employee; check with them and their manager before sending a new link."}).Get(ctx, nil)
+	if err != nil {
+		w.logger.Warn("the lockout could not be announced to the security mailbox", "error", err)
+	}
+	return pickup.StateLocked
 }
 
 // currentLink is the running journey's link when hash is its hash.
@@ -149,6 +201,9 @@ func (w *employee) reveal(ctx workflow.Context, r pickup.RevealUpdate) (pickup.R
 		return pickup.RevealAnswer{Refused: pickup.StateRevealed}, nil
 	default:
 		return pickup.RevealAnswer{Refused: inv.State}, nil
+	}
+	if refused := w.checkCode(ctx, l, hash, r.Code); refused != "" {
+		return pickup.RevealAnswer{Refused: refused, Invitation: w.invitation(ctx, hash)}, nil
 	}
 	l.State = "revealing"
 	j.pass.issuing = true

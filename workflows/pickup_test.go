@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ func invitedJourney(t *testing.T) (*journeyEnv, *[]activities.InviteRequest) {
 	je.env.OnActivity(journeyActs.Invite, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.InviteRequest) (activities.InviteResult, error) {
 			invites = append(invites, r)
-			return activities.InviteResult{Hash: "hash-1", MessageID: "msg-1"}, nil
+			n := strconv.Itoa(len(invites))
+			return activities.InviteResult{Hash: "hash-" + n, MessageID: "msg-" + n}, nil
 		})
 	je.registersAfter(t0.Add(365 * 24 * time.Hour))
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
@@ -69,4 +71,21 @@ func TestARescindKillsTheLink(t *testing.T) {
 	require.Equal(t, OutcomeCancelled, st.Journey.Outcome)
 	require.Equal(t, pickup.StateClosed, st.Journey.Pickup.State)
 	require.Equal(t, pickup.StateClosed, after.State)
+}
+
+// starter reissue while the link is out kills it and sends a new one: the old link is closed, the new one open.
+func TestAReissueSendsANewLinkAndKillsTheOld(t *testing.T) {
+	je, invites := invitedJourney(t)
+	je.revoked()
+	var accepted bool
+	je.update(firstMorning.Sub(t0)+time.Hour, UpdateReissue, ActionRequest{By: "helpdesk@contoso.example"}, &accepted)
+	var old, fresh pickup.Invitation
+	je.queryLink(firstMorning.Sub(t0)+2*time.Hour, "hash-1", &old)
+	je.queryLink(firstMorning.Sub(t0)+2*time.Hour, "hash-2", &fresh)
+	st := je.run(firstMorning.Sub(t0) + 3*time.Hour)
+	require.True(t, accepted)
+	require.Len(t, *invites, 2)
+	require.Equal(t, pickup.StateClosed, old.State)
+	require.Equal(t, pickup.StateOpen, fresh.State)
+	require.Equal(t, StageInvited, st.Journey.Stage)
 }

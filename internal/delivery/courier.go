@@ -24,6 +24,8 @@ const (
 	KindExpired  = "expired"
 	// KindInvite is a pickup invitation: the link to the page where the hire reveals the pass, never the pass.
 	KindInvite = "invite"
+	// KindCode is a pickup link's one-time code, to the hire's own address (its value travels as Link).
+	KindCode = "code"
 	// KindAlert is a security alert to the security mailbox: a reason code and what happened, never a pass.
 	KindAlert = "alert"
 )

@@ -39,6 +39,9 @@ type Target struct {
 	SecurityMailbox string
 	// TaskQueue is the workflows' task queue, where the issuance guard runs.
 	TaskQueue string
+	// Pickup says passes are delivered by pickup link, whose page is reached at PublicURL.
+	Pickup    bool
+	PublicURL string
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
@@ -46,6 +49,7 @@ func Run(ctx context.Context, t Target) Report {
 	var r Report
 	checkTemporal(ctx, &r, t)
 	checkIssuance(ctx, &r, t)
+	checkPickup(ctx, &r, t)
 	checkRateLimit(&r, t)
 	checkBinding(&r, t)
 	roles, tokenOK := checkToken(ctx, &r, t)

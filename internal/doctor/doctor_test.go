@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -71,4 +72,29 @@ func TestIdentityBindingOffIsFlagged(t *testing.T) {
 	require.Equal(t, Warn, find(off).Status)
 	require.Contains(t, find(off).Fix, "TAPFLOW_IDENTITY_BINDING")
 	require.Equal(t, OK, find(on).Status)
+}
+
+// With delivery by pickup link, doctor checks the page's origin: https with real Graph, and answering.
+func TestThePickupOriginIsChecked(t *testing.T) {
+	noToken := func(context.Context) (string, error) { return "", errors.New("no credential") }
+	find := func(r Report) Check {
+		for _, c := range r.Checks {
+			if c.Name == "pickup page" {
+				return c
+			}
+		}
+		return Check{}
+	}
+	plain := Run(context.Background(), Target{DialErr: errors.New("x"), Token: noToken, Pickup: true, RealGraph: true,
+		PublicURL: "http://tapflow.contoso.example"})
+	require.Equal(t, Fail, find(plain).Status)
+	require.Contains(t, find(plain).Detail, "not https")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer srv.Close()
+	up := Run(context.Background(), Target{DialErr: errors.New("x"), Token: noToken, Pickup: true, PublicURL: srv.URL})
+	require.Equal(t, OK, find(up).Status)
+	srv.Close()
+	down := Run(context.Background(), Target{DialErr: errors.New("x"), Token: noToken, Pickup: true, PublicURL: srv.URL})
+	require.Equal(t, Fail, find(down).Status)
+	require.Contains(t, find(down).Detail, "not reachable")
 }

@@ -66,3 +66,32 @@ func Hash(token string) string {
 func Matches(token, hash string) bool {
 	return hash != "" && subtle.ConstantTimeCompare([]byte(Hash(token)), []byte(hash)) == 1
 }
+
+// MaxWrongCodes is how many wrong codes burn a link.
+const MaxWrongCodes = 5
+
+// NewCode is a one-time code of six digits for the second channel, and its hash bound to the link's hash (a
+// code alone, or a code for another link, matches nothing).
+func NewCode(linkHash string, random io.Reader) (code, hash string, err error) {
+	if random == nil {
+		random = rand.Reader
+	}
+	b := make([]byte, 4)
+	if _, err := io.ReadFull(random, b); err != nil {
+		return "", "", fmt.Errorf("pickup code: read random bytes: %w", err)
+	}
+	n := (uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])) % 1000000
+	code = fmt.Sprintf("%06d", n)
+	return code, CodeHash(linkHash, code), nil
+}
+
+// CodeHash binds a code to its link: SHA-256 of the link's hash and the code, hex.
+func CodeHash(linkHash, code string) string {
+	sum := sha256.Sum256([]byte(linkHash + "/" + code))
+	return hex.EncodeToString(sum[:])
+}
+
+// CodeMatches reports in constant time whether code is the link's.
+func CodeMatches(linkHash, code, codeHash string) bool {
+	return codeHash != "" && subtle.ConstantTimeCompare([]byte(CodeHash(linkHash, code)), []byte(codeHash)) == 1
+}

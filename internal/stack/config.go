@@ -87,11 +87,12 @@ func Bind(s *cliconf.Set, c *Config) {
 		"is replayed from its history (about 40 events) when it next has work. Thousands of waiting joiners need little memory")
 	s.Enum(&c.LogLevel, "log-level", "info", logging.Levels(), "log level")
 	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats(), "log format")
-	bindGraph(s, &c.Graph)
+	BindGraph(s, &c.Graph)
 	bindJourney(s, &c.Journey)
 }
 
-func bindGraph(s *cliconf.Set, g *graph.Config) {
+// BindGraph binds the Graph client's settings: the worker's, and the pickup page's in starter serve.
+func BindGraph(s *cliconf.Set, g *graph.Config) {
 	s.Enum(&g.Cloud, "graph-cloud", "global", graph.CloudNames(),
 		"Microsoft cloud for Graph and sign-in")
 	s.String(&g.BaseURL, "graph-url", "", "Graph v1.0 base URL (overrides the cloud's; an emulator or proxy)")

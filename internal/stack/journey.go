@@ -47,6 +47,8 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 		"how a new pass is delivered (pickup: a link to a page where the hire reveals it; dev stack only so far)")
 	s.String(&js.PublicURL, "public-url", "", "origin of the pickup page, for the links (dev stack: the webhook listener)")
 	s.String(&js.PickupEndsAt, "pickup-ends-at", activities.DefaultPickupEndsAt, "local time (HH:MM) on the first day when an unrevealed pickup link expires")
+	s.Enum(&js.PickupCode, "pickup-code", activities.PickupCodeAuto, []string{activities.PickupCodeAuto, activities.PickupCodeOff},
+		"auto: a one-time code to the hire's own address (employee.personal_email), asked for on the pickup page")
 	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
 	s.String(&js.FallbackRecipient, "fallback-recipient", "", "recipient when the manager has no mailbox, and of expiry notices (e.g. the helpdesk)")
 	s.String(&c.WebhookURL, "delivery-webhook-url", "", "HTTPS endpoint of the webhook delivery channel")
@@ -97,7 +99,11 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
-	if js.Channel == activities.ChannelPickup && js.PublicURL == "" && s.hookL != nil {
+	if js.Channel == activities.ChannelPickup && js.PublicURL == "" {
+		if s.hookL == nil {
+			return activities.Deps{}, fmt.Errorf("pickup delivery needs the page's public origin: set TAPFLOW_PUBLIC_URL " +
+				"to where starter serve --pickup is reached (https://...)")
+		}
 		js.PublicURL = "http://" + s.hookL.Addr().String()
 	}
 	for i, d := range js.RecipientDomains {
@@ -175,6 +181,13 @@ func (c JourneyConfig) check() error {
 		}
 		if _, err := standardwebhooks.NewWebhook(c.WebhookSecret); err != nil || c.WebhookSecret == "" {
 			return fmt.Errorf("TAPFLOW_DELIVERY_WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ and base64")
+		}
+	}
+	if c.Settings.Channel == activities.ChannelPickup && c.Settings.PublicURL != "" {
+		u, err := url.Parse(c.Settings.PublicURL)
+		loopback := err == nil && u.Scheme == "http" && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !loopback) || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("TAPFLOW_PUBLIC_URL: the pickup page's origin must be https://host[:port] (plain http only on loopback)")
 		}
 	}
 	if si := c.Settings.PollSlowInterval; si != 0 && si < c.Settings.PollInterval {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"html"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
@@ -120,4 +122,91 @@ func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
 		sources["mail "+string(rune('0'+i))] = []byte(msg.Body + msg.Subject)
 	}
 	requireNoPasses(t, issued, sources)
+}
+
+// revealForm opens the link in a fresh browser and returns it with the form's CSRF token.
+func revealForm(t *testing.T, link string) (*http.Client, string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	_, form := page(t, browser, http.MethodGet, link, nil)
+	m := csrfPattern.FindStringSubmatch(form)
+	require.NotNil(t, m, form)
+	return browser, m[1]
+}
+
+// TestSplitKnowledgeNeedsTheCodeFromTheSecondChannel plays the split-knowledge attacks: the link goes to the
+// manager, a one-time code to the hire's own address. Whoever holds only the link (the manager, a mailbox
+// reader) cannot reveal: wrong codes are counted, and the fifth burns the link (outcome pickup_locked, audited,
+// the security mailbox told) with no pass ever created. With the right code the pass is revealed.
+func TestSplitKnowledgeNeedsTheCodeFromTheSecondChannel(t *testing.T) {
+	var logs testkit.Buffer
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
+		c.WebhookAddress = "127.0.0.1:0"
+		c.Journey.Settings.Channel = activities.ChannelPickup
+		c.Journey.Settings.SecurityMailbox = "soc@contoso.example"
+	})
+	emu := s.EmulatorURL() + "/_emulator"
+	hire := func(event, employee, user, personal string) (link, code string) {
+		e := hireStartingNow(event, employee, user)
+		e.Employee.PersonalEmail = personal
+		res, err := intake.Submit(context.Background(), s.Client(), e)
+		require.NoError(t, err)
+		require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
+		require.Eventually(t, func() bool {
+			var mail []emuMail
+			getJSON(t, emu+"/mail", &mail)
+			for _, m := range mail {
+				switch {
+				case len(m.To) == 1 && m.To[0] != personal && strings.Contains(m.Body, "/p/"):
+					l := pickupLinkPattern.FindString(m.Body)
+					if id, _ := pickup.EmployeeOf(l[strings.LastIndex(l, "/")+1:]); id == employee {
+						link = l
+					}
+				case len(m.To) == 1 && m.To[0] == personal:
+					code = codePattern.FindStringSubmatch(m.Body)[1]
+				}
+			}
+			return link != "" && code != ""
+		}, time.Minute, 100*time.Millisecond)
+		return link, code
+	}
+
+	link, code := hire("split-1", "E1001", graphemu.DemoAdaLovelaceID, "ada.personal@example.com")
+	browser, csrf := revealForm(t, link)
+	_, body := page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}})
+	require.Contains(t, body, "That code is not right.", "the link alone reveals nothing")
+	_, body = page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {wrongCode(code)}})
+	require.Contains(t, body, "3 tries left")
+	require.Empty(t, issuedPasses(t, s, graphemu.DemoAdaLovelaceID))
+	_, body = page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {code}})
+	require.Regexp(t, passPattern, body)
+	require.Len(t, issuedPasses(t, s, graphemu.DemoAdaLovelaceID), 1)
+
+	link, code = hire("split-2", "E1002", graphemu.DemoKatherineID, "katherine.personal@example.com")
+	browser, csrf = revealForm(t, link)
+	for range 5 {
+		_, body = page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {wrongCode(code)}})
+	}
+	require.Contains(t, body, "This link is locked")
+	_, body = page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {code}})
+	require.NotRegexp(t, passPattern, body, "the right code after the lockout reveals nothing")
+	require.Eventually(t, func() bool {
+		st := journeyStatus(t, s, workflows.EmployeeWorkflowID("E1002"))
+		return st.Journey.Outcome == workflows.Outcome(workflows.RefusedPickupLocked)
+	}, time.Minute, 100*time.Millisecond)
+	require.Empty(t, issuedPasses(t, s, graphemu.DemoKatherineID))
+	require.Contains(t, logs.String(), `"action":"pickup.locked"`)
+	require.Eventually(t, func() bool { return alerted(t, s, "tapflow security alert: pickup_locked") }, time.Minute, 100*time.Millisecond)
+}
+
+var codePattern = regexp.MustCompile(`<strong>([0-9]{6})</strong>`)
+
+// wrongCode is a six-digit code that is not code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
 }

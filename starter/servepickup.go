@@ -1,0 +1,70 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/audit"
+	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/issuance"
+	"github.com/tapflow/tapflow/internal/pickup"
+	"github.com/tapflow/tapflow/internal/stack"
+	"github.com/tapflow/tapflow/workflows"
+)
+
+// pickupConfig is what starter serve needs to host the pickup page: the page creates the pass at the reveal,
+// in this process, so it holds Graph credentials and the pass settings, which must match the workers'.
+type pickupConfig struct {
+	on         bool
+	graph      graph.Config
+	lifetime   time.Duration
+	usableOnce bool
+	limits     issuance.Limits
+	trustProxy bool
+}
+
+func bindPickup(s *cliconf.Set, c *pickupConfig) {
+	d := activities.DefaultJoinerSettings()
+	s.Bool(&c.on, "pickup", false, "also serve the pickup page (GET/POST /p/{token}) and create revealed passes here")
+	stack.BindGraph(s, &c.graph)
+	s.Duration(&c.lifetime, "tap-lifetime", time.Duration(d.LifetimeMinutes)*time.Minute, "wanted pass lifetime, clamped to the tenant policy (as the workers')")
+	s.Bool(&c.usableOnce, "tap-usable-once", d.UsableOnce, "issue one-time passes (as the workers')")
+	s.Int(&c.limits.PerHour, "issuance-limit", d.Issuance.PerHour, 0, "the issuance guard's hourly limit (as the workers')")
+	s.Int(&c.limits.RecoveriesPerDay, "tenant-recoveries-per-day", d.Issuance.RecoveriesPerDay, 0, "the guard's daily recovery limit (as the workers')")
+	s.Bool(&c.trustProxy, "trust-forwarded", false, "read the client address from X-Forwarded-For (only behind a proxy that sets it)")
+}
+
+// startPickup runs the page's worker on a task queue of this process's own and registers the page on mux. The
+// returned stop drains the worker.
+func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.ServeMux) (func(), error) {
+	g, err := graph.New(cfg.graph, graph.Options{})
+	if err != nil {
+		return nil, cliconf.Usage(fmt.Errorf("the pickup page creates passes, so it needs Graph: %w", err))
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	host, _ := os.Hostname()
+	queue := "tapflow-pickup-" + host + "-" + hex.EncodeToString(b)
+	waiters := &pickup.Waiters{}
+	js := activities.DefaultJoinerSettings()
+	js.LifetimeMinutes, js.UsableOnce, js.Issuance = int(cfg.lifetime/time.Minute), cfg.usableOnce, cfg.limits
+	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+	activities.RegisterPickup(w, activities.Deps{Graph: g, Audit: audit.Log{Logger: log},
+		Guard: &issuance.Client{Temporal: c, TaskQueue: workflows.TaskQueue}, Joiner: js}, waiters)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start the pickup worker: %w", err)
+	}
+	(&pickup.Handler{Journeys: &pickup.Temporal{Client: c, Queue: queue, Waiters: waiters, WorkflowID: workflows.EmployeeWorkflowID},
+		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy}).Register(mux)
+	return w.Stop, nil
+}
