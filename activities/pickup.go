@@ -21,8 +21,10 @@ type InviteRequest struct {
 	Expires    time.Time `json:"expires"`
 	// Recipient is what a pre-flight moments ago read; nil: read it.
 	Recipient *Recipient `json:"recipient,omitempty"`
-	// PersonalEmail is the hire's own address from the HR event: the second channel, for the one-time code.
+	// PersonalEmail and MobilePhone are the hire's own, from the HR event: the second channel, for the one-time
+	// code (the address first; the phone through the signed webhook, an SMS gateway).
 	PersonalEmail string `json:"personal_email,omitempty"`
+	MobilePhone   string `json:"mobile_phone,omitempty"`
 }
 
 // InviteResult is the sent invitation: the link's hash (the link itself exists only in the message), or a
@@ -77,25 +79,39 @@ func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, 
 	return InviteResult{Hash: hash, CodeHash: codeHash, Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
 }
 
-// sendCode sends the one-time code to the hire's own address, when there is one and codes are on: split
-// knowledge, the link with the manager and the code with the hire. The code is not a pass, so it may go outside
-// the organisation. It returns the code's hash ("" when no code was sent).
+// sendCode sends the one-time code over the second channel, when there is one and codes are on: split
+// knowledge, the link with the manager and the code with the hire, at their own address, or by SMS through the
+// signed webhook (Settings.CodeByWebhook). The code is not a pass, so it may go outside the organisation. It
+// returns the code's hash ("" when no code was sent).
 func (j *Journey) sendCode(ctx context.Context, req InviteRequest, linkHash string, rcpt Recipient) (string, error) {
-	if req.PersonalEmail == "" || j.Settings.PickupCode == PickupCodeOff {
+	n := delivery.Notice{Kind: delivery.KindCode, EmployeeID: req.EmployeeID, UserID: req.UserID,
+		DisplayName: rcpt.DisplayName, Language: req.Language, Expires: req.Expires}
+	channel := "personal-mail"
+	switch {
+	case j.Settings.PickupCode == PickupCodeOff:
+		return "", nil
+	case req.PersonalEmail != "":
+		n.Channel, n.To = ChannelManagerMail, []string{req.PersonalEmail}
+	case req.MobilePhone != "" && j.Settings.CodeByWebhook:
+		n.Channel, n.Phone, channel = ChannelWebhook, req.MobilePhone, "sms-webhook"
+	default:
 		return "", nil
 	}
-	code, codeHash, err := pickup.NewCode(linkHash, nil)
+	if len(j.Settings.PickupKey) == 0 {
+		return "", errors.New("a pickup code needs TAPFLOW_PICKUP_KEY, shared with starter serve --pickup")
+	}
+	code, err := pickup.NewCode(nil)
 	if err != nil {
 		return "", err
 	}
-	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindCode, Channel: ChannelManagerMail,
-		To: []string{req.PersonalEmail}, EmployeeID: req.EmployeeID, UserID: req.UserID, DisplayName: rcpt.DisplayName,
-		Language: req.Language, Expires: req.Expires, Link: graph.NewPass(code)})
+	codeHash := j.Settings.PickupKey.CodeDigest(linkHash, code)
+	n.Link = graph.NewPass(code)
+	receipt, err := j.Delivery.Deliver(ctx, n)
 	if err != nil {
 		return "", deliveryFailure(err)
 	}
 	j.record(ctx, audit.Entry{Action: "pickup.code_sent", EmployeeID: req.EmployeeID, UserID: req.UserID,
-		Channel: "personal-mail", MessageID: receipt.MessageID})
+		Channel: channel, MessageID: receipt.MessageID})
 	return codeHash, nil
 }
 

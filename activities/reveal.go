@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/graph"
@@ -32,7 +33,9 @@ func (p *Pickup) CreateForReveal(ctx context.Context, req CreateRequest) (Create
 	}
 	j.record(ctx, audit.Entry{Action: "tap.issued", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "pickup"})
 	if !p.Waiters.Deliver(req.WaiterID, issued.Pass) {
-		if derr := j.Graph.DeleteTAP(ctx, req.UserID, issued.ID); derr != nil && !graph.IsNotFound(derr) {
+		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second) // even if the activity's time is up
+		defer cancel()
+		if derr := j.Graph.DeleteTAP(undo, req.UserID, issued.ID); derr != nil && !graph.IsNotFound(derr) {
 			return CreateResult{}, graphFailure(fmt.Errorf("revoke the pass nobody waited for: %w", derr))
 		}
 		j.record(ctx, audit.Entry{Action: "tap.revoked", EmployeeID: req.EmployeeID, UserID: req.UserID, MethodID: issued.ID, Reason: "undelivered"})

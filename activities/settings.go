@@ -6,6 +6,7 @@ import (
 
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/issuance"
+	"github.com/tapflow/tapflow/internal/pickup"
 )
 
 // JoinerSettings are the knobs of a TAP journey, as the worker is configured. The activities read theirs from
@@ -41,6 +42,10 @@ type JoinerSettings struct {
 	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
 	// PickupCode is PickupCodeAuto (a one-time code to the hire's own address, when the event has one) or off.
 	PickupCode string `json:"pickup_code,omitempty"`
+	// CodeByWebhook: the signed webhook is configured, so a code can go to the hire's phone through it.
+	CodeByWebhook bool `json:"code_by_webhook,omitempty"`
+	// PickupKey binds codes to links (TAPFLOW_PICKUP_KEY, shared with the page); never serialised.
+	PickupKey pickup.Key `json:"-"`
 	// Issuance are the tenant-wide limits the issuance guard applies (0 turns one off).
 	Issuance issuance.Limits `json:"issuance"`
 }

@@ -31,6 +31,7 @@ type pickupConfig struct {
 	usableOnce bool
 	limits     issuance.Limits
 	trustProxy bool
+	key        string
 }
 
 func bindPickup(s *cliconf.Set, c *pickupConfig) {
@@ -41,12 +42,21 @@ func bindPickup(s *cliconf.Set, c *pickupConfig) {
 	s.Bool(&c.usableOnce, "tap-usable-once", d.UsableOnce, "issue one-time passes (as the workers')")
 	s.Int(&c.limits.PerHour, "issuance-limit", d.Issuance.PerHour, 0, "the issuance guard's hourly limit (as the workers')")
 	s.Int(&c.limits.RecoveriesPerDay, "tenant-recoveries-per-day", d.Issuance.RecoveriesPerDay, 0, "the guard's daily recovery limit (as the workers')")
+	s.String(&c.key, "pickup-key", "", "the workers' TAPFLOW_PICKUP_KEY, to check the codes hires type")
 	s.Bool(&c.trustProxy, "trust-forwarded", false, "read the client address from X-Forwarded-For (only behind a proxy that sets it)")
 }
 
 // startPickup runs the page's worker on a task queue of this process's own and registers the page on mux. The
 // returned stop drains the worker.
 func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.ServeMux) (func(), error) {
+	var key pickup.Key
+	if cfg.key != "" {
+		k, err := pickup.ParseKey(cfg.key)
+		if err != nil {
+			return nil, cliconf.Usage(err)
+		}
+		key = k
+	}
 	g, err := graph.New(cfg.graph, graph.Options{})
 	if err != nil {
 		return nil, cliconf.Usage(fmt.Errorf("the pickup page creates passes, so it needs Graph: %w", err))
@@ -65,6 +75,6 @@ func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.
 		return nil, fmt.Errorf("start the pickup worker: %w", err)
 	}
 	(&pickup.Handler{Journeys: &pickup.Temporal{Client: c, Queue: queue, Waiters: waiters, WorkflowID: workflows.EmployeeWorkflowID},
-		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy}).Register(mux)
+		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy, Key: key}).Register(mux)
 	return w.Stop, nil
 }

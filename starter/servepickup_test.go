@@ -28,14 +28,16 @@ import (
 // own Graph credentials, in its own process, and shows it.
 func TestServeHostsThePickupPage(t *testing.T) {
 	addr := testkit.FreeAddr(t)
+	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes, base64: the workers' and the page's
 	s := startStack(t, func(c *stack.Config) {
+		c.Journey.PickupKey = key
 		c.Journey.Settings.Channel = activities.ChannelPickup
 		c.Journey.Settings.PublicURL = "http://" + addr
 		c.Journey.Settings.PollInterval, c.Journey.PollIntervalSet = time.Second, true
 	})
 	env := testkit.Env(map[string]string{"TEMPORAL_ADDRESS": s.TemporalAddress(), "TAPFLOW_WEBHOOK_SECRET": testSecret,
 		"TAPFLOW_NO_ENCRYPTION": "true", "TAPFLOW_METRICS_ADDRESS": testkit.FreeAddr(t), "TAPFLOW_PICKUP": "true",
-		"TAPFLOW_GRAPH_URL": s.EmulatorURL() + "/v1.0", "TAPFLOW_GRAPH_STATIC_TOKEN": "t"})
+		"TAPFLOW_GRAPH_URL": s.EmulatorURL() + "/v1.0", "TAPFLOW_GRAPH_STATIC_TOKEN": "t", "TAPFLOW_PICKUP_KEY": key})
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb testkit.Buffer
 	done := make(chan int, 1)

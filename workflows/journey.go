@@ -46,10 +46,13 @@ type journey struct {
 	logger         log.Logger
 	timing         activities.Timing
 
-	news    news    // what the handlers told it and it has not acted on yet
-	resumed bool    // the issuance guard lifted the pause this journey waits in
-	checked checked // what the last pre-flight found
-	pass    pass    // how the next pass is due, and whether one may be live
+	news    news // what the handlers told it and it has not acted on yet
+	resumed bool // the issuance guard lifted the pause this journey waits in
+	// linkRefusal and linkHold are what a reveal's check found (a refusal, or privilege to approve first).
+	linkRefusal activities.Refusal
+	linkHold    *activities.PreflightResult
+	checked     checked // what the last pre-flight found
+	pass        pass    // how the next pass is due, and whether one may be live
 
 	cancel      workflow.CancelFunc
 	stopping    bool // stop was asked: the journey is revoking and ending
@@ -188,7 +191,7 @@ func (j *journey) end(ctx workflow.Context, outcome Outcome, reason string, err 
 	case err != nil:
 		outcome, reason = failureOutcome(err)
 	}
-	if l := j.rec.Pickup; l != nil && (l.State == pickup.StateOpen || l.State == "revealing") {
+	if l := j.rec.Pickup; l != nil && l.State == pickup.StateOpen {
 		l.State = pickup.StateClosed // a termination, a rescind, a cancel: the link dies with the journey
 	}
 	if rerr := j.revokeLeftover(final, string(outcome)); rerr != nil {

@@ -46,6 +46,7 @@ type Notice struct {
 	Reissue           bool       // an expiry that a new pass will follow
 	Reason, Detail    string     // only for KindAlert: the reason code and a sentence
 	Link              graph.Pass // only for KindInvite: the pickup link, a bearer secret until used
+	Phone             string     // only for a KindCode sent by webhook: the hire's mobile number (E.164)
 }
 
 // Receipt says how a notice went out. It holds no secret and no address.
@@ -128,6 +129,7 @@ type webhookBody struct {
 	UsableOnce bool      `json:"usable_once"`
 	Subject    string    `json:"subject"`
 	Text       string    `json:"text"`
+	Phone      string    `json:"phone,omitempty"` // a code for an SMS gateway: the number to send Text to
 }
 
 func (c *Courier) post(ctx context.Context, id string, n Notice, msg rendered) error {
@@ -136,7 +138,7 @@ func (c *Courier) post(ctx context.Context, id string, n Notice, msg rendered) e
 	}
 	body, err := json.Marshal(webhookBody{Type: "tapflow." + n.Kind, EmployeeID: n.EmployeeID, UserID: n.UserID,
 		User: n.UserPrincipalName, Pass: n.Pass.Reveal(), Start: n.Start, Expires: n.Expires, UsableOnce: n.UsableOnce,
-		Subject: msg.Subject, Text: msg.Text})
+		Subject: msg.Subject, Text: msg.Text, Phone: n.Phone})
 	if err != nil {
 		return fmt.Errorf("%w: encode the webhook body: %v", ErrPermanent, err)
 	}

@@ -18,6 +18,9 @@ func (e *Emulator) controlRoutes() []route {
 		newRoute("users/*/tap/verify", map[string]handlerFunc{http.MethodPost: e.verifyTAPCtl}),
 		newRoute("policy", map[string]handlerFunc{http.MethodGet: e.getPolicyCtl, http.MethodPut: e.putPolicyCtl}),
 		newRoute("mail", map[string]handlerFunc{http.MethodGet: e.getMail, http.MethodDelete: e.deleteMail}),
+		newRoute("outbox", map[string]handlerFunc{http.MethodGet: e.getOutbox, http.MethodDelete: e.deleteOutbox}),
+		newRoute("webhook", map[string]handlerFunc{http.MethodGet: e.getWebhook, http.MethodPut: e.putWebhook,
+			http.MethodPost: e.postWebhook, http.MethodDelete: e.deleteWebhook}),
 		newRoute("requests", map[string]handlerFunc{http.MethodGet: e.getRequestsCtl, http.MethodDelete: e.clearRequestsCtl}),
 		newRoute("faults", map[string]handlerFunc{
 			http.MethodGet: e.listFaults, http.MethodPost: e.addFault, http.MethodDelete: e.clearFaults}),
@@ -219,7 +222,8 @@ func (e *Emulator) clearRequestsCtl(w http.ResponseWriter, _ *http.Request, _ []
 	writeNoContent(w, http.StatusNoContent)
 }
 
-// resetCtl serves POST /_emulator/reset: back to the seed, with empty mail, requests and faults.
+// resetCtl serves POST /_emulator/reset: back to the seed, with empty mail, outbox, requests and faults, and no
+// webhook secret.
 func (e *Emulator) resetCtl(w http.ResponseWriter, _ *http.Request, _ []string) {
 	st := e.buildState()
 	e.mu.Lock()

@@ -152,7 +152,7 @@ func (e *Emulator) sendMail(w http.ResponseWriter, r *http.Request, p []string) 
 	msg.Sender = sender
 	msg.SentAt = e.now().UTC()
 	e.mu.Lock()
-	e.st.outbox = append(e.st.outbox, msg)
+	e.st.recordMail(msg)
 	e.mu.Unlock()
 	writeNoContent(w, http.StatusAccepted)
 }
@@ -160,15 +160,15 @@ func (e *Emulator) sendMail(w http.ResponseWriter, r *http.Request, p []string) 
 // getMail serves GET /_emulator/mail.
 func (e *Emulator) getMail(w http.ResponseWriter, _ *http.Request, _ []string) {
 	e.mu.Lock()
-	out := append([]mailMessage{}, e.st.outbox...)
+	out := append([]mailMessage{}, e.st.mail...)
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }
 
-// deleteMail serves DELETE /_emulator/mail.
+// deleteMail serves DELETE /_emulator/mail; the outbox keeps its entries (DELETE /_emulator/outbox).
 func (e *Emulator) deleteMail(w http.ResponseWriter, _ *http.Request, _ []string) {
 	e.mu.Lock()
-	e.st.outbox = nil
+	e.st.mail = nil
 	e.mu.Unlock()
 	writeNoContent(w, http.StatusNoContent)
 }

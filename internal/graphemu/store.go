@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 // userRec is a directory user as the emulator holds it.
@@ -63,7 +65,9 @@ type state struct {
 	contacts []*contactRec
 	domains  []Domain
 	policy   TAPPolicy
-	outbox   []mailMessage
+	mail     []mailMessage             // every message sent with sendMail
+	outbox   []any                     // outboxMail and outboxWebhook entries, newest last (outbox.go)
+	hookKey  *standardwebhooks.Webhook // PUT /_emulator/webhook's secret; nil: deliveries are not verified
 	requests []*requestRecord
 	faults   []*faultRule
 	denied   map[string]bool // permissions taken away with PUT /_emulator/permissions; nil: all granted

@@ -36,12 +36,14 @@ type Invitation struct {
 	AttemptsLeft int       `json:"attempts_left,omitempty"`
 }
 
-// RevealRequest is a reveal as the page received it: the link's token itself (so that knowing its hash, which the
-// journey's record shows, is not enough to reveal), the code, and the client's address for the record.
+// RevealRequest is a reveal as the page sends it to the journey: the link's hash, the typed code's digest under
+// the pickup key (never the token or the code: update arguments stay in the history), and the client's address
+// for the journey's record. Knowing the hash is not enough to see a pass: the pass goes only to the response
+// waiting in the page's process.
 type RevealRequest struct {
-	Token string `json:"token"`
-	Code  string `json:"code,omitempty"`
-	From  string `json:"from,omitempty"`
+	Hash       string `json:"hash"`
+	CodeDigest string `json:"code_digest,omitempty"`
+	From       string `json:"from,omitempty"`
 }
 
 // Revealed is a reveal's answer. The pass is here only in memory, for the one response that shows it.
@@ -61,8 +63,8 @@ const ReasonWrongCode = "wrong_code"
 type Journeys interface {
 	// Lookup reads the invitation the token's hash belongs to; it changes nothing.
 	Lookup(ctx context.Context, employeeID, hash string) (Invitation, error)
-	// Opened records, best effort, that the link was fetched.
-	Opened(ctx context.Context, employeeID, hash, from string)
+	// Opened records, best effort, that the link was fetched n times since the last record.
+	Opened(ctx context.Context, employeeID, hash string, n int)
 	// Reveal creates the pass if the request passes the journey's checks.
 	Reveal(ctx context.Context, employeeID string, r RevealRequest) (Revealed, error)
 }
@@ -74,6 +76,10 @@ type Handler struct {
 	Log      *slog.Logger
 	// TrustForwarded reads X-Forwarded-For and X-Forwarded-Proto: set it only behind a proxy that sets them.
 	TrustForwarded bool
+	// Key turns typed codes into the digests the journey compares (the workers' TAPFLOW_PICKUP_KEY).
+	Key Key
+
+	opens openCounter
 }
 
 // Register adds the pickup routes to mux.
@@ -102,16 +108,19 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusOK, view{State: inv.State})
 		return
 	}
-	h.Journeys.Opened(r.Context(), employee, hash, h.clientAddr(r))
+	if n := h.opens.add(hash, time.Now()); n > 0 {
+		h.Journeys.Opened(r.Context(), employee, hash, n)
+	}
 	csrf := randomString()
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/p/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: h.secure(r), MaxAge: 3600})
 	h.render(w, http.StatusOK, h.openView(inv, csrf, ""))
 }
 
-// reveal acts on the form: a matching CSRF token, then the journey's checks; the pass is shown once.
+// reveal acts on the form: a matching CSRF token, an open link, a code of the right shape, then the journey's
+// checks; the pass is shown once.
 func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) {
-	employee, _, ok := h.target(r)
+	employee, hash, ok := h.target(r)
 	if !ok {
 		h.render(w, http.StatusNotFound, view{State: StateClosed})
 		return
@@ -123,8 +132,31 @@ func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusForbidden, view{State: "forbidden"})
 		return
 	}
-	res, err := h.Journeys.Reveal(r.Context(), employee, RevealRequest{Token: r.PathValue("token"), Code: strings.TrimSpace(r.PostFormValue("code")),
-		From: h.clientAddr(r)})
+	inv, err := h.Journeys.Lookup(r.Context(), employee, hash)
+	switch {
+	case err != nil:
+		h.render(w, http.StatusNotFound, view{State: StateClosed})
+		return
+	case inv.State == StateRevealed:
+		h.log().Warn("audit pickup.reveal_again", "audit", true, "action", "pickup.reveal_again", "employee_id", employee,
+			"reason", "suspicious")
+		h.render(w, http.StatusOK, view{State: StateRevealed})
+		return
+	case inv.State != StateOpen:
+		h.render(w, http.StatusOK, view{State: inv.State})
+		return
+	}
+	req := RevealRequest{Hash: hash, From: h.clientAddr(r)}
+	if inv.NeedsCode {
+		code := strings.TrimSpace(r.PostFormValue("code"))
+		if !WellFormedCode(code) {
+			h.render(w, http.StatusOK, h.openView(inv, c.Value, "The code has six digits."))
+			return
+		}
+		req.CodeDigest = h.Key.CodeDigest(hash, code)
+	}
+	// The hire's browser may go away; the reveal does not stop half-way (its own timeout bounds it).
+	res, err := h.Journeys.Reveal(context.WithoutCancel(r.Context()), employee, req)
 	switch {
 	case err != nil:
 		h.log().Warn("pickup reveal failed", "employee_id", employee, "error", err)

@@ -23,7 +23,7 @@ type fakeJourneys struct {
 	mu       sync.Mutex
 	hash     string
 	inv      Invitation
-	code     string
+	digest   string // the right code's digest
 	opened   int
 	reveals  int
 	lookedUp []string
@@ -39,7 +39,7 @@ func (f *fakeJourneys) Lookup(_ context.Context, employee, hash string) (Invitat
 	return f.inv, nil
 }
 
-func (f *fakeJourneys) Opened(context.Context, string, string, string) {
+func (f *fakeJourneys) Opened(context.Context, string, string, int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.opened++
@@ -49,11 +49,11 @@ func (f *fakeJourneys) Reveal(_ context.Context, _ string, r RevealRequest) (Rev
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
-	case Hash(r.Token) != f.hash:
+	case r.Hash != f.hash:
 		return Revealed{Refused: StateClosed}, nil
 	case f.inv.State != StateOpen:
 		return Revealed{Refused: f.inv.State}, nil
-	case f.code != "" && r.Code != f.code:
+	case f.digest != "" && r.CodeDigest != f.digest:
 		f.inv.AttemptsLeft--
 		return Revealed{Refused: ReasonWrongCode, Invitation: f.inv}, nil
 	}
@@ -66,10 +66,11 @@ func pickupServer(t *testing.T, code string) (*httptest.Server, *fakeJourneys, s
 	t.Helper()
 	token, hash, err := NewToken("E1001", nil)
 	require.NoError(t, err)
-	f := &fakeJourneys{hash: hash, code: code, inv: Invitation{State: StateOpen, DisplayName: "Ada Lovelace",
+	key := NewKey()
+	f := &fakeJourneys{hash: hash, digest: key.CodeDigest(hash, code), inv: Invitation{State: StateOpen, DisplayName: "Ada Lovelace",
 		Expires: time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC), NeedsCode: code != "", AttemptsLeft: 5}}
 	mux := http.NewServeMux()
-	(&Handler{Journeys: f}).Register(mux)
+	(&Handler{Journeys: f, Key: key}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv, f, srv.URL + "/p/" + token
@@ -161,7 +162,10 @@ func TestAWrongCodeRevealsNothing(t *testing.T) {
 	_, page := fetch(t, browser, http.MethodGet, link, nil)
 	require.Contains(t, page, `<label for="code">`)
 	csrf := csrfField.FindStringSubmatch(page)[1]
-	_, body := fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {"000000"}})
+	_, body := fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {"12ab"}})
+	require.Contains(t, body, "The code has six digits.", "a malformed code is refused without using a try")
+	require.Equal(t, 5, f.inv.AttemptsLeft)
+	_, body = fetch(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {"000000"}})
 	require.Contains(t, body, "That code is not right.")
 	require.Contains(t, body, "4 tries left")
 	require.Zero(t, f.reveals)

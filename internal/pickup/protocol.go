@@ -12,10 +12,10 @@ const (
 	UpdateReveal = "pickup-reveal"
 )
 
-// OpenedSignal is one fetch of the link.
+// OpenedSignal reports fetches of the link (at most one signal per link and page process every 10 s).
 type OpenedSignal struct {
-	Hash string `json:"hash"`
-	From string `json:"from,omitempty"`
+	Hash  string `json:"hash"`
+	Count int    `json:"count"`
 }
 
 // RevealUpdate asks the journey to create the pass for the waiting response: the task queue of the page's

@@ -9,8 +9,9 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// revealTimeout bounds a reveal: the journey's checks, the create activity and the hand-over.
-const revealTimeout = 30 * time.Second
+// revealTimeout bounds a reveal: the journey's checks, the create activity (at most 5 s to start and 10 s to
+// run) and the hand-over, within the server's 30-second write deadline.
+const revealTimeout = 25 * time.Second
 
 // Temporal is the page's Journeys on a Temporal client: queries, signals and updates to the employee's
 // workflow. The pass itself comes through Waiters, from the create activity this process's worker runs.
@@ -35,8 +36,8 @@ func (t *Temporal) Lookup(ctx context.Context, employee, hash string) (Invitatio
 }
 
 // Opened implements Journeys.
-func (t *Temporal) Opened(ctx context.Context, employee, hash, from string) {
-	_ = t.Client.SignalWorkflow(ctx, t.WorkflowID(employee), "", SignalOpened, OpenedSignal{Hash: hash, From: from})
+func (t *Temporal) Opened(ctx context.Context, employee, hash string, n int) {
+	_ = t.Client.SignalWorkflow(ctx, t.WorkflowID(employee), "", SignalOpened, OpenedSignal{Hash: hash, Count: n})
 }
 
 // Reveal implements Journeys.
@@ -53,7 +54,7 @@ func (t *Temporal) Reveal(ctx context.Context, employee string, r RevealRequest)
 	}
 	var a RevealAnswer
 	if err := h.Get(ctx, &a); err != nil {
-		return Revealed{Refused: StateClosed}, nil // the journey refused it (its validator): nothing was created
+		return Revealed{}, fmt.Errorf("reveal: %w", err) // refused by the journey's validator, or no answer in time
 	}
 	if a.Refused != "" {
 		return Revealed{Refused: a.Refused, Invitation: a.Invitation}, nil

@@ -3,6 +3,7 @@
 package pickup
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -11,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"regexp"
+	"strings"
 )
 
 // tokenVersion leads every token, so the format can change without old links being misread.
@@ -70,28 +73,64 @@ func Matches(token, hash string) bool {
 // MaxWrongCodes is how many wrong codes burn a link.
 const MaxWrongCodes = 5
 
-// NewCode is a one-time code of six digits for the second channel, and its hash bound to the link's hash (a
-// code alone, or a code for another link, matches nothing).
-func NewCode(linkHash string, random io.Reader) (code, hash string, err error) {
+// NewCode is a one-time code of six digits for the second channel, uniformly drawn.
+func NewCode(random io.Reader) (string, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	b := make([]byte, 4)
-	if _, err := io.ReadFull(random, b); err != nil {
-		return "", "", fmt.Errorf("pickup code: read random bytes: %w", err)
+	n, err := rand.Int(random, big.NewInt(1000000))
+	if err != nil {
+		return "", fmt.Errorf("pickup code: read random bytes: %w", err)
 	}
-	n := (uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])) % 1000000
-	code = fmt.Sprintf("%06d", n)
-	return code, CodeHash(linkHash, code), nil
+	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
-// CodeHash binds a code to its link: SHA-256 of the link's hash and the code, hex.
-func CodeHash(linkHash, code string) string {
-	sum := sha256.Sum256([]byte(linkHash + "/" + code))
-	return hex.EncodeToString(sum[:])
+// Key binds codes to links: a secret the workers (which send codes) and the page (which checks them) share
+// (TAPFLOW_PICKUP_KEY). What the journey keeps, and what a reveal sends, is an HMAC under it, so neither the
+// history nor a brute force of the six digits gives the code away.
+type Key []byte
+
+// ParseKey reads a key: base64 of at least 32 bytes.
+func ParseKey(s string) (Key, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) < 32 {
+		return nil, errors.New("TAPFLOW_PICKUP_KEY: base64 of at least 32 random bytes (openssl rand -base64 32)")
+	}
+	return Key(b), nil
 }
 
-// CodeMatches reports in constant time whether code is the link's.
-func CodeMatches(linkHash, code, codeHash string) bool {
-	return codeHash != "" && subtle.ConstantTimeCompare([]byte(CodeHash(linkHash, code)), []byte(codeHash)) == 1
+// NewKey makes a random key (the dev stack's, shared in one process).
+func NewKey() Key {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return Key(b)
+}
+
+// CodeDigest is the HMAC of a link's hash and a code under the key, hex ("" for an empty code or key).
+func (k Key) CodeDigest(linkHash, code string) string {
+	if len(k) == 0 || code == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(linkHash + "/" + code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// DigestMatches reports in constant time whether a reveal's code digest is the link's.
+func DigestMatches(digest, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(digest), []byte(want)) == 1
+}
+
+// WellFormedCode says a typed code has the code's shape (six digits): anything else is refused by the page
+// without counting as a try.
+func WellFormedCode(code string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -30,7 +30,8 @@ func messages() map[string][2]string {
 		StateClosed:    {"This link is not valid", "It may have been replaced by a newer one. Ask your manager or the helpdesk for a new one."},
 		StateLocked:    {"This link is locked", "Too many wrong codes were entered. Ask your manager or the helpdesk for a new link."},
 		"forbidden":    {"Please try again", "Open the link again and press the button on that page."},
-		"unavailable":  {"Please try again shortly", "The pass could not be created just now. Nothing was issued; try again in a minute."},
+		"unavailable":  {"Please try again shortly", "The pass could not be shown just now. Try again in a minute; if it still fails, ask your manager or the helpdesk for a new link."},
+		"revealing":    {"Your pass is being created", "Reload this page in a moment."},
 		"revealed-now": {"Your Temporary Access Pass", ""},
 	}
 }
@@ -105,12 +106,13 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// clientAddr is the client's address: the connection's, or, behind a proxy the handler trusts, the first hop it
-// reports (anyone can send the header, so it is read only when told to).
+// clientAddr is the client's address: the connection's, or, behind a proxy the handler trusts, the address that
+// proxy saw (anyone can send the header, so it is read only when told to).
 func (h *Handler) clientAddr(r *http.Request) string {
 	if f := r.Header.Get("X-Forwarded-For"); f != "" && h.TrustForwarded {
-		first, _, _ := strings.Cut(f, ",")
-		if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+		// The proxy appends the address it saw: the last entry is the one a client cannot forge.
+		hops := strings.Split(f, ",")
+		if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 			return ip.String()
 		}
 	}

@@ -36,6 +36,7 @@ type JourneyConfig struct {
 	WebhookSecret string
 	MailTemplates string
 	DisplayZone   string
+	PickupKey     string // base64; the dev stack makes one
 	// PollIntervalSet says the poll interval was given, so dev mode keeps it instead of its 5 seconds.
 	PollIntervalSet bool
 }
@@ -47,6 +48,7 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 		"how a new pass is delivered (pickup: a link to a page where the hire reveals it; dev stack only so far)")
 	s.String(&js.PublicURL, "public-url", "", "origin of the pickup page, for the links (dev stack: the webhook listener)")
 	s.String(&js.PickupEndsAt, "pickup-ends-at", activities.DefaultPickupEndsAt, "local time (HH:MM) on the first day when an unrevealed pickup link expires")
+	s.String(&c.PickupKey, "pickup-key", "", "secret binding pickup codes to links: base64 of 32 random bytes, the same for workers and starter serve --pickup")
 	s.Enum(&js.PickupCode, "pickup-code", activities.PickupCodeAuto, []string{activities.PickupCodeAuto, activities.PickupCodeOff},
 		"auto: a one-time code to the hire's own address (employee.personal_email), asked for on the pickup page")
 	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
@@ -99,12 +101,8 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
-	if js.Channel == activities.ChannelPickup && js.PublicURL == "" {
-		if s.hookL == nil {
-			return activities.Deps{}, fmt.Errorf("pickup delivery needs the page's public origin: set TAPFLOW_PUBLIC_URL " +
-				"to where starter serve --pickup is reached (https://...)")
-		}
-		js.PublicURL = "http://" + s.hookL.Addr().String()
+	if err := s.pickupSettings(&js, &c); err != nil {
+		return activities.Deps{}, err
 	}
 	for i, d := range js.RecipientDomains {
 		js.RecipientDomains[i] = strings.ToLower(d)
@@ -124,9 +122,11 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 	loc, _ := time.LoadLocation(c.DisplayZone)
 	courier := &delivery.Courier{Graph: s.graph, Sender: sender, Templates: delivery.Templates{Dir: c.MailTemplates},
 		Location: loc, WebhookURL: c.WebhookURL}
-	if js.Channel == activities.ChannelWebhook {
+	if c.WebhookURL != "" {
 		courier.Webhook, _ = standardwebhooks.NewWebhook(c.WebhookSecret)
-	} else if sender == "" {
+		js.CodeByWebhook = true // a pickup code can go to the hire's phone through it
+	}
+	if js.Channel != activities.ChannelWebhook && sender == "" {
 		return activities.Deps{}, fmt.Errorf("manager-mail delivery needs the sender mailbox: set TAPFLOW_SENDER_MAILBOX")
 	}
 	sources, err := feedsource.Parse(s.cfg.FeedSources)

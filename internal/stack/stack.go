@@ -51,6 +51,7 @@ type Stack struct {
 	hookL       net.Listener    // its listener, opened before the workers start so the pickup links can name it
 	waiters     *pickup.Waiters // pickup reveals waiting for their pass, in this process
 	pickupQueue string          // this process's pickup task queue
+	pickupKey   pickup.Key      // binds pickup codes to links
 	hookGen     string          // the secret generated for it, when none was configured
 	ready       atomic.Bool
 	stops       []func()

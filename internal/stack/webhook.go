@@ -33,7 +33,7 @@ func (s *Stack) startWebhook() error {
 	mux.Handle("/", h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
 	if s.waiters != nil {
 		(&pickup.Handler{Journeys: &pickup.Temporal{Client: s.client, Queue: s.pickupQueue, Waiters: s.waiters,
-			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup")}).Register(mux)
+			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup"), Key: s.pickupKey}).Register(mux)
 	}
 	srv := webhook.NewServer(mux)
 	s.serveWith(l, srv, "webhook")
