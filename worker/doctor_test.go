@@ -14,16 +14,12 @@ import (
 	"github.com/tapflow/tapflow/internal/doctor"
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 func put(t *testing.T, url, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, _ := testkit.Do(t, http.DefaultClient, http.MethodPut, url, nil, body)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "PUT %s", url)
 }
 

@@ -84,8 +84,29 @@ type Handler struct {
 
 // Register adds the pickup routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /p/{token}", h.show) // GET patterns serve HEAD too
-	mux.HandleFunc("POST /p/{token}", h.reveal)
+	mux.HandleFunc("GET /p/{token}", h.secured(h.show)) // GET patterns serve HEAD too
+	mux.HandleFunc("POST /p/{token}", h.secured(h.reveal))
+	mux.HandleFunc("/p/", h.secured(h.other)) // anything else under /p/ gets the same page and headers
+}
+
+// secured adds HSTS when the page is reached over TLS: a link is a secret until used.
+func (h *Handler) secured(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.secure(r) {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next(w, r)
+	}
+}
+
+// other answers any other method or path under /p/: not a link.
+func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
+	if _, ok := EmployeeOf(strings.TrimPrefix(r.URL.Path, "/p/")); ok {
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		h.render(w, http.StatusMethodNotAllowed, view{State: StateClosed})
+		return
+	}
+	h.render(w, http.StatusNotFound, view{State: StateClosed})
 }
 
 // csrfCookie holds the double-submit token: set with the page, sent back with the form.

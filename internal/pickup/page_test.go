@@ -2,13 +2,11 @@ package pickup
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/testkit"
 )
 
 // fakeJourneys is one journey's invitation, revealed at most once.
@@ -78,21 +77,7 @@ func pickupServer(t *testing.T, code string) (*httptest.Server, *fakeJourneys, s
 
 func fetch(t *testing.T, c *http.Client, method, link string, form url.Values) (*http.Response, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, link, body)
-	require.NoError(t, err)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(b)
+	return testkit.Do(t, c, method, link, form, "")
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -180,4 +165,22 @@ func TestANonTokenAsksNoJourney(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	require.Contains(t, body, "This link is not valid")
 	require.Empty(t, f.lookedUp)
+}
+
+// Every answer under /p/ carries the page's headers, the mux's own 404 and 405 included; over TLS, HSTS too.
+func TestEveryAnswerCarriesTheHeaders(t *testing.T) {
+	srv, _, link := pickupServer(t, "")
+	for _, c := range []struct{ method, url string }{{http.MethodPut, link}, {http.MethodDelete, link},
+		{http.MethodGet, srv.URL + "/p/"}, {http.MethodGet, link + "/extra"}} {
+		resp, _ := fetch(t, http.DefaultClient, c.method, c.url, nil)
+		require.GreaterOrEqual(t, resp.StatusCode, 400, c.method+" "+c.url)
+		require.Equal(t, "no-store", resp.Header.Get("Cache-Control"), c.method+" "+c.url)
+		require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'none'", c.method+" "+c.url)
+	}
+	mux := http.NewServeMux()
+	(&Handler{Journeys: &fakeJourneys{}}).Register(mux)
+	tls := httptest.NewTLSServer(mux)
+	defer tls.Close()
+	resp, _ := fetch(t, tls.Client(), http.MethodGet, tls.URL+"/p/x", nil)
+	require.Equal(t, "max-age=31536000", resp.Header.Get("Strict-Transport-Security"))
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/pickup"
+	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
@@ -32,21 +34,8 @@ var (
 // page fetches the pickup page with method (a form when form is not nil) and returns the status and body.
 func page(t *testing.T, c *http.Client, method, link string, form url.Values) (int, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, link, body)
-	require.NoError(t, err)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	resp, body := testkit.Do(t, c, method, link, form, "")
+	return resp.StatusCode, body
 }
 
 // TestAPassIsCreatedOnlyWhenTheHireRevealsIt: with delivery by pickup link, the first morning mails the manager
@@ -154,23 +143,7 @@ func TestSplitKnowledgeNeedsTheCodeFromTheSecondChannel(t *testing.T) {
 		res, err := intake.Submit(context.Background(), s.Client(), e)
 		require.NoError(t, err)
 		require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
-		require.Eventually(t, func() bool {
-			var mail []emuMail
-			getJSON(t, emu+"/mail", &mail)
-			for _, m := range mail {
-				switch {
-				case len(m.To) == 1 && m.To[0] != personal && strings.Contains(m.Body, "/p/"):
-					l := pickupLinkPattern.FindString(m.Body)
-					if id, _ := pickup.EmployeeOf(l[strings.LastIndex(l, "/")+1:]); id == employee {
-						link = l
-					}
-				case len(m.To) == 1 && m.To[0] == personal:
-					code = codePattern.FindStringSubmatch(m.Body)[1]
-				}
-			}
-			return link != "" && code != ""
-		}, time.Minute, 100*time.Millisecond)
-		return link, code
+		return invitationAndCode(t, emu, personal)
 	}
 
 	link, code := hire("split-1", "E1001", graphemu.DemoAdaLovelaceID, "ada.personal@example.com")
@@ -216,7 +189,8 @@ func wrongCode(code string) string {
 // webhook channel (an SMS gateway; in the dev stack, the emulator's outbox, which checks the signature), never
 // in the manager's mail; the page asks for it and reveals with it.
 func TestTheCodeCanGoByTextMessage(t *testing.T) {
-	s := journeyStack(t, slog.New(slog.DiscardHandler), func(c *Config) {
+	var logs testkit.Buffer
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
 		c.WebhookAddress = "127.0.0.1:0"
 		c.Journey.Settings.Channel = activities.ChannelPickup
 	})
@@ -254,4 +228,26 @@ func TestTheCodeCanGoByTextMessage(t *testing.T) {
 	browser, csrf := revealForm(t, link)
 	_, body := page(t, browser, http.MethodPost, link, url.Values{"csrf": {csrf}, "code": {code}})
 	require.Regexp(t, passPattern, body)
+
+	// The secret scans reach the second channel too: no pass, and no code or link, in the outbox's webhook
+	// captures, the mail, the history or the logs (the code only in its own message).
+	outbox, err := http.Get(emu + "/outbox")
+	require.NoError(t, err)
+	captured, err := io.ReadAll(outbox.Body)
+	outbox.Body.Close()
+	require.NoError(t, err)
+	getJSON(t, emu+"/mail", &mail)
+	sources := map[string][]byte{"outbox": captured, "logs": []byte(logs.String()),
+		"history": historyJSON(t, s, workflows.EmployeeWorkflowID("E1001"))}
+	for i, m := range mail {
+		sources["mail "+strconv.Itoa(i)] = []byte(m.Subject + m.Body)
+	}
+	requireNoPasses(t, issuedPasses(t, s, graphemu.DemoAdaLovelaceID), sources)
+	token := link[strings.LastIndex(link, "/")+1:]
+	delete(sources, "outbox")
+	require.Empty(t, secretscan.Scan([]string{code}, map[string][]byte{"logs": sources["logs"], "history": sources["history"]}),
+		"the code is in no log and no history")
+	delete(sources, "mail 0") // the invitation itself carries the link
+	require.Empty(t, secretscan.Scan([]string{token}, map[string][]byte{"logs": sources["logs"], "history": sources["history"]}),
+		"the link's token is in no log and no history")
 }

@@ -22,12 +22,7 @@ import (
 // putJSON sends a PUT to the emulator's control API.
 func putJSON(t *testing.T, url, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
+	resp, _ := testkit.Do(t, http.DefaultClient, http.MethodPut, url, nil, body)
 	require.Less(t, resp.StatusCode, 300, url)
 }
 
