@@ -13,6 +13,9 @@ import (
 	"github.com/tapflow/tapflow/internal/pickup"
 )
 
+// RefusedSameRecipient: the link and its code would go to one mailbox, which defeats split knowledge.
+const RefusedSameRecipient Refusal = "split_knowledge_same_recipient"
+
 // InviteRequest asks for a pickup invitation: a link, never a pass, to the recipient the trust rules allow.
 type InviteRequest struct {
 	EmployeeID string    `json:"employee_id"`
@@ -59,7 +62,13 @@ func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, 
 		return InviteResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
 			"organisation and no fallback recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no invitation was sent."}, nil
 	}
-	token, hash, err := pickup.NewToken(req.EmployeeID, nil)
+	if req.PersonalEmail != "" && j.Settings.PickupCode != PickupCodeOff && graph.SameMailbox(req.PersonalEmail, to[0]) {
+		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID,
+			Reason: string(RefusedSameRecipient)})
+		return InviteResult{Refusal: RefusedSameRecipient, Message: "The hire's own address is the invitation's " +
+			"recipient, so the link and its code would travel together: correct employee.personal_email."}, nil
+	}
+	token, hash, err := j.Settings.PickupKey.NewToken(req.EmployeeID, nil)
 	if err != nil {
 		return InviteResult{}, fmt.Errorf("make the pickup link: %w", err)
 	}

@@ -49,13 +49,9 @@ func bindPickup(s *cliconf.Set, c *pickupConfig) {
 // startPickup runs the page's worker on a task queue of this process's own and registers the page on mux. The
 // returned stop drains the worker.
 func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.ServeMux) (func(), error) {
-	var key pickup.Key
-	if cfg.key != "" {
-		k, err := pickup.ParseKey(cfg.key)
-		if err != nil {
-			return nil, cliconf.Usage(err)
-		}
-		key = k
+	key, err := pickup.ParseKey(cfg.key)
+	if err != nil {
+		return nil, cliconf.Usage(fmt.Errorf("serve --pickup: %w", err))
 	}
 	g, err := graph.New(cfg.graph, graph.Options{})
 	if err != nil {
@@ -64,7 +60,7 @@ func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	host, _ := os.Hostname()
-	queue := "tapflow-pickup-" + host + "-" + hex.EncodeToString(b)
+	queue := pickup.QueuePrefix + host + "-" + hex.EncodeToString(b)
 	waiters := &pickup.Waiters{}
 	js := activities.DefaultJoinerSettings()
 	js.LifetimeMinutes, js.UsableOnce, js.Issuance = int(cfg.lifetime/time.Minute), cfg.usableOnce, cfg.limits

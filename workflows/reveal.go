@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -136,8 +137,8 @@ func (w *employee) registerPickup(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, pickup.UpdateReveal, w.reveal, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, r pickup.RevealUpdate) error {
 			switch {
-			case r.Queue == "" || len(r.Queue) > 200 || r.WaiterID == "" || len(r.WaiterID) > 64:
-				return errors.New("queue, waiter_id: the pickup page's own")
+			case !strings.HasPrefix(r.Queue, pickup.QueuePrefix) || len(r.Queue) > 200 || r.WaiterID == "" || len(r.WaiterID) > 64:
+				return errors.New("queue, waiter_id: the pickup page's own (" + pickup.QueuePrefix + "...)")
 			case len(r.CodeDigest) > 64 || len(r.From) > 64:
 				return errors.New("code_digest, from: too long")
 			case w.invitation(ctx, r.Hash).State != pickup.StateOpen:

@@ -101,7 +101,7 @@ func (h *Handler) secured(next http.HandlerFunc) http.HandlerFunc {
 
 // other answers any other method or path under /p/: not a link.
 func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
-	if _, ok := EmployeeOf(strings.TrimPrefix(r.URL.Path, "/p/")); ok {
+	if _, ok := h.Key.EmployeeOf(strings.TrimPrefix(r.URL.Path, "/p/")); ok {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		h.render(w, http.StatusMethodNotAllowed, view{State: StateClosed})
 		return
@@ -121,7 +121,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	inv, err := h.Journeys.Lookup(r.Context(), employee, hash)
 	if err != nil {
-		h.log().Warn("pickup lookup failed", "employee_id", employee, "error", err)
+		h.log().Info("pickup lookup failed", "employee_id", employee, "error", err)
 		h.render(w, http.StatusNotFound, view{State: StateClosed})
 		return
 	}

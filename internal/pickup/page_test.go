@@ -63,9 +63,9 @@ func (f *fakeJourneys) Reveal(_ context.Context, _ string, r RevealRequest) (Rev
 
 func pickupServer(t *testing.T, code string) (*httptest.Server, *fakeJourneys, string) {
 	t.Helper()
-	token, hash, err := NewToken("E1001", nil)
-	require.NoError(t, err)
 	key := NewKey()
+	token, hash, err := key.NewToken("E1001", nil)
+	require.NoError(t, err)
 	f := &fakeJourneys{hash: hash, digest: key.CodeDigest(hash, code), inv: Invitation{State: StateOpen, DisplayName: "Ada Lovelace",
 		Expires: time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC), NeedsCode: code != "", AttemptsLeft: 5}}
 	mux := http.NewServeMux()

@@ -2,6 +2,9 @@ package pickup
 
 import "time"
 
+// QueuePrefix starts every pickup page process's task queue; the journey runs its create activity on no other.
+const QueuePrefix = "tapflow-pickup-"
+
 // The employee workflow's pickup handlers, as the page calls them.
 const (
 	// QueryInvitation reads the invitation a hash belongs to (string → Invitation).

@@ -18,45 +18,66 @@ import (
 )
 
 // tokenVersion leads every token, so the format can change without old links being misread.
-const tokenVersion = 1
+const tokenVersion = 2
 
-// secretBytes is the token's random part: 256 bits.
-const secretBytes = 32
+// secretBytes is the token's random part: 256 bits; tagBytes its MAC's.
+const (
+	secretBytes = 32
+	tagBytes    = 16
+)
 
 // employeeIDPattern is the HR contract's employee id: what a token may carry after its secret.
 var employeeIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// NewToken makes a link token for an employee: a version byte, 256 random bits and the employee id (which names
-// the employee's workflow; it is no secret), base64url without padding. It returns the token, for the link
-// only, and its hash, which is all that is kept.
-func NewToken(employeeID string, random io.Reader) (token, hash string, err error) {
+// NewToken makes a link token for an employee: a version byte, 256 random bits, the employee id (which names
+// the employee's workflow; it is no secret) and a MAC under the key, base64url without padding. It returns the
+// token, for the link only, and its hash, which is all that is kept. The MAC lets the page refuse a forged token
+// before it asks any journey.
+func (k Key) NewToken(employeeID string, random io.Reader) (token, hash string, err error) {
+	if len(k) == 0 {
+		return "", "", errors.New("pickup token: no pickup key (TAPFLOW_PICKUP_KEY)")
+	}
 	if !employeeIDPattern.MatchString(employeeID) {
 		return "", "", errors.New("pickup token: the employee id is not an HR employee id")
 	}
 	if random == nil {
 		random = rand.Reader
 	}
-	b := make([]byte, 1+secretBytes, 1+secretBytes+len(employeeID))
+	b := make([]byte, 1+secretBytes, 1+secretBytes+len(employeeID)+tagBytes)
 	b[0] = tokenVersion
 	if _, err := io.ReadFull(random, b[1:]); err != nil {
 		return "", "", fmt.Errorf("pickup token: read random bytes: %w", err)
 	}
-	token = base64.RawURLEncoding.EncodeToString(append(b, employeeID...))
+	b = append(b, employeeID...)
+	b = append(b, k.tag(b)...)
+	token = base64.RawURLEncoding.EncodeToString(b)
 	return token, Hash(token), nil
 }
 
-// EmployeeOf reads the employee id a token names; ok is false for anything that is not a token of this format
+// EmployeeOf reads the employee id a token names; ok is false for anything that is not a token this key made
 // (a token is checked against its hash only by the employee's workflow).
-func EmployeeOf(token string) (employeeID string, ok bool) {
-	if len(token) > 200 {
+func (k Key) EmployeeOf(token string) (employeeID string, ok bool) {
+	if len(token) > 200 || len(k) == 0 {
 		return "", false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) <= 1+secretBytes || b[0] != tokenVersion {
+	if err != nil || len(b) <= 1+secretBytes+tagBytes || b[0] != tokenVersion {
 		return "", false
 	}
-	id := string(b[1+secretBytes:])
+	body, tag := b[:len(b)-tagBytes], b[len(b)-tagBytes:]
+	if !hmac.Equal(tag, k.tag(body)) {
+		return "", false
+	}
+	id := string(body[1+secretBytes:])
 	return id, employeeIDPattern.MatchString(id)
+}
+
+// tag is a token's MAC.
+func (k Key) tag(b []byte) []byte {
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte("tapflow pickup token/"))
+	m.Write(b)
+	return m.Sum(nil)[:tagBytes]
 }
 
 // Hash is the token's SHA-256, hex: what the journey keeps, and what a request is matched against.

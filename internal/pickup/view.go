@@ -76,7 +76,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, v view) {
 // target is the token's employee and hash, or ok false for anything that is not a token.
 func (h *Handler) target(r *http.Request) (employee, hash string, ok bool) {
 	token := r.PathValue("token")
-	employee, ok = EmployeeOf(token)
+	employee, ok = h.Key.EmployeeOf(token)
 	if !ok {
 		return "", "", false
 	}

@@ -27,9 +27,9 @@ func (s *Stack) pickupSettings(js *activities.JoinerSettings, c *JourneyConfig) 
 		js.PickupKey = k
 	case s.hookL != nil: // the dev stack's page runs in this process: a key of its own will do
 		js.PickupKey = pickup.NewKey()
-	case js.PickupCode != activities.PickupCodeOff:
-		return fmt.Errorf("pickup codes need TAPFLOW_PICKUP_KEY (openssl rand -base64 32), the same for starter serve --pickup; " +
-			"or TAPFLOW_PICKUP_CODE=off")
+	default:
+		return fmt.Errorf("pickup delivery needs TAPFLOW_PICKUP_KEY (openssl rand -base64 32), the same for starter serve " +
+			"--pickup: it signs the links and binds the codes to them")
 	}
 	s.pickupKey = js.PickupKey
 	if js.PublicURL == "" {

@@ -38,7 +38,7 @@ func (s *Stack) startWorkers() error {
 	workers := []worker.Worker{lifecycle, graphWorker}
 	if deps.Joiner.Channel == activities.ChannelPickup && s.hookL != nil {
 		// The pickup page's own queue: its create activity must run in the process whose response waits.
-		s.waiters, s.pickupQueue = &pickup.Waiters{}, "tapflow-pickup-"+strings.ReplaceAll(s.hookL.Addr().String(), ":", "-")
+		s.waiters, s.pickupQueue = &pickup.Waiters{}, pickup.QueuePrefix+strings.ReplaceAll(s.hookL.Addr().String(), ":", "-")
 		pw := worker.New(s.client, s.pickupQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 		activities.RegisterPickup(pw, deps, s.waiters)
 		workers = append(workers, pw)

@@ -1,0 +1,49 @@
+package activities
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/pickup"
+)
+
+// The invitation mails the manager a signed link and the hire their code; only hashes come back. A personal
+// address that is the invitation's own recipient is refused: the link and its code would travel together.
+func TestAnInvitationSplitsTheLinkAndTheCode(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.j.Settings.PublicURL, f.j.Settings.PickupKey = "https://tapflow.contoso.example", pickup.NewKey()
+	req := InviteRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, Expires: time.Now().Add(time.Hour),
+		PersonalEmail: "ada@example.com"}
+	res, err := f.j.Invite(ctx, req)
+	require.NoError(t, err)
+	require.Empty(t, res.Refusal)
+	require.Len(t, res.Hash, 64)
+	require.NotEmpty(t, res.CodeHash)
+	var mail []struct {
+		To   []string `json:"to"`
+		Body string   `json:"body"`
+	}
+	f.control(t, "GET", "/mail", "", &mail)
+	require.Len(t, mail, 2)
+	require.Equal(t, []string{"grace.hopper@contoso.example"}, mail[0].To)
+	i := strings.Index(mail[0].Body, "https://tapflow.contoso.example/p/")
+	require.GreaterOrEqual(t, i, 0)
+	token := strings.FieldsFunc(mail[0].Body[i+len("https://tapflow.contoso.example/p/"):], func(r rune) bool { return r == '"' || r == '<' })[0]
+	employee, ok := f.j.Settings.PickupKey.EmployeeOf(token)
+	require.True(t, ok)
+	require.Equal(t, "E1001", employee)
+	require.True(t, pickup.Matches(token, res.Hash))
+	require.Equal(t, []string{"ada@example.com"}, mail[1].To)
+	require.NotContains(t, mail[1].Body, token, "the code's message does not carry the link")
+
+	req.PersonalEmail = "Grace.Hopper+home@contoso.example"
+	res, err = f.j.Invite(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, RefusedSameRecipient, res.Refusal)
+}
