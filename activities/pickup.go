@@ -13,6 +13,10 @@ import (
 	"github.com/tapflow/tapflow/internal/pickup"
 )
 
+// RefusedNoSecondChannel: codes are required and the event names neither the hire's own address nor a phone
+// the signed webhook can reach.
+const RefusedNoSecondChannel Refusal = "no_second_channel"
+
 // RefusedSameRecipient: the link and its code would go to one mailbox, which defeats split knowledge.
 const RefusedSameRecipient Refusal = "split_knowledge_same_recipient"
 
@@ -61,6 +65,12 @@ func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, 
 	if len(to) == 0 {
 		return InviteResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
 			"organisation and no fallback recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no invitation was sent."}, nil
+	}
+	if j.Settings.PickupCode == PickupCodeRequired && req.PersonalEmail == "" && (req.MobilePhone == "" || !j.Settings.CodeByWebhook) {
+		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID,
+			Reason: string(RefusedNoSecondChannel)})
+		return InviteResult{Refusal: RefusedNoSecondChannel, Message: "Pickup codes are required and the HR event names " +
+			"no second channel: add employee.personal_email (or employee.mobile_phone with the SMS webhook)."}, nil
 	}
 	if req.PersonalEmail != "" && j.Settings.PickupCode != PickupCodeOff && graph.SameMailbox(req.PersonalEmail, to[0]) {
 		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID,

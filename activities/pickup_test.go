@@ -46,4 +46,9 @@ func TestAnInvitationSplitsTheLinkAndTheCode(t *testing.T) {
 	res, err = f.j.Invite(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, RefusedSameRecipient, res.Refusal)
+
+	f.j.Settings.PickupCode, req.PersonalEmail = PickupCodeRequired, ""
+	res, err = f.j.Invite(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, RefusedNoSecondChannel, res.Refusal, "codes required, no second channel: no link")
 }

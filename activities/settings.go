@@ -159,8 +159,9 @@ func ClampLifetime(want int, p TAPPolicy) int {
 
 // Pickup code settings.
 const (
-	PickupCodeAuto = "auto"
-	PickupCodeOff  = "off"
+	PickupCodeAuto     = "auto"     // a code when the event names a second channel
+	PickupCodeRequired = "required" // no second channel, no invitation (no_second_channel)
+	PickupCodeOff      = "off"
 )
 
 // DefaultPickupEndsAt is when an unrevealed pickup link expires: the end of the first working day, local time.

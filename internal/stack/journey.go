@@ -49,8 +49,9 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.String(&js.PublicURL, "public-url", "", "origin of the pickup page, for the links (dev stack: the webhook listener)")
 	s.String(&js.PickupEndsAt, "pickup-ends-at", activities.DefaultPickupEndsAt, "local time (HH:MM) on the first day when an unrevealed pickup link expires")
 	s.String(&c.PickupKey, "pickup-key", "", "secret binding pickup codes to links: base64 of 32 random bytes, the same for workers and starter serve --pickup")
-	s.Enum(&js.PickupCode, "pickup-code", activities.PickupCodeAuto, []string{activities.PickupCodeAuto, activities.PickupCodeOff},
-		"auto: a one-time code to the hire's own address (employee.personal_email), asked for on the pickup page")
+	s.Enum(&js.PickupCode, "pickup-code", activities.PickupCodeAuto,
+		[]string{activities.PickupCodeAuto, activities.PickupCodeRequired, activities.PickupCodeOff},
+		"auto: a one-time code to the hire's own address or phone when the event has one; required: no invitation without one")
 	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
 	s.String(&js.FallbackRecipient, "fallback-recipient", "", "recipient when the manager has no mailbox, and of expiry notices (e.g. the helpdesk)")
 	s.String(&c.WebhookURL, "delivery-webhook-url", "", "HTTPS endpoint of the webhook delivery channel")
