@@ -45,6 +45,8 @@ hire:<employee-id>:<start-date>, so running the same command twice changes nothi
 	f.StringVar(&e.TimeZone, "time-zone", "", "IANA time zone of the employee, e.g. Europe/London (required)")
 	f.StringVar(&e.StartDate, "start-date", "", "first day, YYYY-MM-DD or today (required)")
 	f.StringVar(&e.StartTime, "start-time", "", "local start time HH:MM (default 08:00)")
+	f.StringVar(&e.PersonalEmail, "personal-email", "", "the hire's own mail address: the pickup link's code goes there")
+	f.StringVar(&e.MobilePhone, "mobile-phone", "", "the hire's mobile number, E.164 (+447700900123): the code by SMS")
 	f.StringVar(&id, "id", "", "event id (default hire:<employee-id>:<start-date>)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

@@ -46,6 +46,9 @@ func (s *Stack) Banner() string {
 		}
 		row("HR webhook", s.hookURL, note)
 	}
+	if s.waiters != nil && s.hookL != nil {
+		row("Pickup page", "http://"+s.hookL.Addr().String()+"/p/...", "delivery by pickup link: the links in the invitations")
+	}
 	row("Health, metrics", s.HTTPURL(), "/healthz /readyz /metrics")
 	row("Workers", "task queues "+workflows.TaskQueue+", "+workflows.GraphTaskQueue, "")
 	if s.temporal != nil {
