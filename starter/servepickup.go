@@ -15,6 +15,7 @@ import (
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/issuance"
 	"github.com/tapflow/tapflow/internal/pickup"
@@ -32,6 +33,7 @@ type pickupConfig struct {
 	limits     issuance.Limits
 	trustProxy bool
 	key        string
+	templates  string
 }
 
 func bindPickup(s *cliconf.Set, c *pickupConfig) {
@@ -43,6 +45,7 @@ func bindPickup(s *cliconf.Set, c *pickupConfig) {
 	s.Int(&c.limits.PerHour, "issuance-limit", d.Issuance.PerHour, 0, "the issuance guard's hourly limit (as the workers')")
 	s.Int(&c.limits.RecoveriesPerDay, "tenant-recoveries-per-day", d.Issuance.RecoveriesPerDay, 0, "the guard's daily recovery limit (as the workers')")
 	s.String(&c.key, "pickup-key", "", "the workers' TAPFLOW_PICKUP_KEY, to check the codes hires type")
+	s.String(&c.templates, "mail-templates", "", "the workers' template override directory: page.<lang>.html.tmpl speaks the hire's language")
 	s.Bool(&c.trustProxy, "trust-forwarded", false, "read the client address from X-Forwarded-For (only behind a proxy that sets it)")
 }
 
@@ -71,6 +74,7 @@ func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.
 		return nil, fmt.Errorf("start the pickup worker: %w", err)
 	}
 	(&pickup.Handler{Journeys: &pickup.Temporal{Client: c, Queue: queue, Waiters: waiters, WorkflowID: workflows.EmployeeWorkflowID},
-		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy, Key: key}).Register(mux)
+		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy, Key: key,
+		Templates: delivery.Templates{Dir: cfg.templates}}).Register(mux)
 	return w.Stop, nil
 }

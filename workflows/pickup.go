@@ -155,7 +155,7 @@ func (w *employee) invitation(ctx workflow.Context, hash string) pickup.Invitati
 	if state == pickup.StateOpen && !workflow.Now(ctx).Before(l.Expires) {
 		state = pickup.StateExpired
 	}
-	inv := pickup.Invitation{State: state, DisplayName: l.DisplayName, Expires: l.Expires}
+	inv := pickup.Invitation{State: state, DisplayName: l.DisplayName, Expires: l.Expires, Language: w.journey.rec.Language}
 	if l.CodeHash != "" {
 		inv.NeedsCode, inv.AttemptsLeft = true, pickup.MaxWrongCodes-l.WrongCodes
 	}

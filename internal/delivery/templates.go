@@ -64,23 +64,26 @@ func (t Templates) render(kind, lang string, data any) (rendered, error) {
 	return out, nil
 }
 
+// Override returns the override directory's most specific template of a kind for a language (kind.lang.ext.tmpl,
+// kind.base.ext.tmpl, kind.ext.tmpl), or ok false when the directory has none: how the pickup page speaks the
+// mail templates' languages.
+func (t Templates) Override(kind, lang, ext string) (string, bool) {
+	if t.Dir == "" {
+		return "", false
+	}
+	for _, n := range templateNames(kind, lang, ext) {
+		if data, err := os.ReadFile(filepath.Join(t.Dir, n)); err == nil {
+			return string(data), true
+		}
+	}
+	return "", false
+}
+
 // find returns the most specific template: override directory first, language before default. The language
 // comes from the user's Graph record (preferredLanguage), so it names a file only once it parses as a BCP 47
 // tag, in its canonical form (letters, digits, hyphens): anything else gets the default template.
 func (t Templates) find(kind, lang, ext string) (string, error) {
-	var names []string
-	if tag, err := language.Parse(lang); err != nil || lang == "" {
-		lang = ""
-	} else {
-		lang = tag.String()
-	}
-	if lang != "" {
-		names = append(names, fmt.Sprintf("%s.%s.%s.tmpl", kind, lang, ext))
-		if base, _, ok := strings.Cut(lang, "-"); ok {
-			names = append(names, fmt.Sprintf("%s.%s.%s.tmpl", kind, base, ext))
-		}
-	}
-	names = append(names, fmt.Sprintf("%s.%s.tmpl", kind, ext))
+	names := templateNames(kind, lang, ext)
 	if t.Dir != "" {
 		for _, n := range names {
 			if data, err := os.ReadFile(filepath.Join(t.Dir, n)); err == nil {
@@ -94,4 +97,18 @@ func (t Templates) find(kind, lang, ext string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no %s template for %q", ext, kind)
+}
+
+// templateNames are a kind's template file names for a language, most specific first. The language names a file
+// only once it parses as a BCP 47 tag, in its canonical form (letters, digits, hyphens).
+func templateNames(kind, lang, ext string) []string {
+	var names []string
+	if tag, err := language.Parse(lang); err == nil && lang != "" {
+		lang = tag.String()
+		names = append(names, fmt.Sprintf("%s.%s.%s.tmpl", kind, lang, ext))
+		if base, _, ok := strings.Cut(lang, "-"); ok {
+			names = append(names, fmt.Sprintf("%s.%s.%s.tmpl", kind, base, ext))
+		}
+	}
+	return append(names, fmt.Sprintf("%s.%s.tmpl", kind, ext))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 )
 
@@ -34,6 +35,7 @@ type Invitation struct {
 	Expires      time.Time `json:"expires"`
 	NeedsCode    bool      `json:"needs_code,omitempty"`
 	AttemptsLeft int       `json:"attempts_left,omitempty"`
+	Language     string    `json:"language,omitempty"` // the hire's preferred language, for the page's words
 }
 
 // RevealRequest is a reveal as the page sends it to the journey: the link's hash, the typed code's digest under
@@ -78,6 +80,8 @@ type Handler struct {
 	TrustForwarded bool
 	// Key turns typed codes into the digests the journey compares (the workers' TAPFLOW_PICKUP_KEY).
 	Key Key
+	// Templates is the mail templates' override directory: page.<lang>.html.tmpl there speaks the hire's language.
+	Templates delivery.Templates
 
 	opens openCounter
 }
@@ -126,7 +130,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if inv.State != StateOpen {
-		h.render(w, http.StatusOK, view{State: inv.State})
+		h.render(w, http.StatusOK, view{State: inv.State, Lang: inv.Language})
 		return
 	}
 	if n := h.opens.add(hash, time.Now()); n > 0 {

@@ -6,6 +6,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/testkit"
 )
@@ -183,4 +186,26 @@ func TestEveryAnswerCarriesTheHeaders(t *testing.T) {
 	defer tls.Close()
 	resp, _ := fetch(t, tls.Client(), http.MethodGet, tls.URL+"/p/x", nil)
 	require.Equal(t, "max-age=31536000", resp.Header.Get("Strict-Transport-Security"))
+}
+
+// The page speaks the hire's language when the mail templates' directory has a page for it (page.de.html.tmpl
+// serves de-DE); otherwise the built-in English one.
+func TestThePageSpeaksTheHiresLanguage(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "page.de.html.tmpl"),
+		[]byte(`<!doctype html><html lang="de"><style nonce="{{.Nonce}}"></style><h1>Ihr Zugangscode</h1>{{.DisplayName}}`), 0o644))
+	key := NewKey()
+	token, hash, err := key.NewToken("E1001", nil)
+	require.NoError(t, err)
+	f := &fakeJourneys{hash: hash, inv: Invitation{State: StateOpen, DisplayName: "Ada Lovelace", Language: "de-DE",
+		Expires: time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)}}
+	mux := http.NewServeMux()
+	(&Handler{Journeys: f, Key: key, Templates: delivery.Templates{Dir: dir}}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	_, body := fetch(t, http.DefaultClient, http.MethodGet, srv.URL+"/p/"+token, nil)
+	require.Contains(t, body, "Ihr Zugangscode")
+	f.inv.Language = "fr-FR"
+	_, body = fetch(t, http.DefaultClient, http.MethodGet, srv.URL+"/p/"+token, nil)
+	require.Contains(t, body, "Your Temporary Access Pass", "no French page: the built-in one")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ type view struct {
 	Error                             string
 	Pass, Account                     string
 	UsableOnce                        bool
+	Lang                              string // the hire's language: an override template may speak it
 }
 
 // messages are the page's words for each state other than open.
@@ -43,7 +45,7 @@ func (h *Handler) openView(inv Invitation, csrf, problem string) view {
 		name = "you"
 	}
 	return view{State: StateOpen, Title: "Your Temporary Access Pass", DisplayName: name, Expires: h.when(inv.Expires),
-		CSRF: csrf, NeedsCode: inv.NeedsCode, AttemptsLeft: inv.AttemptsLeft, Error: problem}
+		CSRF: csrf, NeedsCode: inv.NeedsCode, AttemptsLeft: inv.AttemptsLeft, Error: problem, Lang: inv.Language}
 }
 
 // render writes the page with headers that keep it out of caches, frames and referrers, and let it load
@@ -53,8 +55,16 @@ func (h *Handler) render(w http.ResponseWriter, status int, v view) {
 		v.Title, v.Message = m[0], m[1]
 	}
 	v.Nonce = randomString()
+	tmpl := page
+	if src, ok := h.Templates.Override("page", v.Lang, "html"); ok {
+		if t, err := template.New("page").Parse(src); err == nil {
+			tmpl = t
+		} else {
+			h.log().Error("the pickup page override does not parse", "error", err)
+		}
+	}
 	var body bytes.Buffer
-	if err := page.Execute(&body, v); err != nil {
+	if err := tmpl.Execute(&body, v); err != nil {
 		h.log().Error("pickup page did not render", "error", err)
 		status = http.StatusInternalServerError
 		body.Reset()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/pickup"
@@ -33,7 +34,8 @@ func (s *Stack) startWebhook() error {
 	mux.Handle("/", h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
 	if s.waiters != nil {
 		(&pickup.Handler{Journeys: &pickup.Temporal{Client: s.client, Queue: s.pickupQueue, Waiters: s.waiters,
-			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup"), Key: s.pickupKey}).Register(mux)
+			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup"), Key: s.pickupKey,
+			Templates: delivery.Templates{Dir: s.cfg.Journey.MailTemplates}}).Register(mux)
 	}
 	srv := webhook.NewServer(mux)
 	s.serveWith(l, srv, "webhook")
