@@ -114,7 +114,7 @@ func DefaultJoinerSettings() JoinerSettings {
 		ReminderBefore:   2 * time.Hour,
 		MaxReissues:      1,
 		StrongMethods:    graph.MethodNames(graph.StrongMethods()),
-		Channel:          ChannelManagerMail,
+		Channel:          ChannelPickup,
 		IdentityBinding:  BindEmployeeID,
 		Issuance:         issuance.Limits{PerHour: 50, RecoveriesPerDay: 20},
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 	"github.com/tapflow/tapflow/internal/testkit"
@@ -26,6 +27,7 @@ func startStack(t *testing.T, adjust ...func(*stack.Config)) *stack.Stack {
 		EmulatorAddress:    "127.0.0.1:0",
 		HTTPAddress:        "127.0.0.1:0",
 		InMemory:           true,
+		Journey:            stack.JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail}},
 	}
 	for _, f := range adjust {
 		f(&cfg)

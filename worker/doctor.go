@@ -113,7 +113,7 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 		Binding:          cfg.Journey.Settings.IdentityBinding,
 		PrivilegedGroups: cfg.Journey.Settings.PrivilegedGroups, RecipientDomains: cfg.Journey.Settings.RecipientDomains,
 		Issuance: cfg.Journey.Settings.Issuance, SecurityMailbox: cfg.Journey.Settings.SecurityMailbox, TaskQueue: workflows.TaskQueue,
-		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: cfg.Journey.Settings.PublicURL,
+		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: publicURL(cfg),
 		Token: func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
 	}
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))
@@ -129,4 +129,12 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 	}
 	t.Temporal = c
 	return t, c.Close, nil
+}
+
+// publicURL is the pickup page's origin: the configured one, or the dev stack's webhook listener.
+func publicURL(cfg stack.Config) string {
+	if u := cfg.Journey.Settings.PublicURL; u != "" || !cfg.DevTemporal() || cfg.WebhookAddress == "" {
+		return u
+	}
+	return "http://" + cfg.WebhookAddress
 }

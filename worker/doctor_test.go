@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/doctor"
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
@@ -29,10 +30,11 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	s, err := stack.Start(context.Background(), stack.Config{
 		Temporal: temporalclient.Config{Namespace: "default"}, DevTemporalAddress: "127.0.0.1:0",
 		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", InMemory: true,
+		Journey: stack.JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail}},
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer s.Stop()
-	args := []string{"doctor", "--dev-temporal-address", s.TemporalAddress(),
+	args := []string{"doctor", "--delivery", "manager-mail", "--dev-temporal-address", s.TemporalAddress(),
 		"--emulator-address", strings.TrimPrefix(s.EmulatorURL(), "http://")}
 
 	code, out, stderr := runWorker(t, args, nil)

@@ -102,7 +102,7 @@ func TestRescindAfterIssueRevokes(t *testing.T) {
 
 func TestARehireReenablesTheAccountOnTheMorningWhenConfigured(t *testing.T) {
 	je := newJourneyEnv(t, nil)
-	je.env.RegisterActivity(&activities.Settings{Joiner: activities.DefaultJoinerSettings(),
+	je.env.RegisterActivity(&activities.Settings{Joiner: mailedSettings(),
 		Lifecycle: activities.LifecycleSettings{DisableOnLeave: true, EnableOnRehire: true, MaxRecoveriesPerDay: 3}})
 	je.env.OnActivity(journeyActs.Preflight, mock.Anything, mock.Anything).Return(okPreflight, nil)
 	je.issued("tap-1")

@@ -24,7 +24,7 @@ func TestJourneyMetrics(t *testing.T) {
 	suite.SetMetricsHandler(m.SDKHandler())
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
-	s := activities.DefaultJoinerSettings()
+	s := mailedSettings()
 	s.MaxReissues, s.ReminderBefore = 0, 0
 	env.RegisterActivity(&activities.Settings{Joiner: s, Lifecycle: activities.DefaultLifecycleSettings()})
 	env.RegisterActivity(&activities.Journey{})

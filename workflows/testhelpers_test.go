@@ -73,6 +73,7 @@ func newJourneyEnv(t *testing.T, mutate func(*activities.JoinerSettings)) *journ
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
 	s := activities.DefaultJoinerSettings()
+	s.Channel = activities.ChannelManagerMail // the pass at once; the pickup tests choose pickup
 	s.MaxReissues = 0
 	s.ReminderBefore = 0
 	if mutate != nil {
@@ -173,4 +174,11 @@ func (je *journeyEnv) hiredWithoutRegistering() *[]activities.RevokeRequest {
 	je.registersAfter(t0.Add(365 * 24 * time.Hour))
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
 	return revokes
+}
+
+// mailedSettings are the default settings with the pass mailed at once (manager-mail), as most tests need.
+func mailedSettings() activities.JoinerSettings {
+	s := activities.DefaultJoinerSettings()
+	s.Channel = activities.ChannelManagerMail
+	return s
 }

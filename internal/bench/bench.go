@@ -250,6 +250,8 @@ func (r *run) startWorker(ctx context.Context, c client.Client, extra map[string
 		// The issuance guard stays on and is measured: every pass is reserved with it. Its limit is set above
 		// the bench's bursts, which a real tenant would rightly treat as an attack.
 		"TAPFLOW_ISSUANCE_LIMIT": "1000000",
+		// The bench measures the pass mailed at once; the pickup path waits for a person's reveal.
+		"TAPFLOW_DELIVERY": "manager-mail",
 	}
 	maps.Copy(env, r.o.WorkerEnv)
 	maps.Copy(env, extra)

@@ -44,8 +44,8 @@ type JourneyConfig struct {
 func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	d := activities.DefaultJoinerSettings()
 	js := &c.Settings
-	s.Enum(&js.Channel, "delivery", d.Channel, []string{activities.ChannelManagerMail, activities.ChannelWebhook, activities.ChannelPickup},
-		"how a new pass is delivered (pickup: a link to a page where the hire reveals it; dev stack only so far)")
+	s.Enum(&js.Channel, "delivery", d.Channel, []string{activities.ChannelPickup, activities.ChannelManagerMail, activities.ChannelWebhook},
+		"how a new pass reaches the hire: pickup (a link to a page where they reveal it, created then), or the pass itself by manager-mail or webhook")
 	s.String(&js.PublicURL, "public-url", "", "origin of the pickup page, for the links (dev stack: the webhook listener)")
 	s.String(&js.PickupEndsAt, "pickup-ends-at", activities.DefaultPickupEndsAt, "local time (HH:MM) on the first day when an unrevealed pickup link expires")
 	s.String(&c.PickupKey, "pickup-key", "", "secret binding pickup codes to links: base64 of 32 random bytes, the same for workers and starter serve --pickup")
@@ -91,6 +91,10 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 	d := activities.DefaultJoinerSettings()
 	if js.Channel == "" {
 		js.Channel = d.Channel
+	}
+	if js.Channel == activities.ChannelManagerMail || js.Channel == activities.ChannelWebhook {
+		s.log.Warn("delivery " + js.Channel + " carries the pass itself, readable wherever the message is kept for its whole " +
+			"lifetime: TAPFLOW_DELIVERY=pickup sends a link instead, and the pass is created when the hire reveals it")
 	}
 	if len(js.StrongMethods) == 0 {
 		js.StrongMethods = d.StrongMethods

@@ -37,7 +37,7 @@ func (w *workerProcess) start() {
 	w.t.Helper()
 	w.cmd = exec.Command(w.bin, "--data-dir", w.dir, "--dev-temporal-address", w.temporal, "--ui-address", w.ui,
 		"--http-address", w.http, "--webhook-address", testkit.FreeAddr(w.t), "--graph-url", w.emu+"/v1.0", "--graph-static-token", "t",
-		"--sender-mailbox", graphemu.DemoSenderID, "--poll-interval", "1s", "--log-level", "warn")
+		"--sender-mailbox", graphemu.DemoSenderID, "--poll-interval", "1s", "--log-level", "warn", "--delivery", "manager-mail")
 	w.cmd.Env = []string{"HOME=" + w.dir, "PATH=" + os.Getenv("PATH")}
 	w.cmd.Stdout, w.cmd.Stderr = &w.out, &w.out // shown only when the test fails
 	require.NoError(w.t, w.cmd.Start())

@@ -108,7 +108,7 @@ func TestPostgresProductionPath(t *testing.T) {
 		"TAPFLOW_ENCRYPTION_KEYS=" + keys, "TAPFLOW_LOG_FORMAT=json", "TAPFLOW_LOG_LEVEL=info"}
 	workerEnv := append([]string{"TAPFLOW_CODEC_TOKEN=" + strings.Repeat("c", 32),
 		"TAPFLOW_GRAPH_URL=" + emuSrv.URL + "/v1.0", "TAPFLOW_GRAPH_STATIC_TOKEN=t",
-		"TAPFLOW_SENDER_MAILBOX=" + graphemu.DemoSenderID, "TAPFLOW_POLL_INTERVAL=1s"}, common...)
+		"TAPFLOW_SENDER_MAILBOX=" + graphemu.DemoSenderID, "TAPFLOW_POLL_INTERVAL=1s", "TAPFLOW_DELIVERY=manager-mail"}, common...)
 	var workers [2]*process
 	var workerHTTP [2]string
 	for i := range workers {

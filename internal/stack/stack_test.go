@@ -14,6 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/webhook/whtest"
 	"github.com/tapflow/tapflow/workflows"
@@ -31,6 +32,8 @@ func devConfig(dir string) Config {
 		DataDir:            dir,
 		LogLevel:           "info",
 		LogFormat:          "text",
+		// The tests that read the pass from the manager's mail; the pickup tests choose pickup.
+		Journey: JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail}},
 	}
 }
 
@@ -172,7 +175,8 @@ func TestConfigurationsThatMustNotStart(t *testing.T) {
 func TestBusyPortNamesTheFlag(t *testing.T) {
 	dir := t.TempDir()
 	first, err := Start(context.Background(), Config{Temporal: tcfg(), DevTemporalAddress: "127.0.0.1:0",
-		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", InMemory: true, DataDir: dir},
+		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", InMemory: true, DataDir: dir,
+		Journey: JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail}}},
 		slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer first.Stop()
