@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
@@ -56,16 +55,11 @@ func browserContext(t *testing.T) context.Context {
 func TestThePickupPageInARealBrowser(t *testing.T) {
 	ctx := browserContext(t)
 	var logs testkit.Buffer
-	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
-		c.WebhookAddress = "127.0.0.1:0"
-		c.Journey.Settings.Channel = activities.ChannelPickup
-	})
+	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)))
 	emu := s.EmulatorURL() + "/_emulator"
 	e := hireStartingNow("browser-hire", "E1001", graphemu.DemoAdaLovelaceID)
 	e.Employee.PersonalEmail = "ada.personal@example.com"
-	res, err := intake.Submit(context.Background(), s.Client(), e)
-	require.NoError(t, err)
-	require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
+	submitHire(t, s, e)
 	link, code := invitationAndCode(t, emu, "ada.personal@example.com")
 
 	for i := range 10 {
@@ -118,9 +112,7 @@ func TestThePickupPageInARealBrowser(t *testing.T) {
 	require.Nil(t, u.TemporaryAccessPass, "revoked once a passkey is registered")
 
 	// A termination kills a link: a second hire's page, once the employee left, reveals nothing.
-	e2 := hireStartingNow("browser-hire-2", "E1002", graphemu.DemoKatherineID)
-	_, err = intake.Submit(context.Background(), s.Client(), e2)
-	require.NoError(t, err)
+	submitHire(t, s, hireStartingNow("browser-hire-2", "E1002", graphemu.DemoKatherineID))
 	link2, _ := invitationAndCode(t, emu, "")
 	_, err = intake.Submit(context.Background(), s.Client(), hrevent.Event{ID: "browser-leave", Type: hrevent.Termination,
 		OccurredAt: time.Now().UTC(), Employee: hrevent.Employee{EmployeeID: "E1002", LeaveAt: time.Now().UTC().Format(time.RFC3339)}})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/pickup"
 	"github.com/tapflow/tapflow/internal/secretscan"
@@ -44,10 +45,7 @@ func page(t *testing.T, c *http.Client, method, link string, form url.Values) (i
 // registration revokes it. No mail, history or log holds the pass.
 func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
 	var logs testkit.Buffer
-	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
-		c.WebhookAddress = "127.0.0.1:0"
-		c.Journey.Settings.Channel = activities.ChannelPickup
-	})
+	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)))
 	emu := s.EmulatorURL() + "/_emulator"
 	j := hireAndWait(t, s, "pickup-hire", "E1001", graphemu.DemoAdaLovelaceID, workflows.StageInvited, workflows.StageDone)
 	require.Equal(t, workflows.StageInvited, j.Stage, j.Reason)
@@ -131,18 +129,14 @@ func revealForm(t *testing.T, link string) (*http.Client, string) {
 // the security mailbox told) with no pass ever created. With the right code the pass is revealed.
 func TestSplitKnowledgeNeedsTheCodeFromTheSecondChannel(t *testing.T) {
 	var logs testkit.Buffer
-	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
-		c.WebhookAddress = "127.0.0.1:0"
-		c.Journey.Settings.Channel = activities.ChannelPickup
+	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
 		c.Journey.Settings.SecurityMailbox = "soc@contoso.example"
 	})
 	emu := s.EmulatorURL() + "/_emulator"
 	hire := func(event, employee, user, personal string) (link, code string) {
 		e := hireStartingNow(event, employee, user)
 		e.Employee.PersonalEmail = personal
-		res, err := intake.Submit(context.Background(), s.Client(), e)
-		require.NoError(t, err)
-		require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
+		submitHire(t, s, e)
 		return invitationAndCode(t, emu, personal)
 	}
 
@@ -190,16 +184,11 @@ func wrongCode(code string) string {
 // in the manager's mail; the page asks for it and reveals with it.
 func TestTheCodeCanGoByTextMessage(t *testing.T) {
 	var logs testkit.Buffer
-	s := journeyStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) {
-		c.WebhookAddress = "127.0.0.1:0"
-		c.Journey.Settings.Channel = activities.ChannelPickup
-	})
+	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)))
 	emu := s.EmulatorURL() + "/_emulator"
 	e := hireStartingNow("sms-hire", "E1001", graphemu.DemoAdaLovelaceID)
 	e.Employee.MobilePhone = "+447700900123"
-	res, err := intake.Submit(context.Background(), s.Client(), e)
-	require.NoError(t, err)
-	require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
+	submitHire(t, s, e)
 	link, _ := invitationAndCode(t, emu, "")
 	var code string
 	require.Eventually(t, func() bool {
@@ -250,4 +239,24 @@ func TestTheCodeCanGoByTextMessage(t *testing.T) {
 	delete(sources, "mail 0") // the invitation itself carries the link
 	require.Empty(t, secretscan.Scan([]string{token}, map[string][]byte{"logs": sources["logs"], "history": sources["history"]}),
 		"the link's token is in no log and no history")
+}
+
+// pickupStack starts a dev stack that delivers by pickup link, its page on the webhook listener.
+func pickupStack(t *testing.T, log *slog.Logger, adjust ...func(*Config)) *Stack {
+	t.Helper()
+	return journeyStack(t, log, func(c *Config) {
+		c.WebhookAddress = "127.0.0.1:0"
+		c.Journey.Settings.Channel = activities.ChannelPickup
+		for _, f := range adjust {
+			f(c)
+		}
+	})
+}
+
+// submitHire hands a hire to the intake and requires it accepted.
+func submitHire(t *testing.T, s *Stack, e hrevent.Event) {
+	t.Helper()
+	res, err := intake.Submit(context.Background(), s.Client(), e)
+	require.NoError(t, err)
+	require.Equal(t, workflows.EventAccepted, res.Status, res.Reason)
 }
