@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -67,14 +68,54 @@ func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.
 	waiters := &pickup.Waiters{}
 	js := activities.DefaultJoinerSettings()
 	js.LifetimeMinutes, js.UsableOnce, js.Issuance = int(cfg.lifetime/time.Minute), cfg.usableOnce, cfg.limits
-	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 30 * time.Second})
-	activities.RegisterPickup(w, activities.Deps{Graph: g, Audit: audit.Log{Logger: log},
-		Guard: &issuance.Client{Temporal: c, TaskQueue: workflows.TaskQueue}, Joiner: js}, waiters)
-	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("start the pickup worker: %w", err)
-	}
+	deps := activities.Deps{Graph: g, Audit: audit.Log{Logger: log},
+		Guard: &issuance.Client{Temporal: c, TaskQueue: workflows.TaskQueue}, Joiner: js}
+	stop := keepStarting(func() worker.Worker {
+		w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+		activities.RegisterPickup(w, deps, waiters)
+		return w
+	}, log)
 	(&pickup.Handler{Journeys: &pickup.Temporal{Client: c, Queue: queue, Waiters: waiters, WorkflowID: workflows.EmployeeWorkflowID},
 		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy, Key: key,
 		Templates: delivery.Templates{Dir: cfg.templates}}).Register(mux)
-	return w.Stop, nil
+	return stop, nil
+}
+
+// keepStarting starts a worker, and while Temporal cannot be reached tries again every 5 s (the receiver starts
+// and answers even while Temporal is down); the returned stop ends the tries and stops the worker.
+func keepStarting(newWorker func() worker.Worker, log *slog.Logger) func() {
+	done := make(chan struct{})
+	var mu sync.Mutex
+	var started worker.Worker
+	go func() {
+		for {
+			w := newWorker()
+			err := w.Start()
+			if err == nil {
+				mu.Lock()
+				defer mu.Unlock()
+				select {
+				case <-done: // stopped while it started
+					w.Stop()
+				default:
+					started = w
+				}
+				return
+			}
+			log.Warn("the pickup worker is not running yet: Temporal cannot be reached", "error", err)
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		mu.Lock()
+		defer mu.Unlock()
+		if started != nil {
+			started.Stop()
+		}
+	}
 }

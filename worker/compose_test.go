@@ -39,6 +39,8 @@ func operatorEnv(t *testing.T) map[string]string {
 		"AZURE_TENANT_ID":         "11111111-2222-3333-4444-555555555555",
 		"AZURE_CLIENT_ID":         "66666666-7777-8888-9999-000000000000",
 		"AZURE_CLIENT_SECRET":     randomText(t, hex.EncodeToString),
+		"TAPFLOW_PUBLIC_URL":      "https://tapflow.contoso.example",
+		"TAPFLOW_PICKUP_KEY":      randomText(t, base64.StdEncoding.EncodeToString),
 	}
 }
 
