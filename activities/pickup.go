@@ -10,6 +10,7 @@ import (
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/issuance"
 	"github.com/tapflow/tapflow/internal/pickup"
 )
 
@@ -149,6 +150,11 @@ type CreateRequest struct {
 	WaiterID   string `json:"waiter_id"`
 	Kind       string `json:"kind,omitempty"`
 	PassKey    string `json:"pass_key,omitempty"`
+	// The workers' pass settings, from the journey's timing: the page's process creates the pass they would.
+	// Zero: the page process's own.
+	LifetimeMinutes int             `json:"lifetime_minutes,omitempty"`
+	UsableOnce      bool            `json:"usable_once,omitempty"`
+	Issuance        issuance.Limits `json:"issuance,omitempty"`
 }
 
 // CreateResult is the created pass's metadata, never its value. Undelivered: nobody waited for it any more, so

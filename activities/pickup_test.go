@@ -52,3 +52,31 @@ func TestAnInvitationSplitsTheLinkAndTheCode(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, RefusedNoSecondChannel, res.Refusal, "codes required, no second channel: no link")
 }
+
+// The page's process creates the pass the workers would: their lifetime, from the reveal's request, wins over
+// its own; the value goes only to the waiting response, and with nobody waiting nothing stays live.
+func TestTheRevealCreatesThePassTheWorkersWould(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.j.Settings.LifetimeMinutes = 480
+	waiters := &pickup.Waiters{}
+	p := &Pickup{Journey: f.j, Waiters: waiters}
+	id, pass, stop := waiters.Wait()
+	defer stop()
+	res, err := p.CreateForReveal(ctx, CreateRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, WaiterID: id,
+		LifetimeMinutes: 60})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.MethodID)
+	require.Equal(t, time.Hour, res.Expires.Sub(res.Start), "the workers' lifetime")
+	require.NotEmpty(t, (<-pass).Reveal())
+
+	res, err = p.CreateForReveal(ctx, CreateRequest{EmployeeID: "E1001", UserID: graphemu.DemoAdaLovelaceID, WaiterID: "gone"})
+	require.NoError(t, err)
+	require.True(t, res.Undelivered)
+	var u struct {
+		TemporaryAccessPass *struct{ ID string } `json:"temporaryAccessPass"`
+		IssuedPasses        []string             `json:"issuedPasses"`
+	}
+	f.control(t, "GET", "/users/"+graphemu.DemoAdaLovelaceID, "", &u)
+	require.Len(t, u.IssuedPasses, 1, "nobody waited: nothing was created")
+}

@@ -13,6 +13,12 @@ import (
 // it revokes what it created. The issuance guard is asked first, as for every pass.
 func (p *Pickup) CreateForReveal(ctx context.Context, req CreateRequest) (CreateResult, error) {
 	j := p.Journey
+	if req.LifetimeMinutes > 0 { // the workers' settings win over the page process's own
+		copied := *j
+		copied.Settings.LifetimeMinutes, copied.Settings.UsableOnce, copied.Settings.Issuance =
+			req.LifetimeMinutes, req.UsableOnce, req.Issuance
+		j = &copied
+	}
 	if !p.Waiters.Waiting(req.WaiterID) {
 		return CreateResult{Undelivered: true}, nil
 	}

@@ -57,9 +57,13 @@ type Timing struct {
 	PollInterval   time.Duration `json:"poll_interval"`
 	ReminderBefore time.Duration `json:"reminder_before"`
 	MaxReissues    int           `json:"max_reissues"`
-	// Pickup delivers by pickup link; PickupEndsAt is when an unrevealed link expires, local HH:MM.
-	Pickup       bool   `json:"pickup,omitempty"`
-	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
+	// Pickup delivers by pickup link; PickupEndsAt is when an unrevealed link expires, local HH:MM. The pass
+	// settings travel with the reveal to the page's process, so it creates the pass the workers would.
+	Pickup          bool            `json:"pickup,omitempty"`
+	PickupEndsAt    string          `json:"pickup_ends_at,omitempty"`
+	LifetimeMinutes int             `json:"lifetime_minutes,omitempty"`
+	UsableOnce      bool            `json:"usable_once,omitempty"`
+	Issuance        issuance.Limits `json:"issuance,omitempty"`
 }
 
 // Timing is the settings' part that workflow code reads.
@@ -67,6 +71,7 @@ func (s JoinerSettings) Timing() Timing {
 	t := Timing{StartLead: s.StartLead, PollInterval: s.PollInterval, ReminderBefore: s.ReminderBefore, MaxReissues: s.MaxReissues}
 	if s.Channel == ChannelPickup {
 		t.Pickup, t.PickupEndsAt = true, s.PickupEndsAt
+		t.LifetimeMinutes, t.UsableOnce, t.Issuance = s.LifetimeMinutes, s.UsableOnce, s.Issuance
 		if t.PickupEndsAt == "" {
 			t.PickupEndsAt = DefaultPickupEndsAt
 		}

@@ -113,7 +113,8 @@ func (w *employee) createForReveal(ctx workflow.Context, j *journey, r pickup.Re
 	var res activities.CreateResult
 	err := workflow.ExecuteActivity(ctx, pickupActs.CreateForReveal, activities.CreateRequest{EmployeeID: w.state.EmployeeID,
 		UserID: j.rec.UserID, WaiterID: r.WaiterID, Kind: string(j.rec.Kind),
-		PassKey: j.rec.EventID + "/pickup/" + strconv.Itoa(j.rec.Attempts+1)}).Get(ctx, &res)
+		PassKey:         j.rec.EventID + "/pickup/" + strconv.Itoa(j.rec.Attempts+1),
+		LifetimeMinutes: j.timing.LifetimeMinutes, UsableOnce: j.timing.UsableOnce, Issuance: j.timing.Issuance}).Get(ctx, &res)
 	return res, err
 }
 
