@@ -1,7 +1,6 @@
 package graphemu
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -16,6 +15,10 @@ func (e *Emulator) controlRoutes() []route {
 		newRoute("users/*/methods", map[string]handlerFunc{http.MethodPost: e.addMethodCtl}),
 		newRoute("users/*/methods/*", map[string]handlerFunc{http.MethodDelete: e.deleteMethodCtl}),
 		newRoute("users/*/tap/verify", map[string]handlerFunc{http.MethodPost: e.verifyTAPCtl}),
+		newRoute("users/*/tap", map[string]handlerFunc{http.MethodPost: e.shadowPassCtl}),
+		newRoute("users/*/signin", map[string]handlerFunc{http.MethodPost: e.signInCtl}),
+		newRoute("logs", map[string]handlerFunc{http.MethodGet: e.getLogsCtl, http.MethodPut: e.putLogsCtl}),
+		newRoute("logs/entries", map[string]handlerFunc{http.MethodGet: e.getLogEntriesCtl, http.MethodDelete: e.deleteLogEntriesCtl}),
 		newRoute("policy", map[string]handlerFunc{http.MethodGet: e.getPolicyCtl, http.MethodPut: e.putPolicyCtl}),
 		newRoute("mail", map[string]handlerFunc{http.MethodGet: e.getMail, http.MethodDelete: e.deleteMail}),
 		newRoute("outbox", map[string]handlerFunc{http.MethodGet: e.getOutbox, http.MethodDelete: e.deleteOutbox}),
@@ -127,6 +130,8 @@ func (e *Emulator) addMethodCtl(w http.ResponseWriter, r *http.Request, p []stri
 		return
 	}
 	u.methods = append(u.methods, nm)
+	e.auditMethodLocked(methodAudit{user: u, by: auditActor{user: u}, odataType: nm["@odata.type"].(string),
+		methodID: nm["id"].(string)}, e.now().UTC())
 	writeJSON(w, http.StatusCreated, nm)
 }
 
@@ -144,7 +149,11 @@ func (e *Emulator) deleteMethodCtl(w http.ResponseWriter, r *http.Request, p []s
 		writeNotFound(w, r, p[1])
 		return
 	}
+	odataType, _ := u.methods[i]["@odata.type"].(string)
+	methodID, _ := u.methods[i]["id"].(string)
 	u.methods = slices.Delete(u.methods, i, i+1)
+	e.auditMethodLocked(methodAudit{user: u, by: auditActor{user: u}, odataType: odataType, methodID: methodID,
+		deleted: true}, e.now().UTC())
 	writeNoContent(w, http.StatusNoContent)
 }
 
@@ -164,18 +173,8 @@ func (e *Emulator) verifyTAPCtl(w http.ResponseWriter, r *http.Request, p []stri
 		writeNotFound(w, r, p[0])
 		return
 	}
-	res := map[string]any{"valid": false, "usable": false, "reason": "NoTemporaryAccessPass"}
-	if t := u.tap; t != nil {
-		res["reason"] = "PassMismatch"
-		if subtle.ConstantTimeCompare([]byte(t.pass), []byte(body.Pass)) == 1 {
-			usable, reason := t.usability(e.st.policy, u, e.now())
-			res["valid"], res["usable"], res["reason"] = true, usable, reason
-			if usable && t.usableOnce {
-				t.used = true
-			}
-		}
-	}
-	writeJSON(w, http.StatusOK, res)
+	valid, usable, reason := e.tryPassLocked(u, body.Pass)
+	writeJSON(w, http.StatusOK, map[string]any{"valid": valid, "usable": usable, "reason": reason})
 }
 
 // getPolicyCtl serves GET /_emulator/policy.

@@ -21,6 +21,9 @@ import (
 // graphPrefix is the path prefix of the emulated Graph API.
 const graphPrefix = "/v1.0"
 
+// betaPrefix is the path prefix of the few Graph beta paths the emulator serves (betaRoutes).
+const betaPrefix = "/beta"
+
 // controlPrefix is the path prefix of the control API.
 const controlPrefix = "/_emulator"
 
@@ -32,6 +35,7 @@ type Options struct {
 	Now    func() time.Time // clock; nil = time.Now
 	Logger *slog.Logger     // nil = discard
 	Seed   *Seed            // initial directory; nil = empty directory with the default policy
+	Logs   *LogOptions      // audit and sign-in logs: ingestion delay, reports throttling; nil = DefaultLogOptions()
 }
 
 // Emulator is an in-memory Microsoft Graph v1.0 emulator. It is safe for concurrent use.
@@ -40,11 +44,13 @@ type Emulator struct {
 	log     *slog.Logger
 	seed    *Seed     // normalized copy of Options.Seed, never mutated after New
 	created time.Time // creation time of seeded users
+	logOpts LogOptions
 
 	mu sync.Mutex
 	st *state
 
 	graph   []route
+	beta    []route
 	control []route
 }
 
@@ -58,6 +64,7 @@ func New(opts Options) *Emulator {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.created = e.now().UTC()
+	e.logOpts = e.normalizeLogOptions(opts.Logs)
 	seed, err := cloneSeed(opts.Seed)
 	if err != nil {
 		e.log.Error("graphemu: seed ignored", "error", err)
@@ -65,6 +72,7 @@ func New(opts Options) *Emulator {
 	e.seed = e.normalizeSeed(seed)
 	e.st = e.buildState()
 	e.graph = e.graphRoutes()
+	e.beta = e.betaRoutes()
 	e.control = e.controlRoutes()
 	return e
 }
@@ -133,7 +141,8 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	switch {
-	case path == graphPrefix || strings.HasPrefix(path, graphPrefix+"/"):
+	case path == graphPrefix || strings.HasPrefix(path, graphPrefix+"/"),
+		path == betaPrefix || strings.HasPrefix(path, betaPrefix+"/"):
 		e.serveGraph(w, r)
 	case path == controlPrefix || strings.HasPrefix(path, controlPrefix+"/"):
 		segs := splitSegments(strings.TrimPrefix(r.URL.EscapedPath(), controlPrefix))
@@ -141,7 +150,7 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serve(w, r, res, "NotFound", http.StatusNotFound, "Unknown control API path '"+path+"'.")
 	default:
 		writeError(w, r, http.StatusNotFound, "NotFound",
-			"The emulator serves only "+graphPrefix+"/... and "+controlPrefix+"/...")
+			"The emulator serves only "+graphPrefix+"/..., "+betaPrefix+"/auditLogs/... and "+controlPrefix+"/...")
 	}
 }
 
@@ -220,11 +229,15 @@ func (e *Emulator) graphPipeline(w http.ResponseWriter, r *http.Request) {
 	if e.applyFaults(w, r) {
 		return
 	}
-	segs := splitSegments(strings.TrimPrefix(r.URL.EscapedPath(), graphPrefix))
+	prefix, routes := graphPrefix, e.graph
+	if isBeta(r) {
+		prefix, routes = betaPrefix, e.beta
+	}
+	segs := splitSegments(strings.TrimPrefix(r.URL.EscapedPath(), prefix))
 	if e.refuseWithoutPermission(w, r, segs) {
 		return
 	}
-	res := dispatch(e.graph, r.Method, segs)
+	res := dispatch(routes, r.Method, segs)
 	e.serve(w, r, res, codeBadRequest, http.StatusBadRequest,
 		"Resource not found for the segment '"+res.badSegment+"'.")
 }
@@ -271,6 +284,8 @@ func (e *Emulator) graphRoutes() []route {
 		newRoute("roleManagement/directory/roleEligibilityScheduleInstances",
 			map[string]handlerFunc{http.MethodGet: e.listRoleInstances(eligibilityInstances)}),
 		newRoute("domains", map[string]handlerFunc{http.MethodGet: e.listDomains}),
+		newRoute("auditLogs/directoryAudits", map[string]handlerFunc{http.MethodGet: e.listDirectoryAudits}),
+		newRoute("auditLogs/signIns", map[string]handlerFunc{http.MethodGet: e.listSignIns}),
 		newRoute("$batch", map[string]handlerFunc{http.MethodPost: e.batch}),
 	}
 }

@@ -71,11 +71,12 @@ type state struct {
 	requests []*requestRecord
 	faults   []*faultRule
 	denied   map[string]bool // permissions taken away with PUT /_emulator/permissions; nil: all granted
+	logs     *logBook        // directoryAudit and signIn entries, their settings and the reports throttle (logs.go)
 }
 
 // buildState creates a fresh state from the emulator's normalized seed.
 func (e *Emulator) buildState() *state {
-	st := &state{policy: clonePolicy(DefaultPolicy())}
+	st := &state{policy: clonePolicy(DefaultPolicy()), logs: newLogBook(e.logOpts)}
 	if e.seed.Policy != nil {
 		st.policy = clonePolicy(*e.seed.Policy)
 	}

@@ -108,6 +108,51 @@ func parseTAPRequest(r *http.Request) (tapRequest, string) {
 	return req, ""
 }
 
+// passRefusal is why a pass cannot be created: Graph's status, code and message.
+type passRefusal struct {
+	status        int
+	code, message string
+}
+
+// issuePassLocked creates a pass for u as Graph does: checked against the tenant policy, replacing u's current
+// pass, recorded in u's issued passes. e.mu must be held.
+func (e *Emulator) issuePassLocked(u *userRec, req tapRequest) (*tapRec, *passRefusal) {
+	pol := e.st.policy
+	if pol.State != "enabled" || !pol.inScope(u) {
+		return nil, &passRefusal{http.StatusBadRequest, codeTapBadRequest, msgConverged}
+	}
+	lifetime := pol.DefaultLifetimeInMinutes
+	if req.lifetime != nil {
+		lifetime = *req.lifetime
+	}
+	lo, hi := max(10, pol.MinimumLifetimeInMinutes), min(43200, pol.MaximumLifetimeInMinutes)
+	if lifetime < lo || lifetime > hi {
+		return nil, &passRefusal{http.StatusBadRequest, codeTapBadRequest, "Invalid LifetimeInMinutes specified. The valid range between " +
+			strconv.Itoa(lo) + " and " + strconv.Itoa(hi) + "."}
+	}
+	once := pol.IsUsableOnce
+	if req.usableOnce != nil {
+		if pol.IsUsableOnce && !*req.usableOnce {
+			return nil, &passRefusal{http.StatusBadRequest, codeTapBadRequest, "Invalid IsUsableOnce specified. " +
+				"The Temporary Access Pass policy allows only one-time use passes (isUsableOnce must be true)."}
+		}
+		once = *req.usableOnce
+	}
+	pass, err := newPass(pol.DefaultLength)
+	if err != nil {
+		e.log.Error("graphemu: create TAP", "error", err)
+		return nil, &passRefusal{http.StatusInternalServerError, "generalException", "Failed to generate the pass."}
+	}
+	now := e.now().UTC()
+	t := &tapRec{id: newGUID(), pass: pass, created: now, start: now, lifetime: lifetime, usableOnce: once}
+	if req.start != nil {
+		t.start = req.start.UTC()
+	}
+	u.tap = t // at most one TAP per user: a new one replaces the old, valid or not
+	u.issued = append(u.issued, pass)
+	return t, nil
+}
+
 // createTAP serves POST /users/{user}/authentication/temporaryAccessPassMethods.
 func (e *Emulator) createTAP(w http.ResponseWriter, r *http.Request, p []string) {
 	req, msg := parseTAPRequest(r)
@@ -122,43 +167,13 @@ func (e *Emulator) createTAP(w http.ResponseWriter, r *http.Request, p []string)
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, msg)
 		return
 	}
-	pol := e.st.policy
-	if pol.State != "enabled" || !pol.inScope(u) {
-		writeError(w, r, http.StatusBadRequest, codeTapBadRequest, msgConverged)
+	t, refusal := e.issuePassLocked(u, req)
+	if refusal != nil {
+		writeError(w, r, refusal.status, refusal.code, refusal.message)
 		return
 	}
-	lifetime := pol.DefaultLifetimeInMinutes
-	if req.lifetime != nil {
-		lifetime = *req.lifetime
-	}
-	lo, hi := max(10, pol.MinimumLifetimeInMinutes), min(43200, pol.MaximumLifetimeInMinutes)
-	if lifetime < lo || lifetime > hi {
-		writeError(w, r, http.StatusBadRequest, codeTapBadRequest, "Invalid LifetimeInMinutes specified. The valid range between "+
-			strconv.Itoa(lo)+" and "+strconv.Itoa(hi)+".")
-		return
-	}
-	once := pol.IsUsableOnce
-	if req.usableOnce != nil {
-		if pol.IsUsableOnce && !*req.usableOnce {
-			writeError(w, r, http.StatusBadRequest, codeTapBadRequest, "Invalid IsUsableOnce specified. "+
-				"The Temporary Access Pass policy allows only one-time use passes (isUsableOnce must be true).")
-			return
-		}
-		once = *req.usableOnce
-	}
-	pass, err := newPass(pol.DefaultLength)
-	if err != nil {
-		e.log.Error("graphemu: create TAP", "error", err)
-		writeError(w, r, http.StatusInternalServerError, "generalException", "Failed to generate the pass.")
-		return
-	}
-	now := e.now().UTC()
-	t := &tapRec{id: newGUID(), pass: pass, created: now, start: now, lifetime: lifetime, usableOnce: once}
-	if req.start != nil {
-		t.start = req.start.UTC()
-	}
-	u.tap = t // at most one TAP per user: a new one replaces the old, valid or not
-	u.issued = append(u.issued, pass)
+	e.auditMethodLocked(methodAudit{user: u, by: auditActor{app: callerApp(r)}, odataType: tapType, methodID: t.id,
+		modified: passModified(t)}, t.created)
 	body := e.tapJSON(u, t, true, true)
 	body["@odata.context"] = baseURL(r) + "/$metadata#users('" + u.id + "')/authentication/temporaryAccessPassMethods/$entity"
 	writeJSON(w, http.StatusCreated, body)
@@ -209,6 +224,8 @@ func (e *Emulator) deleteTAP(w http.ResponseWriter, r *http.Request, p []string)
 	u := e.st.findUser(p[0])
 	found := u != nil && u.tap != nil && strings.EqualFold(u.tap.id, p[1])
 	if found {
+		e.auditMethodLocked(methodAudit{user: u, by: auditActor{app: callerApp(r)}, odataType: tapType,
+			methodID: u.tap.id, deleted: true}, e.now().UTC())
 		u.tap = nil
 	}
 	e.mu.Unlock()
