@@ -46,8 +46,9 @@ type InviteResult struct {
 	Message   string  `json:"message,omitempty"`
 }
 
-// Invite makes a single-use link for the employee and mails it: only its hash leaves this activity. A retry
-// makes a new link; the journey keeps the hash of the last one sent, so an earlier one is dead.
+// Invite makes a single-use link for the employee and sends it, with its one-time code over the other channel
+// when there is one: only their hashes leave this activity. A retry makes a new link; the journey keeps the hash
+// of the last one sent, so an earlier one is dead.
 func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, error) {
 	if j.Settings.PublicURL == "" {
 		return InviteResult{}, errors.New("pickup delivery needs the page's public origin: set TAPFLOW_PUBLIC_URL")
@@ -63,58 +64,88 @@ func (j *Journey) Invite(ctx context.Context, req InviteRequest) (InviteResult, 
 			to = []string{f}
 		}
 	}
-	if len(to) == 0 {
-		return InviteResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
-			"organisation and no fallback recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no invitation was sent."}, nil
-	}
-	if j.Settings.PickupCode == PickupCodeRequired && req.PersonalEmail == "" && (req.MobilePhone == "" || !j.Settings.CodeByWebhook) {
-		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID,
-			Reason: string(RefusedNoSecondChannel)})
-		return InviteResult{Refusal: RefusedNoSecondChannel, Message: "Pickup codes are required and the HR event names " +
-			"no second channel: add employee.personal_email (or employee.mobile_phone with the SMS webhook)."}, nil
-	}
-	if req.PersonalEmail != "" && j.Settings.PickupCode != PickupCodeOff && graph.SameMailbox(req.PersonalEmail, to[0]) {
-		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID,
-			Reason: string(RefusedSameRecipient)})
-		return InviteResult{Refusal: RefusedSameRecipient, Message: "The hire's own address is the invitation's " +
-			"recipient, so the link and its code would travel together: correct employee.personal_email."}, nil
+	if refused, ok := j.inviteRefusal(ctx, req, to); ok {
+		return refused, nil
 	}
 	token, hash, err := j.Settings.PickupKey.NewToken(req.EmployeeID, nil)
 	if err != nil {
 		return InviteResult{}, fmt.Errorf("make the pickup link: %w", err)
 	}
-	link := graph.NewPass(strings.TrimRight(j.Settings.PublicURL, "/") + "/p/" + token)
-	receipt, err := j.Delivery.Deliver(ctx, delivery.Notice{Kind: delivery.KindInvite, Channel: ChannelManagerMail, To: to,
-		EmployeeID: req.EmployeeID, UserID: req.UserID, DisplayName: rcpt.DisplayName, Language: req.Language,
-		Expires: req.Expires, Link: link})
+	r := j.routes(req, rcpt, to)
+	r.link.Link = graph.NewPass(strings.TrimRight(j.Settings.PublicURL, "/") + "/p/" + token)
+	receipt, err := j.Delivery.Deliver(ctx, r.link)
 	if err != nil {
 		return InviteResult{}, deliveryFailure(err)
 	}
 	j.record(ctx, audit.Entry{Action: "pickup.invited", EmployeeID: req.EmployeeID, UserID: req.UserID,
-		Channel: receipt.Channel, MessageID: receipt.MessageID})
-	codeHash, err := j.sendCode(ctx, req, hash, rcpt)
+		Channel: r.linkChannel, MessageID: receipt.MessageID})
+	codeHash, err := j.sendCode(ctx, r, hash)
 	if err != nil {
 		return InviteResult{}, err
 	}
-	return InviteResult{Hash: hash, CodeHash: codeHash, Channel: receipt.Channel, MessageID: receipt.MessageID}, nil
+	return InviteResult{Hash: hash, CodeHash: codeHash, Channel: r.linkChannel, MessageID: receipt.MessageID}, nil
 }
 
-// sendCode sends the one-time code over the second channel, when there is one and codes are on: split
-// knowledge, the link with the manager and the code with the hire, at their own address, or by SMS through the
-// signed webhook (Settings.CodeByWebhook). The code is not a pass, so it may go outside the organisation. It
-// returns the code's hash ("" when no code was sent).
-func (j *Journey) sendCode(ctx context.Context, req InviteRequest, linkHash string, rcpt Recipient) (string, error) {
-	n := delivery.Notice{Kind: delivery.KindCode, EmployeeID: req.EmployeeID, UserID: req.UserID,
-		DisplayName: rcpt.DisplayName, Language: req.Language, Expires: req.Expires}
-	channel := "personal-mail"
+// inviteRefusal refuses an invitation nobody may receive: no recipient inside the organisation, codes required
+// but no second channel, or the link and its code bound for one mailbox.
+func (j *Journey) inviteRefusal(ctx context.Context, req InviteRequest, to []string) (InviteResult, bool) {
+	refuse := func(r Refusal, msg string) (InviteResult, bool) {
+		j.record(ctx, audit.Entry{Action: "pickup.refused", EmployeeID: req.EmployeeID, UserID: req.UserID, Reason: string(r)})
+		return InviteResult{Refusal: r, Message: msg}, true
+	}
 	switch {
-	case j.Settings.PickupCode == PickupCodeOff:
-		return "", nil
+	case len(to) == 0:
+		return InviteResult{Refusal: RefusedNoDeliveryTarget, Message: "The manager has no mailbox inside the " +
+			"organisation and no fallback recipient is configured (TAPFLOW_FALLBACK_RECIPIENT): no invitation was sent."}, true
+	case j.Settings.PickupCode == PickupCodeRequired && req.PersonalEmail == "" && (req.MobilePhone == "" || !j.Settings.CodeByWebhook):
+		return refuse(RefusedNoSecondChannel, "Pickup codes are required and the HR event names no second channel: "+
+			"add employee.personal_email (or employee.mobile_phone with the SMS webhook).")
+	case req.PersonalEmail != "" && j.Settings.PickupCode != PickupCodeOff && graph.SameMailbox(req.PersonalEmail, to[0]):
+		return refuse(RefusedSameRecipient, "The hire's own address is the invitation's recipient, so the link and "+
+			"its code would travel together: correct employee.personal_email.")
+	}
+	return InviteResult{}, false
+}
+
+// inviteRoutes is where a link and its code go, and the channels' names for the audit.
+type inviteRoutes struct {
+	link, code               delivery.Notice // code.Kind "": no code
+	linkChannel, codeChannel string
+}
+
+// routes decides the split: the link to the vetted manager (or fallback) and the code to the hire's own address
+// or phone (SMS through the signed webhook); or, with PickupLinkTo hire, the reverse. The code is not a pass, so
+// it may leave the organisation; without a second channel (or with codes off) only the link goes, to the manager.
+func (j *Journey) routes(req InviteRequest, rcpt Recipient, to []string) inviteRoutes {
+	base := delivery.Notice{EmployeeID: req.EmployeeID, UserID: req.UserID, DisplayName: rcpt.DisplayName,
+		Language: req.Language, Expires: req.Expires}
+	manager := func(kind string) delivery.Notice {
+		n := base
+		n.Kind, n.Channel, n.To = kind, ChannelManagerMail, to
+		return n
+	}
+	hire, hireChannel := base, ""
+	switch {
 	case req.PersonalEmail != "":
-		n.Channel, n.To = ChannelManagerMail, []string{req.PersonalEmail}
+		hire.Channel, hire.To, hireChannel = ChannelManagerMail, []string{req.PersonalEmail}, "personal-mail"
 	case req.MobilePhone != "" && j.Settings.CodeByWebhook:
-		n.Channel, n.Phone, channel = ChannelWebhook, req.MobilePhone, "sms-webhook"
-	default:
+		hire.Channel, hire.Phone, hireChannel = ChannelWebhook, req.MobilePhone, "sms-webhook"
+	}
+	switch {
+	case hireChannel == "" || j.Settings.PickupCode == PickupCodeOff:
+		return inviteRoutes{link: manager(delivery.KindInvite), linkChannel: ChannelManagerMail}
+	case j.Settings.PickupLinkTo == PickupLinkToHire:
+		hire.Kind = delivery.KindInviteHire
+		return inviteRoutes{link: hire, linkChannel: hireChannel, code: manager(delivery.KindCodeManager), codeChannel: ChannelManagerMail}
+	}
+	hire.Kind = delivery.KindCode
+	return inviteRoutes{link: manager(delivery.KindInvite), linkChannel: ChannelManagerMail, code: hire, codeChannel: hireChannel}
+}
+
+// sendCode sends the link's one-time code over the route's other channel and returns the code's digest under
+// the pickup key ("" when no code was sent).
+func (j *Journey) sendCode(ctx context.Context, r inviteRoutes, linkHash string) (string, error) {
+	if r.code.Kind == "" {
 		return "", nil
 	}
 	if len(j.Settings.PickupKey) == 0 {
@@ -125,13 +156,13 @@ func (j *Journey) sendCode(ctx context.Context, req InviteRequest, linkHash stri
 		return "", err
 	}
 	codeHash := j.Settings.PickupKey.CodeDigest(linkHash, code)
-	n.Link = graph.NewPass(code)
-	receipt, err := j.Delivery.Deliver(ctx, n)
+	r.code.Link = graph.NewPass(code)
+	receipt, err := j.Delivery.Deliver(ctx, r.code)
 	if err != nil {
 		return "", deliveryFailure(err)
 	}
-	j.record(ctx, audit.Entry{Action: "pickup.code_sent", EmployeeID: req.EmployeeID, UserID: req.UserID,
-		Channel: channel, MessageID: receipt.MessageID})
+	j.record(ctx, audit.Entry{Action: "pickup.code_sent", EmployeeID: r.code.EmployeeID, UserID: r.code.UserID,
+		Channel: r.codeChannel, MessageID: receipt.MessageID})
 	return codeHash, nil
 }
 

@@ -53,6 +53,35 @@ func TestAnInvitationSplitsTheLinkAndTheCode(t *testing.T) {
 	require.Equal(t, RefusedNoSecondChannel, res.Refusal, "codes required, no second channel: no link")
 }
 
+// With the link to the hire, the split runs the other way: the link to the hire's own address (or phone, by the
+// SMS webhook), the code to the vetted manager; without a second channel the link goes to the manager alone.
+func TestTheReverseSplitSendsTheLinkToTheHire(t *testing.T) {
+	j := &Journey{Settings: JoinerSettings{PickupLinkTo: PickupLinkToHire, PickupCode: PickupCodeAuto, CodeByWebhook: true}}
+	manager := []string{"grace.hopper@contoso.example"}
+	r := j.routes(InviteRequest{EmployeeID: "E1", PersonalEmail: "ada@example.com"}, Recipient{DisplayName: "Ada"}, manager)
+	require.Equal(t, "invite-hire", r.link.Kind)
+	require.Equal(t, []string{"ada@example.com"}, r.link.To)
+	require.Equal(t, "code-manager", r.code.Kind)
+	require.Equal(t, manager, r.code.To)
+	require.Equal(t, "personal-mail", r.linkChannel)
+
+	r = j.routes(InviteRequest{EmployeeID: "E1", MobilePhone: "+447700900123"}, Recipient{}, manager)
+	require.Equal(t, ChannelWebhook, r.link.Channel)
+	require.Equal(t, "+447700900123", r.link.Phone)
+	require.Equal(t, "sms-webhook", r.linkChannel)
+	require.Equal(t, manager, r.code.To)
+
+	r = j.routes(InviteRequest{EmployeeID: "E1"}, Recipient{}, manager)
+	require.Equal(t, "invite", r.link.Kind)
+	require.Equal(t, manager, r.link.To)
+	require.Empty(t, r.code.Kind, "no second channel: the link to the manager, no code")
+
+	j.Settings.PickupLinkTo = PickupLinkToManager
+	r = j.routes(InviteRequest{EmployeeID: "E1", PersonalEmail: "ada@example.com"}, Recipient{}, manager)
+	require.Equal(t, manager, r.link.To)
+	require.Equal(t, []string{"ada@example.com"}, r.code.To)
+}
+
 // The page's process creates the pass the workers would: their lifetime, from the reveal's request, wins over
 // its own; the value goes only to the waiting response, and with nobody waiting nothing stays live.
 func TestTheRevealCreatesThePassTheWorkersWould(t *testing.T) {

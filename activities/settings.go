@@ -42,6 +42,9 @@ type JoinerSettings struct {
 	PickupEndsAt string `json:"pickup_ends_at,omitempty"`
 	// PickupCode is PickupCodeAuto (a one-time code to the hire's own address, when the event has one) or off.
 	PickupCode string `json:"pickup_code,omitempty"`
+	// PickupLinkTo is where the link goes when there is a second channel: PickupLinkToManager (the code to the
+	// hire) or PickupLinkToHire (the link to the hire's own address or phone, the code to the manager).
+	PickupLinkTo string `json:"pickup_link_to,omitempty"`
 	// CodeByWebhook: the signed webhook is configured, so a code can go to the hire's phone through it.
 	CodeByWebhook bool `json:"code_by_webhook,omitempty"`
 	// PickupKey binds codes to links (TAPFLOW_PICKUP_KEY, shared with the page); never serialised.
@@ -167,6 +170,12 @@ const (
 	PickupCodeAuto     = "auto"     // a code when the event names a second channel
 	PickupCodeRequired = "required" // no second channel, no invitation (no_second_channel)
 	PickupCodeOff      = "off"
+)
+
+// Where a pickup link goes (PickupLinkTo); its code goes the other way.
+const (
+	PickupLinkToManager = "manager"
+	PickupLinkToHire    = "hire"
 )
 
 // DefaultPickupEndsAt is when an unrevealed pickup link expires: the end of the first working day, local time.

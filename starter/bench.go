@@ -47,6 +47,7 @@ against adaptive).`,
 	f.Float64Var(&o.OfferedRate, "offered-rate", 10, "joiners per second offered for the latency measurement (0: skip)")
 	f.IntVar(&o.OfferedSeconds, "offered-seconds", 30, "how long the offered load lasts")
 	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 16 s (0: skip)")
+	f.IntVar(&o.Pickup, "pickup", 200, "joiners through the pickup link: invitation, reveal, registration, revoke (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
 	f.IntVar(&o.Rounds, "rounds", 1, "throughput rounds, each --joiners joiners at once then a baseline; the ratio is their median "+
@@ -72,8 +73,8 @@ against adaptive).`,
 		switch {
 		case o.Joiners < 1:
 			return cliconf.Usage(fmt.Errorf("--joiners must be at least 1"))
-		case o.OfferedRate < 0 || o.OfferedSeconds < 0 || o.Adaptive < 0:
-			return cliconf.Usage(fmt.Errorf("--offered-rate, --offered-seconds and --adaptive must not be negative"))
+		case o.OfferedRate < 0 || o.OfferedSeconds < 0 || o.Adaptive < 0 || o.Pickup < 0:
+			return cliconf.Usage(fmt.Errorf("--offered-rate, --offered-seconds, --adaptive and --pickup must not be negative"))
 		case o.Waiting < 0:
 			return cliconf.Usage(fmt.Errorf("--waiting must not be negative"))
 		case o.PollInterval < time.Second:

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -14,14 +11,12 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/activities"
-	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/cliconf"
-	"github.com/tapflow/tapflow/internal/delivery"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/issuance"
 	"github.com/tapflow/tapflow/internal/pickup"
+	"github.com/tapflow/tapflow/internal/pickupserver"
 	"github.com/tapflow/tapflow/internal/stack"
-	"github.com/tapflow/tapflow/workflows"
 )
 
 // pickupConfig is what starter serve needs to host the pickup page: the page creates the pass at the reveal,
@@ -35,6 +30,7 @@ type pickupConfig struct {
 	trustProxy bool
 	key        string
 	templates  string
+	publicURL  string
 }
 
 func bindPickup(s *cliconf.Set, c *pickupConfig) {
@@ -47,6 +43,7 @@ func bindPickup(s *cliconf.Set, c *pickupConfig) {
 	s.Int(&c.limits.RecoveriesPerDay, "tenant-recoveries-per-day", d.Issuance.RecoveriesPerDay, 0, "the guard's daily recovery limit (as the workers')")
 	s.String(&c.key, "pickup-key", "", "the workers' TAPFLOW_PICKUP_KEY, to check the codes hires type")
 	s.String(&c.templates, "mail-templates", "", "the workers' template override directory: page.<lang>.html.tmpl speaks the hire's language")
+	s.String(&c.publicURL, "public-url", "", "the page's public origin, as the workers' TAPFLOW_PUBLIC_URL: https makes its cookies Secure")
 	s.Bool(&c.trustProxy, "trust-forwarded", false, "read the client address from X-Forwarded-For (only behind a proxy that sets it)")
 }
 
@@ -61,23 +58,11 @@ func startPickup(c client.Client, cfg pickupConfig, log *slog.Logger, mux *http.
 	if err != nil {
 		return nil, cliconf.Usage(fmt.Errorf("the pickup page creates passes, so it needs Graph: %w", err))
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	host, _ := os.Hostname()
-	queue := pickup.QueuePrefix + host + "-" + hex.EncodeToString(b)
-	waiters := &pickup.Waiters{}
 	js := activities.DefaultJoinerSettings()
 	js.LifetimeMinutes, js.UsableOnce, js.Issuance = int(cfg.lifetime/time.Minute), cfg.usableOnce, cfg.limits
-	deps := activities.Deps{Graph: g, Audit: audit.Log{Logger: log},
-		Guard: &issuance.Client{Temporal: c, TaskQueue: workflows.TaskQueue}, Joiner: js}
-	stop := keepStarting(func() worker.Worker {
-		w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 30 * time.Second})
-		activities.RegisterPickup(w, deps, waiters)
-		return w
-	}, log)
-	(&pickup.Handler{Journeys: &pickup.Temporal{Client: c, Queue: queue, Waiters: waiters, WorkflowID: workflows.EmployeeWorkflowID},
-		Log: log.With("component", "pickup"), TrustForwarded: cfg.trustProxy, Key: key,
-		Templates: delivery.Templates{Dir: cfg.templates}}).Register(mux)
+	srv := pickupserver.New(c, pickupserver.Config{Graph: g, Settings: js, Key: key, Templates: cfg.templates,
+		TrustForwarded: cfg.trustProxy, PublicURL: cfg.publicURL}, log, mux)
+	stop := keepStarting(srv.NewWorker, log)
 	return stop, nil
 }
 

@@ -36,14 +36,17 @@ func runBaseline(ctx context.Context, c client.Client, count int, shape Shape) (
 }
 
 // parallel runs f(0..n-1) on 32 goroutines and returns the first error.
-func parallel(n int, f func(int) error) error {
+func parallel(n int, f func(int) error) error { return parallelOn(32, n, f) }
+
+// parallelOn runs f(0..n-1) on width goroutines and returns the first error.
+func parallelOn(width, n int, f func(int) error) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
 		next  = make(chan int)
 	)
-	for g := 0; g < 32; g++ {
+	for g := 0; g < width; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -36,8 +36,12 @@ func (r *lane) hire(ctx context.Context, prefix string, ids []string, rate float
 	today := time.Now().UTC().Format("2006-01-02")
 	one := func(i int) error {
 		emp := fmt.Sprintf("%s%05d", prefix, i)
-		_, err := intake.Submit(ctx, r.c, hrevent.Event{ID: "bench-" + emp, Type: hrevent.Hire, OccurredAt: time.Now().UTC(),
-			Employee: hrevent.Employee{EmployeeID: emp, User: ids[i], TimeZone: "UTC", StartDate: today, StartTime: "00:00"}})
+		e := hrevent.Event{ID: "bench-" + emp, Type: hrevent.Hire, OccurredAt: time.Now().UTC(),
+			Employee: hrevent.Employee{EmployeeID: emp, User: ids[i], TimeZone: "UTC", StartDate: today, StartTime: "00:00"}}
+		if r.personal {
+			e.Employee.PersonalEmail = personalEmail(emp)
+		}
+		_, err := intake.Submit(ctx, r.c, e)
 		accepted[i] = time.Now()
 		return err
 	}
@@ -101,14 +105,19 @@ func (r *lane) waitFor(ctx context.Context, before map[string]float64, kind stri
 // employee's workflow also gets the registered signal (as from an Entra audit alert), which looks at once.
 func (r *lane) register(ctx context.Context, prefix string, users []string, hint bool) error {
 	return parallel(len(users), func(i int) error {
-		if err := postJSON(ctx, r.emu+"/users/"+users[i]+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Key"}`, nil); err != nil {
-			return err
-		}
-		if !hint {
-			return nil
-		}
-		return r.c.SignalWorkflow(ctx, workflows.EmployeeWorkflowID(fmt.Sprintf("%s%05d", prefix, i)), "", workflows.SignalRegistered, nil)
+		return r.registerOne(ctx, fmt.Sprintf("%s%05d", prefix, i), users[i], hint)
 	})
+}
+
+// registerOne adds a passkey to the employee's user and, with hint, sends the registered signal.
+func (r *lane) registerOne(ctx context.Context, employee, user string, hint bool) error {
+	if err := postJSON(ctx, r.emu+"/users/"+user+"/methods", `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","displayName":"Key"}`, nil); err != nil {
+		return err
+	}
+	if !hint {
+		return nil
+	}
+	return r.c.SignalWorkflow(ctx, workflows.EmployeeWorkflowID(employee), "", workflows.SignalRegistered, nil)
 }
 
 // joiners takes n joiners, started at once, from intake to delivery (throughput), then registers a method for

@@ -60,6 +60,11 @@ func (r Result) WriteTable(w io.Writer) {
 		row("adaptive schedule: slow/fast poll rate, measured", "%.3f", r.AdaptiveSlowToFast)
 		row("polls per joiner per hour over an 8 h pass: fixed / adaptive", "%.1f / %.1f", r.PollsFixedLifetimeHour, r.PollsAdaptiveLifetimeHour)
 	}
+	if r.PickupJoiners > 0 {
+		row(fmt.Sprintf("pickup link (%d joiners): Graph requests per joiner up to the reveal", r.PickupJoiners), "%.2f", r.PickupGraphRequestsPerJoiner)
+		row(fmt.Sprintf("  the reveal (pass created and shown), %d hires at a time: p50 / p95", revealers), "%.0f / %.0f ms", r.PickupRevealP50ms, r.PickupRevealP95ms)
+		row("  a pass's live time, reveal to revoked, registered at once: p50 / p95", "%.0f / %.0f ms", r.PickupLiveP50ms, r.PickupLiveP95ms)
+	}
 	row("this process RSS peak (server, emulator, client)", "%.0f MiB", r.ServerRSSMiBPeak)
 	row("run time", "%.0f s", r.Seconds)
 	tw.Flush()

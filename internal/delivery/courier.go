@@ -26,6 +26,10 @@ const (
 	KindInvite = "invite"
 	// KindCode is a pickup link's one-time code, to the hire's own address (its value travels as Link).
 	KindCode = "code"
+	// KindInviteHire is a pickup invitation to the hire's own address or phone, when the code goes to the manager.
+	KindInviteHire = "invite-hire"
+	// KindCodeManager is a pickup link's one-time code to the manager, when the link went to the hire.
+	KindCodeManager = "code-manager"
 	// KindAlert is a security alert to the security mailbox: a reason code and what happened, never a pass.
 	KindAlert = "alert"
 )
@@ -46,7 +50,7 @@ type Notice struct {
 	Reissue           bool       // an expiry that a new pass will follow
 	Reason, Detail    string     // only for KindAlert: the reason code and a sentence
 	Link              graph.Pass // only for KindInvite: the pickup link, a bearer secret until used
-	Phone             string     // only for a KindCode sent by webhook: the hire's mobile number (E.164)
+	Phone             string     // only for a KindCode or KindInviteHire sent by webhook: the hire's mobile number (E.164)
 }
 
 // Receipt says how a notice went out. It holds no secret and no address.

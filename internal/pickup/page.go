@@ -78,6 +78,9 @@ type Handler struct {
 	Log      *slog.Logger
 	// TrustForwarded reads X-Forwarded-For and X-Forwarded-Proto: set it only behind a proxy that sets them.
 	TrustForwarded bool
+	// PublicURL is the page's public origin (TAPFLOW_PUBLIC_URL): when it is https, cookies are Secure and HSTS
+	// is sent whatever the proxy in front says.
+	PublicURL string
 	// Key turns typed codes into the digests the journey compares (the workers' TAPFLOW_PICKUP_KEY).
 	Key Key
 	// Templates is the mail templates' override directory: page.<lang>.html.tmpl there speaks the hire's language.

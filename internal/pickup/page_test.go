@@ -188,6 +188,25 @@ func TestEveryAnswerCarriesTheHeaders(t *testing.T) {
 	require.Equal(t, "max-age=31536000", resp.Header.Get("Strict-Transport-Security"))
 }
 
+// Behind a proxy that terminates TLS (plain HTTP inside), an https public origin still makes the form's cookie
+// Secure and sends HSTS: whether the proxy forwards the scheme or not.
+func TestAnHTTPSPublicOriginMakesTheCookieSecure(t *testing.T) {
+	for _, public := range []string{"", "https://tapflow.contoso.example"} {
+		key := NewKey()
+		token, hash, err := key.NewToken("E1001", nil)
+		require.NoError(t, err)
+		mux := http.NewServeMux()
+		(&Handler{Journeys: &fakeJourneys{hash: hash, inv: Invitation{State: StateOpen, DisplayName: "Ada"}}, Key: key,
+			PublicURL: public}).Register(mux)
+		srv := httptest.NewServer(mux)
+		resp, _ := fetch(t, http.DefaultClient, http.MethodGet, srv.URL+"/p/"+token, nil)
+		srv.Close()
+		require.Len(t, resp.Cookies(), 1)
+		require.Equal(t, public != "", resp.Cookies()[0].Secure, public)
+		require.Equal(t, public != "", resp.Header.Get("Strict-Transport-Security") != "", public)
+	}
+}
+
 // The page speaks the hire's language when the mail templates' directory has a page for it (page.de.html.tmpl
 // serves de-DE); otherwise the built-in English one.
 func TestThePageSpeaksTheHiresLanguage(t *testing.T) {

@@ -135,5 +135,5 @@ func (h *Handler) clientAddr(r *http.Request) string {
 
 // secure says the page was reached over TLS, directly or through a trusted proxy that says so.
 func (h *Handler) secure(r *http.Request) bool {
-	return r.TLS != nil || (h.TrustForwarded && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+	return r.TLS != nil || strings.HasPrefix(strings.ToLower(h.PublicURL), "https://") || (h.TrustForwarded && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }

@@ -52,6 +52,9 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 	s.Enum(&js.PickupCode, "pickup-code", activities.PickupCodeAuto,
 		[]string{activities.PickupCodeAuto, activities.PickupCodeRequired, activities.PickupCodeOff},
 		"auto: a one-time code to the hire's own address or phone when the event has one; required: no invitation without one")
+	s.Enum(&js.PickupLinkTo, "pickup-link-to", activities.PickupLinkToManager,
+		[]string{activities.PickupLinkToManager, activities.PickupLinkToHire},
+		"manager: the link to the manager, the code to the hire; hire: the link to the hire's own address or phone, the code to the manager")
 	s.String(&c.SenderMailbox, "sender-mailbox", "", "mailbox that sends the pass mails (UPN or object id; dev mode: tapflow@contoso.example)")
 	s.String(&js.FallbackRecipient, "fallback-recipient", "", "recipient when the manager has no mailbox, and of expiry notices (e.g. the helpdesk)")
 	s.String(&c.WebhookURL, "delivery-webhook-url", "", "HTTPS endpoint of the webhook delivery channel")
@@ -194,6 +197,10 @@ func (c JourneyConfig) check() error {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !loopback) || (u.Path != "" && u.Path != "/") {
 			return fmt.Errorf("TAPFLOW_PUBLIC_URL: the pickup page's origin must be https://host[:port] (plain http only on loopback)")
 		}
+	}
+	if c.Settings.PickupLinkTo == activities.PickupLinkToHire && c.Settings.PickupCode == activities.PickupCodeOff {
+		return fmt.Errorf("TAPFLOW_PICKUP_LINK_TO=hire sends the link outside the organisation, so it needs the code " +
+			"the manager holds: set TAPFLOW_PICKUP_CODE to auto or required")
 	}
 	if si := c.Settings.PollSlowInterval; si != 0 && si < c.Settings.PollInterval {
 		return fmt.Errorf("TAPFLOW_POLL_SLOW_INTERVAL=%s is shorter than TAPFLOW_POLL_INTERVAL=%s: make it longer, or 0 to keep one interval",

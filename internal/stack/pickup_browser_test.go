@@ -16,6 +16,7 @@ import (
 	"github.com/tapflow/tapflow/internal/graphemu"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
+	"github.com/tapflow/tapflow/internal/secretscan"
 	"github.com/tapflow/tapflow/internal/testkit"
 	"github.com/tapflow/tapflow/workflows"
 )
@@ -49,7 +50,8 @@ func browserContext(t *testing.T) context.Context {
 // TestThePickupPageInARealBrowser drives the page in headless Chromium: the invitation from the manager's
 // mailbox and the code from the hire's own; ten scanner fetches issue nothing; a wrong code is refused; the
 // right one reveals the pass, which the emulator accepts as the user's; a reload shows "already revealed"; a
-// passkey registration revokes the pass. A screenshot of the page, before the reveal, goes to docs/ when
+// passkey registration revokes the pass. The browser's traffic, recorded on the wire, holds the pass in the
+// reveal's answer only. A screenshot of the page, before the reveal, goes to docs/ when
 // TAPFLOW_SCREENSHOT_DIR names a directory.
 func TestThePickupPageInARealBrowser(t *testing.T) {
 	ctx := browserContext(t)
@@ -64,7 +66,8 @@ func TestThePickupPageInARealBrowser(t *testing.T) {
 	scanLikeAMailScanner(t, link)
 	require.Empty(t, issuedPasses(t, s, graphemu.DemoAdaLovelaceID), "a scanner's fetches issue nothing")
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(link)))
+	network, proxied := recordNetwork(t, link)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(proxied)))
 	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
 	require.NoError(t, err)
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -90,6 +93,11 @@ func TestThePickupPageInARealBrowser(t *testing.T) {
 	}
 	postJSON(t, emu+"/users/"+graphemu.DemoAdaLovelaceID+"/tap/verify", `{"pass":"`+jsonEscape(shown)+`"}`, &verdict)
 	require.True(t, verdict.Valid, "the emulator accepts the revealed pass")
+	// The browser's network log holds the pass in one place only: the reveal's response.
+	found := secretscan.Scan([]string{shown}, network.sources())
+	require.Len(t, found, 1, "%v", found)
+	require.Contains(t, found[0].Source, "POST /p/", "only the reveal's answer carries the pass")
+	require.GreaterOrEqual(t, network.len(), 3, "the page, the wrong code's answer, the reveal and the reload were recorded")
 	if dir := os.Getenv("TAPFLOW_SCREENSHOT_DIR"); dir != "" {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "pickup-page.png"), shot, 0o644))
 	}
