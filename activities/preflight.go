@@ -33,6 +33,8 @@ type Journey struct {
 	Policies *graph.PolicyCache // the TAP policy for pre-flight and the lifetime; nil: read it every time
 	Domains  *graph.DomainCache // the tenant's verified domains, for recipients; nil: read them every time
 	Guard    Reserver           // the tenant-wide issuance guard; nil: no guard (tests, a guard turned off)
+	Alerts   AlertCounter       // nil: alerts are not counted
+	Watch    WatchHealth        // the tenant watch's health, for the safety-net schedule; nil: no watch
 	Settings JoinerSettings
 }
 

@@ -23,6 +23,10 @@ type Deps struct {
 	FeedToken   string             // bearer token for an HTTPS feed
 	FeedSources feedsource.Sources // where scheduled feeds may be read from
 	Guard       Reserver           // the tenant-wide issuance guard; nil: none
+	Logs        graph.LogReader    // the tenant's audit and sign-in logs, for the tenant watch; nil: no watch
+	Journeys    JourneyIndex       // finds and tells the journeys the logs are about
+	WatchHealth WatchHealth        // the watch's health, as journeys see it
+	Watch       WatchMetrics       // the watch's and the alerts' counters; nil: none
 }
 
 // Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
@@ -33,7 +37,11 @@ func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
 	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
-	graphWorker.RegisterActivity(newJourney(d))
+	j := newJourney(d)
+	graphWorker.RegisterActivity(j)
+	if d.Logs != nil && d.Journeys != nil {
+		graphWorker.RegisterActivity(&Watch{Journey: j, Logs: d.Logs, Journeys: d.Journeys, Metrics: d.Watch})
+	}
 }
 
 // RegisterPickup registers the pickup page's create activity on the worker of the page process's own task
@@ -46,5 +54,13 @@ func RegisterPickup(w worker.ActivityRegistry, d Deps, waiters *pickup.Waiters) 
 func newJourney(d Deps) *Journey {
 	return &Journey{Graph: d.Graph, Delivery: d.Delivery, Audit: d.Audit, Metrics: d.Metrics,
 		Policies: &graph.PolicyCache{}, Domains: &graph.DomainCache{TTL: graph.DefaultDomainTTL}, Guard: d.Guard,
-		Settings: d.Joiner}
+		Alerts: alertCounter(d.Watch), Watch: d.WatchHealth, Settings: d.Joiner}
+}
+
+// alertCounter is the watch's metrics as an alert counter, or nil.
+func alertCounter(m WatchMetrics) AlertCounter {
+	if m == nil {
+		return nil
+	}
+	return m
 }

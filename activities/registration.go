@@ -61,7 +61,7 @@ func (j *Journey) AwaitRegistration(ctx context.Context, req RegistrationRequest
 	// Benign: expected on every look but the last, so the SDK logs it at debug level and metrics do not count it
 	// as a failure.
 	return Registration{}, temporal.NewApplicationErrorWithOptions("no strong method registered yet", ErrNotRegisteredYet,
-		temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign, NextRetryDelay: j.nextLook(req, time.Now())})
+		temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign, NextRetryDelay: j.nextLook(ctx, req, time.Now())})
 }
 
 // revokeRegistered deletes the pass once its user has registered. A failure is left to the workflow, whose
@@ -80,16 +80,24 @@ func (j *Journey) revokeRegistered(ctx context.Context, req RegistrationRequest)
 	return true
 }
 
-// nextLook is the delay before the next look on the adaptive schedule; 0 keeps the retry policy's interval.
-func (j *Journey) nextLook(req RegistrationRequest, now time.Time) time.Duration {
+// nextLook is the delay before the next look: while the tenant watch is healthy, the safety net's (the watch
+// tells the journey of a registration); otherwise the adaptive schedule's. 0 keeps the retry policy's interval.
+func (j *Journey) nextLook(ctx context.Context, req RegistrationRequest, now time.Time) time.Duration {
+	if w := j.Settings.Watch; w.On && w.SafetyNet > 0 && j.Watch != nil && j.Watch.Healthy(ctx) {
+		return beforeExpiry(w.SafetyNet, req.Expires, now)
+	}
 	slowAfter, slowInterval := j.Settings.PollSlowAfter, j.Settings.PollSlowInterval
 	if slowInterval <= 0 || req.Delivered.IsZero() || now.Sub(req.Delivered) < slowAfter {
 		return 0
 	}
-	delay := slowInterval
-	if !req.Expires.IsZero() {
-		// A last look shortly before the pass expires, so a late registration is still seen while it is live.
-		if last := req.Expires.Sub(now) - 30*time.Second; last > 0 && last < delay {
+	return beforeExpiry(slowInterval, req.Expires, now)
+}
+
+// beforeExpiry shortens a delay so a last look comes shortly before the pass expires, and a late registration
+// is still seen while the pass is live.
+func beforeExpiry(delay time.Duration, expires, now time.Time) time.Duration {
+	if !expires.IsZero() {
+		if last := expires.Sub(now) - 30*time.Second; last > 0 && last < delay {
 			delay = last
 		}
 	}

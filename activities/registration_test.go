@@ -64,12 +64,12 @@ func TestTheAdaptiveScheduleSlowsDownAfterTheFirstHour(t *testing.T) {
 	delivered := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	j := &Journey{Settings: JoinerSettings{PollSlowAfter: time.Hour, PollSlowInterval: 10 * time.Minute}}
 	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(8 * time.Hour)}
-	require.Zero(t, j.nextLook(req, delivered.Add(59*time.Minute)), "the first hour: the retry policy's interval")
-	require.Equal(t, 10*time.Minute, j.nextLook(req, delivered.Add(time.Hour)))
-	require.Equal(t, 4*time.Minute+30*time.Second, j.nextLook(req, delivered.Add(8*time.Hour-5*time.Minute)),
+	require.Zero(t, j.nextLook(context.Background(), req, delivered.Add(59*time.Minute)), "the first hour: the retry policy's interval")
+	require.Equal(t, 10*time.Minute, j.nextLook(context.Background(), req, delivered.Add(time.Hour)))
+	require.Equal(t, 4*time.Minute+30*time.Second, j.nextLook(context.Background(), req, delivered.Add(8*time.Hour-5*time.Minute)),
 		"a last look half a minute before the pass expires")
-	require.Equal(t, 10*time.Minute, j.nextLook(req, delivered.Add(8*time.Hour-10*time.Second)), "past the last look: the timeout ends it")
-	require.Zero(t, (&Journey{}).nextLook(req, delivered.Add(2*time.Hour)), "no schedule: fixed")
+	require.Equal(t, 10*time.Minute, j.nextLook(context.Background(), req, delivered.Add(8*time.Hour-10*time.Second)), "past the last look: the timeout ends it")
+	require.Zero(t, (&Journey{}).nextLook(context.Background(), req, delivered.Add(2*time.Hour)), "no schedule: fixed")
 
 	// The activity carries the delay on its error, where the SDK's retry takes it from.
 	f := newFixture(t)
@@ -81,6 +81,28 @@ func TestTheAdaptiveScheduleSlowsDownAfterTheFirstHour(t *testing.T) {
 	require.Equal(t, 10*time.Minute, app.NextRetryDelay())
 }
 
+// fixedHealth is a tenant watch whose health a test sets.
+type fixedHealth bool
+
+func (h fixedHealth) Healthy(context.Context) bool { return bool(h) }
+
+// While the tenant watch is healthy a waiting journey looks for itself only every safety-net interval (the
+// watch tells it of a registration); once the watch is not, the adaptive schedule is back at the next look.
+func TestAHealthyWatchLeavesOnlyTheSafetyNet(t *testing.T) {
+	ctx := context.Background()
+	delivered := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	s := DefaultJoinerSettings()
+	j := &Journey{Settings: s, Watch: fixedHealth(true)}
+	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(8 * time.Hour)}
+	require.Equal(t, 30*time.Minute, j.nextLook(ctx, req, delivered.Add(time.Minute)), "the first hour too")
+	require.Equal(t, 10*time.Minute-30*time.Second, j.nextLook(ctx, req, delivered.Add(8*time.Hour-10*time.Minute)),
+		"a last look before the pass expires")
+	j.Watch = fixedHealth(false)
+	require.Zero(t, j.nextLook(ctx, req, delivered.Add(time.Minute)), "an unhealthy watch: the adaptive schedule")
+	j.Watch, j.Settings.Watch.On = fixedHealth(true), false
+	require.Zero(t, j.nextLook(ctx, req, delivered.Add(time.Minute)), "the watch turned off")
+}
+
 // Polls per hour of a pass's life on the default schedule against a fixed one of the same first-hour interval.
 func TestTheDefaultAdaptiveScheduleHalvesThePolls(t *testing.T) {
 	s := DefaultJoinerSettings()
@@ -90,7 +112,7 @@ func TestTheDefaultAdaptiveScheduleHalvesThePolls(t *testing.T) {
 	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(life)}
 	adaptive := 0
 	for at := delivered; at.Before(delivered.Add(life)); adaptive++ {
-		d := j.nextLook(req, at)
+		d := j.nextLook(context.Background(), req, at)
 		if d == 0 {
 			d = s.PollInterval
 		}

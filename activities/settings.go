@@ -51,6 +51,8 @@ type JoinerSettings struct {
 	PickupKey pickup.Key `json:"-"`
 	// Issuance are the tenant-wide limits the issuance guard applies (0 turns one off).
 	Issuance issuance.Limits `json:"issuance"`
+	// Watch configures the tenant watch.
+	Watch WatchSettings `json:"watch"`
 }
 
 // Timing is what a journey's workflow code decides with: when a pass is due, how often to look, when to remind,
@@ -125,6 +127,7 @@ func DefaultJoinerSettings() JoinerSettings {
 		Channel:          ChannelPickup,
 		IdentityBinding:  BindEmployeeID,
 		Issuance:         issuance.Limits{PerHour: 50, RecoveriesPerDay: 20},
+		Watch:            DefaultWatchSettings(),
 	}
 }
 

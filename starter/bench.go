@@ -49,6 +49,8 @@ against adaptive).`,
 	f.IntVar(&o.Adaptive, "adaptive", 120, "joiners for the adaptive poll schedule's measurement, all issued within its first 16 s (0: skip)")
 	f.IntVar(&o.Pickup, "pickup", 200, "joiners through the pickup link: invitation, reveal, registration, revoke (0: skip)")
 	f.IntVar(&o.Waiting, "waiting", 5000, "joiners left waiting while their polls are counted (0: skip)")
+	f.BoolVar(&o.Watch, "watch", true, "also take --waiting joiners to their wait with the tenant watch, in a namespace and worker of "+
+		"their own, and compare (reads per hour, server CPU, registration to revoke through the logs' delay)")
 	f.DurationVar(&o.PollInterval, "poll-interval", time.Minute, "registration poll interval (the production default)")
 	f.IntVar(&o.Rounds, "rounds", 1, "throughput rounds, each --joiners joiners at once then a baseline; the ratio is their median "+
 		"(3 for a steady figure on a shared machine)")

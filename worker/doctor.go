@@ -113,7 +113,7 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 		Binding:          cfg.Journey.Settings.IdentityBinding,
 		PrivilegedGroups: cfg.Journey.Settings.PrivilegedGroups, RecipientDomains: cfg.Journey.Settings.RecipientDomains,
 		Issuance: cfg.Journey.Settings.Issuance, SecurityMailbox: cfg.Journey.Settings.SecurityMailbox, TaskQueue: workflows.TaskQueue,
-		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: publicURL(cfg),
+		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: publicURL(cfg), Watch: cfg.Journey.Settings.Watch.On,
 		Token: func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
 	}
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/tapflow/tapflow/internal/stack"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 	"github.com/tapflow/tapflow/internal/testkit"
+	"github.com/tapflow/tapflow/internal/watch"
 )
 
 func put(t *testing.T, url, body string) {
@@ -30,10 +32,15 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	s, err := stack.Start(context.Background(), stack.Config{
 		Temporal: temporalclient.Config{Namespace: "default"}, DevTemporalAddress: "127.0.0.1:0",
 		EmulatorAddress: "127.0.0.1:0", HTTPAddress: "127.0.0.1:0", InMemory: true,
-		Journey: stack.JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail}},
+		Journey: stack.JourneyConfig{Settings: activities.JoinerSettings{Channel: activities.ChannelManagerMail,
+			Watch: activities.DefaultWatchSettings()}},
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer s.Stop()
+	require.Eventually(t, func() bool {
+		st, ok := watch.Ask(context.Background(), s.Client())
+		return ok && st.Fresh(time.Now())
+	}, time.Minute, 100*time.Millisecond, "the workers started the tenant watch, which read the logs")
 	args := []string{"doctor", "--delivery", "manager-mail", "--dev-temporal-address", s.TemporalAddress(),
 		"--emulator-address", strings.TrimPrefix(s.EmulatorURL(), "http://")}
 
@@ -42,6 +49,8 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	require.Contains(t, out, "[ok]   Temporal reachable at "+s.TemporalAddress())
 	require.Contains(t, out, "[ok]   search attributes")
 	require.Contains(t, out, "[ok]   permission to check registered methods")
+	require.Contains(t, out, "[ok]   tenant watch: reading the audit and sign-in logs every 1m0s")
+	require.Contains(t, out, "[ok]   permission to watch registrations and passes (audit log)")
 	require.Contains(t, out, "[ok]   Temporary Access Pass policy: enabled")
 	require.Contains(t, out, "[ok]   sender mailbox")
 	require.Contains(t, out, "[info] permission to issue a TAP, revoke a TAP: not checkable with a static token")
@@ -60,7 +69,7 @@ func TestDoctorOnTheDevStack(t *testing.T) {
 	put(t, emu+"/policy", `{"id":"TemporaryAccessPass","state":"disabled","defaultLength":8,"defaultLifetimeInMinutes":60,`+
 		`"minimumLifetimeInMinutes":60,"maximumLifetimeInMinutes":1440,"isUsableOnce":false,`+
 		`"includeTargets":[{"targetType":"group","id":"all_users"}],"excludeTargets":[]}`)
-	trustReads := `"RoleManagement.Read.Directory","Domain.Read.All",`
+	trustReads := `"RoleManagement.Read.Directory","Domain.Read.All","AuditLog.Read.All","Directory.Read.All",`
 	put(t, emu+"/permissions", `{"granted":[`+trustReads+`"User.Read.All","Policy.Read.AuthenticationMethod","UserAuthMethod-TAP.ReadWrite.All","Mail.Send"]}`)
 	code, out, stderr = runWorker(t, args, nil)
 	require.Equal(t, 1, code, out)

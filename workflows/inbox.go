@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/issuance"
 )
@@ -38,6 +39,14 @@ func (w *employee) receiveEvents(ctx workflow.Context) error {
 			if w.journey != nil {
 				w.journey.news.hint = true
 			}
+		}
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalTAPSignIn)
+		for {
+			var s graph.SignIn
+			ch.Receive(ctx, &s)
+			w.signedIn(ctx, s)
 		}
 	})
 	workflow.Go(ctx, func(ctx workflow.Context) {

@@ -3,7 +3,11 @@ package workflows
 import (
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/watch"
 )
+
+// EmployeeWorkflowType is the Employee workflow's type name (its function's).
+const EmployeeWorkflowType = "Employee"
 
 // Message names of the Employee workflow.
 const (
@@ -12,7 +16,10 @@ const (
 	// SignalEvent applies an HR event without an answer (the batch path).
 	SignalEvent = "event"
 	// SignalRegistered hints that the employee just registered a method: check now instead of at the next poll.
-	SignalRegistered = "registered"
+	// The tenant watch sends it when the audit log shows a registration.
+	SignalRegistered = watch.SignalRegistered
+	// SignalTAPSignIn tells the journey of a sign-in made with a pass (graph.SignIn), from the sign-in log.
+	SignalTAPSignIn = watch.SignalTAPSignIn
 	// UpdateApprove lets a privileged user's pass be issued; it names the approver.
 	UpdateApprove = "approve"
 	// UpdateCancel stops the running journey and revokes its pass.

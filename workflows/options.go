@@ -41,6 +41,7 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(Employee)
 	r.RegisterWorkflow(ImportFeed)
 	r.RegisterWorkflow(IssuanceGuard)
+	r.RegisterWorkflow(TenantWatch)
 }
 
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the

@@ -59,7 +59,7 @@ func (j *journey) issueAndDeliver(ctx workflow.Context) (activities.Refusal, str
 	j.rec.Issued, j.rec.Expires = workflow.Now(ctx), res.Expires
 	j.rec.Attempts++
 	j.movePin()
-	j.showLater(searchattr.TapExpiresAt.ValueSet(res.Expires))
+	j.passShown(ctx, res.Expires)
 	return "", "", nil
 }
 

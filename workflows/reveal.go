@@ -12,7 +12,6 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/pickup"
-	"github.com/tapflow/tapflow/internal/searchattr"
 )
 
 // pickupActs names the pickup page's activity, run on the page process's own task queue.
@@ -66,7 +65,7 @@ func (w *employee) revealed(ctx workflow.Context, j *journey, l *PickupLink, r p
 	j.rec.Attempts++
 	l.State, l.RevealedAt, l.RevealedFrom = pickup.StateRevealed, now, r.From
 	j.movePin()
-	j.showLater(searchattr.TapExpiresAt.ValueSet(res.Expires))
+	j.passShown(ctx, res.Expires)
 	account := j.rec.User
 	if j.checked.recipient != nil && j.checked.recipient.UserPrincipalName != "" {
 		account = j.checked.recipient.UserPrincipalName

@@ -92,6 +92,23 @@ type Journey struct {
 	Reissues         int    `json:"reissues"`
 	// Pickup is the journey's pickup link, when it delivers by link.
 	Pickup *PickupLink `json:"pickup,omitempty"`
+	// SignIns are the sign-ins made with a pass for this journey's account, from the sign-in log (the last
+	// maxSignIns).
+	SignIns []PassSignIn `json:"sign_ins,omitempty"`
+}
+
+// PassSignIn is a sign-in made with a pass, as the tenant watch read it from the sign-in log.
+type PassSignIn struct {
+	ID        string    `json:"id"`
+	At        time.Time `json:"at"`
+	Result    string    `json:"result"` // success or failure
+	IPAddress string    `json:"ip_address,omitempty"`
+	City      string    `json:"city,omitempty"`
+	Country   string    `json:"country,omitempty"`
+	ClientApp string    `json:"client_app,omitempty"`
+	App       string    `json:"app,omitempty"`
+	// AfterRevoke: the pass was used after the journey revoked it or it expired (pass_used_after_revoke).
+	AfterRevoke bool `json:"after_revoke,omitempty"`
 }
 
 // Status is the answer to QueryStatus.

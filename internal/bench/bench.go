@@ -35,6 +35,9 @@ type Options struct {
 	Rounds         int               // throughput rounds (joiners, then a baseline); the ratio is their median; default 1
 	Adaptive       int               // joiners for the adaptive schedule's measurement (0: skip)
 	Pickup         int               // joiners taken through the pickup link, invitation to reveal to revoke (0: skip)
+	Watch          bool              // also take Waiting joiners to their wait with the tenant watch, to compare
+	LogDelay       [2]time.Duration  // the emulator's log ingestion delay, min and max; zero: its default (60-120 s)
+	WatchInterval  time.Duration     // the tenant watch's interval; zero: its default (1 minute)
 	AdaptiveTick   time.Duration     // the compressed clock's stand-in for a minute; default DefaultAdaptiveTick
 	DataDir        string            // a directory for the server's SQLite file; "" keeps it in memory
 	Postgres       string            // a PostgreSQL server (DSN) to keep the state in instead: a fresh database, dropped after
@@ -47,54 +50,66 @@ type Options struct {
 
 // Result is what a run measured. The JSON keys are the benchmark's published interface.
 type Result struct {
-	Store                        string             `json:"store"` // memory, sqlite or postgresql
-	HistoryShards                int                `json:"history_shards"`
-	WorkerBinary                 string             `json:"worker_binary"` // the worker process's executable
-	Joiners                      int                `json:"joiners"`
-	Waiting                      int                `json:"waiting"`
-	ActivitiesToDelivery         Shape              `json:"activities_to_delivery"`    // the baseline runs as many
-	BaselineWPS                  float64            `json:"baseline_wps"`              // the mean of the runs before and after the joiners
-	BaselineCPU                  CPU                `json:"baseline_cpu_ms"`           // per workflow, both runs
-	JoinerCPU                    CPU                `json:"joiner_cpu_ms"`             // per joiner, intake to delivered
-	PollCPU                      CPU                `json:"poll_cpu_ms"`               // per registration poll, while K wait
-	FirstLooksInWindow           float64            `json:"first_looks_share_waiting"` // workflow tasks per poll in that window: first looks, with their timer's task
-	BaselineBeforeWPS            float64            `json:"baseline_before_wps"`
-	BaselineAfterWPS             float64            `json:"baseline_after_wps"`
-	JoinerWPS                    float64            `json:"joiner_wps"`
-	JoinerToRevokeWPS            float64            `json:"joiner_to_revoke_wps"`
-	Ratio                        float64            `json:"ratio"`            // the rounds' median
-	Ratios                       []float64          `json:"ratios,omitempty"` // each round's
-	BurstP50ms                   float64            `json:"burst_p50_ms"`     // intake to delivered, all N at once
-	BurstP95ms                   float64            `json:"burst_p95_ms"`
-	BurstP99ms                   float64            `json:"burst_p99_ms"`
-	BurstMaxMs                   float64            `json:"burst_max_ms"`
-	OfferedRate                  float64            `json:"offered_rate"` // joiners per second for the delivered_* figures
-	OfferedJoiners               int                `json:"offered_joiners"`
-	DeliveredP50ms               float64            `json:"delivered_p50_ms"`
-	DeliveredP95ms               float64            `json:"delivered_p95_ms"`
-	DeliveredP99ms               float64            `json:"delivered_p99_ms"`
-	GraphRequestsPerJoiner       float64            `json:"graph_requests_per_joiner"`
-	GraphRequestsByKind          map[string]float64 `json:"graph_requests_by_kind"`   // polls included
-	PollRequestsPerJoiner        float64            `json:"poll_requests_per_joiner"` // the registration polls among them
-	HistoryEventsPerJoiner       float64            `json:"history_events_per_joiner"`
-	HistoryGrowthWaiting         float64            `json:"history_events_growth_while_waiting"` // per waiting joiner
-	RSSMiBPeak                   float64            `json:"rss_mib_peak"`                        // the worker process
-	RSSMiBWaiting                float64            `json:"rss_mib_waiting"`                     // the worker process, K waiting
-	HeapMiBWaiting               float64            `json:"heap_inuse_mib_waiting"`              // its Go heap in use then
-	GoroutinesWaiting            float64            `json:"goroutines_waiting"`                  // and its goroutines
-	ServerRSSMiBPeak             float64            `json:"server_rss_mib_peak"`                 // this process: server and emulator
-	PollsPerWaitingJoinerHour    float64            `json:"polls_per_waiting_joiner_hour"`       // first hour, measured
-	AdaptiveSlowToFast           float64            `json:"adaptive_slow_to_fast"`               // measured, compressed schedule
-	PollsAdaptiveLifetimeHour    float64            `json:"polls_per_joiner_hour_adaptive"`      // over an 8-hour pass
-	PollsFixedLifetimeHour       float64            `json:"polls_per_joiner_hour_fixed"`         // the same, fixed interval
-	PickupJoiners                int                `json:"pickup_joiners"`
-	PickupGraphRequestsPerJoiner float64            `json:"pickup_graph_requests_per_joiner"` // the workers', up to the reveal
-	PickupGraphByKind            map[string]float64 `json:"pickup_graph_requests_by_kind"`
-	PickupRevealP50ms            float64            `json:"pickup_reveal_p50_ms"` // the reveal's POST: pass created and shown
-	PickupRevealP95ms            float64            `json:"pickup_reveal_p95_ms"`
-	PickupLiveP50ms              float64            `json:"pickup_live_p50_ms"` // a pass's live time: reveal to revoke, registered at once
-	PickupLiveP95ms              float64            `json:"pickup_live_p95_ms"`
-	Seconds                      float64            `json:"seconds"`
+	Store                         string             `json:"store"` // memory, sqlite or postgresql
+	HistoryShards                 int                `json:"history_shards"`
+	WorkerBinary                  string             `json:"worker_binary"` // the worker process's executable
+	Joiners                       int                `json:"joiners"`
+	Waiting                       int                `json:"waiting"`
+	ActivitiesToDelivery          Shape              `json:"activities_to_delivery"`    // the baseline runs as many
+	BaselineWPS                   float64            `json:"baseline_wps"`              // the mean of the runs before and after the joiners
+	BaselineCPU                   CPU                `json:"baseline_cpu_ms"`           // per workflow, both runs
+	JoinerCPU                     CPU                `json:"joiner_cpu_ms"`             // per joiner, intake to delivered
+	PollCPU                       CPU                `json:"poll_cpu_ms"`               // per registration poll, while K wait
+	FirstLooksInWindow            float64            `json:"first_looks_share_waiting"` // workflow tasks per poll in that window: first looks, with their timer's task
+	BaselineBeforeWPS             float64            `json:"baseline_before_wps"`
+	BaselineAfterWPS              float64            `json:"baseline_after_wps"`
+	JoinerWPS                     float64            `json:"joiner_wps"`
+	JoinerToRevokeWPS             float64            `json:"joiner_to_revoke_wps"`
+	Ratio                         float64            `json:"ratio"`            // the rounds' median
+	Ratios                        []float64          `json:"ratios,omitempty"` // each round's
+	BurstP50ms                    float64            `json:"burst_p50_ms"`     // intake to delivered, all N at once
+	BurstP95ms                    float64            `json:"burst_p95_ms"`
+	BurstP99ms                    float64            `json:"burst_p99_ms"`
+	BurstMaxMs                    float64            `json:"burst_max_ms"`
+	OfferedRate                   float64            `json:"offered_rate"` // joiners per second for the delivered_* figures
+	OfferedJoiners                int                `json:"offered_joiners"`
+	DeliveredP50ms                float64            `json:"delivered_p50_ms"`
+	DeliveredP95ms                float64            `json:"delivered_p95_ms"`
+	DeliveredP99ms                float64            `json:"delivered_p99_ms"`
+	GraphRequestsPerJoiner        float64            `json:"graph_requests_per_joiner"`
+	GraphRequestsByKind           map[string]float64 `json:"graph_requests_by_kind"`   // polls included
+	PollRequestsPerJoiner         float64            `json:"poll_requests_per_joiner"` // the registration polls among them
+	HistoryEventsPerJoiner        float64            `json:"history_events_per_joiner"`
+	HistoryGrowthWaiting          float64            `json:"history_events_growth_while_waiting"` // per waiting joiner
+	RSSMiBPeak                    float64            `json:"rss_mib_peak"`                        // the worker process
+	RSSMiBWaiting                 float64            `json:"rss_mib_waiting"`                     // the worker process, K waiting
+	HeapMiBWaiting                float64            `json:"heap_inuse_mib_waiting"`              // its Go heap in use then
+	GoroutinesWaiting             float64            `json:"goroutines_waiting"`                  // and its goroutines
+	ServerRSSMiBPeak              float64            `json:"server_rss_mib_peak"`                 // this process: server and emulator
+	PollsPerWaitingJoinerHour     float64            `json:"polls_per_waiting_joiner_hour"`       // first hour, measured
+	AdaptiveSlowToFast            float64            `json:"adaptive_slow_to_fast"`               // measured, compressed schedule
+	PollsAdaptiveLifetimeHour     float64            `json:"polls_per_joiner_hour_adaptive"`      // over an 8-hour pass
+	PollsFixedLifetimeHour        float64            `json:"polls_per_joiner_hour_fixed"`         // the same, fixed interval
+	WatchJoiners                  int                `json:"watch_joiners"`
+	WatchMeasuredReadsPerHour     float64            `json:"watch_measured_reads_per_hour"`         // the watch lane's worker, over the window
+	WatchSafetyNetReadsPerHour    float64            `json:"watch_safety_net_reads_per_hour"`       // K looks per safety-net interval
+	WatchMeasuredCPUPerJoinerHour CPU                `json:"watch_measured_cpu_ms_per_joiner_hour"` // over the window
+	WatchReadsPerHour             float64            `json:"watch_reads_per_hour"`                  // measured plus the safety net
+	PerUserReadsPerHour           float64            `json:"per_user_reads_per_hour"`               // the per-user phase's polls, K waiting
+	WatchReadsRatio               float64            `json:"watch_reads_ratio"`                     // per-user / watch
+	PerUserServerCPUPerJoinerHour float64            `json:"per_user_server_cpu_ms_per_joiner_hour"`
+	WatchServerCPUPerJoinerHour   float64            `json:"watch_server_cpu_ms_per_joiner_hour"`
+	WatchServerCPURatio           float64            `json:"watch_server_cpu_ratio"`             // per-user / watch
+	WatchRevokeP50s               float64            `json:"watch_registration_to_revoke_p50_s"` // no hint: the logs' delay and the interval
+	WatchRevokeP95s               float64            `json:"watch_registration_to_revoke_p95_s"`
+	PickupJoiners                 int                `json:"pickup_joiners"`
+	PickupGraphRequestsPerJoiner  float64            `json:"pickup_graph_requests_per_joiner"` // the workers', up to the reveal
+	PickupGraphByKind             map[string]float64 `json:"pickup_graph_requests_by_kind"`
+	PickupRevealP50ms             float64            `json:"pickup_reveal_p50_ms"` // the reveal's POST: pass created and shown
+	PickupRevealP95ms             float64            `json:"pickup_reveal_p95_ms"`
+	PickupLiveP50ms               float64            `json:"pickup_live_p50_ms"` // a pass's live time: reveal to revoke, registered at once
+	PickupLiveP95ms               float64            `json:"pickup_live_p95_ms"`
+	Seconds                       float64            `json:"seconds"`
 }
 
 // Run starts the server, the emulator and the worker process, measures, and stops them.
@@ -145,6 +160,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 		{"offered load", offered, func() error { return r.offered(ctx, o.OfferedRate, o.OfferedSeconds) }},
 		{"adaptive schedule", o.Adaptive > 0, func() error { return r.adaptive(ctx, o) }},
 		{"pickup link", o.Pickup > 0, func() error { return r.pickupPhase(ctx, o.Pickup) }},
+		{"tenant watch", o.Waiting > 0 && o.Watch, func() error { return r.watchPhase(ctx, o) }},
 		// The happy path's history: registered, seen by a poll, revoked by that look.
 		{"happy-path histories", offered, func() error { return r.finished(ctx, "O", r.res.OfferedJoiners) }},
 		{"waiting joiners", o.Waiting > 0, func() error { return r.waiting(ctx, o) }},
@@ -162,6 +178,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (res Result, err erro
 	if o.Adaptive > 0 {
 		r.lifetimePolls(o)
 	}
+	r.watchRatios()
 	_, r.res.ServerRSSMiBPeak = rssMiB()
 	return r.res, nil
 }
@@ -214,7 +231,7 @@ func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error)
 		}
 	}()
 	so := devserver.Options{Address: "127.0.0.1:0", DBFile: "", HistoryShards: r.res.HistoryShards,
-		SearchAttributes: searchattr.Definitions(), MoreNamespaces: []string{adaptiveNamespace, pickupNamespace}}
+		SearchAttributes: searchattr.Definitions(), MoreNamespaces: []string{adaptiveNamespace, pickupNamespace, watchNamespace}}
 	switch {
 	case o.Postgres != "":
 		dsn, err := devserver.FreshPostgres(o.Postgres, "tapflow_bench")
@@ -238,7 +255,13 @@ func setUp(ctx context.Context, o Options, log *slog.Logger) (_ *run, err error)
 	if err != nil {
 		return nil, fmt.Errorf("listen for the Graph emulator: %w", err)
 	}
-	r.emuSrv = &http.Server{Handler: graphemu.New(graphemu.Options{Seed: graphemu.DemoSeed()}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	eo := graphemu.Options{Seed: graphemu.DemoSeed()}
+	if o.LogDelay[1] > 0 {
+		logs := graphemu.DefaultLogOptions()
+		logs.IngestionDelayMin, logs.IngestionDelayMax = o.LogDelay[0], o.LogDelay[1]
+		eo.Logs = &logs
+	}
+	r.emuSrv = &http.Server{Handler: graphemu.New(eo).Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.emuSrv.Serve(l) }()
 	r.stops = append(r.stops, func() { _ = r.emuSrv.Close() })
 	base := "http://" + l.Addr().String()
@@ -262,6 +285,8 @@ func (r *run) startWorker(ctx context.Context, c client.Client, extra map[string
 		"TAPFLOW_ISSUANCE_LIMIT": "1000000",
 		// The bench measures the pass mailed at once; the pickup path waits for a person's reveal.
 		"TAPFLOW_DELIVERY": "manager-mail",
+		// The per-user poll schedule; the tenant watch has a phase and a worker of its own.
+		"TAPFLOW_TENANT_WATCH": "false",
 	}
 	maps.Copy(env, r.o.WorkerEnv)
 	maps.Copy(env, extra)

@@ -18,7 +18,9 @@ import (
 func TestASmallRunMeasuresEverything(t *testing.T) {
 	profiles := t.TempDir()
 	res, err := Run(context.Background(), Options{Joiners: 8, OfferedRate: 5, OfferedSeconds: 2, Waiting: 6, PollInterval: time.Second,
-		PollRounds: 3, Rounds: 2, Adaptive: 6, AdaptiveTick: time.Second, Timeout: 4 * time.Minute, ProfileDir: profiles}, slog.New(slog.DiscardHandler))
+		PollRounds: 3, Rounds: 2, Adaptive: 6, AdaptiveTick: time.Second, Pickup: 4, Watch: true, LogDelay: [2]time.Duration{0, time.Second},
+		WatchInterval: 10 * time.Second,
+		Timeout:       5 * time.Minute, ProfileDir: profiles}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	for _, f := range []string{"server.pprof", "worker-1.pprof", "worker-2.pprof", "worker-1-heap.pprof"} {
 		st, err := os.Stat(filepath.Join(profiles, f))
@@ -52,6 +54,15 @@ func TestASmallRunMeasuresEverything(t *testing.T) {
 	require.Positive(t, res.AdaptiveSlowToFast)
 	require.Less(t, res.AdaptiveSlowToFast, 0.5, "the adaptive schedule polls less once passes are older")
 	require.Less(t, res.PollsAdaptiveLifetimeHour, res.PollsFixedLifetimeHour)
+	require.Equal(t, 4, res.PickupJoiners)
+	require.InDelta(t, 6.0, res.PickupGraphRequestsPerJoiner, 0.6, "up to the reveal: user and manager, memberships, the role batch, "+
+		"methods, the invitation and the code (+ the policy and domains, cached)")
+	require.Positive(t, res.PickupLiveP50ms)
+	require.Equal(t, 6, res.WatchJoiners)
+	require.Positive(t, res.WatchMeasuredReadsPerHour, "the watch reads the logs")
+	require.Positive(t, res.WatchReadsRatio)
+	require.Positive(t, res.WatchRevokeP95s)
+	require.Less(t, res.WatchRevokeP95s, 60.0, "registration to revoke through the logs: their delay (1 s here) and an interval (10 s)")
 
 	var table bytes.Buffer
 	res.WriteTable(&table)

@@ -257,7 +257,7 @@ func (r *run) deliveredLatencies(ctx context.Context, prefix string, accepted []
 	return sortedCopy(out), err
 }
 
-func (r *run) status(ctx context.Context, employee string) (workflows.Status, error) {
+func (r *lane) status(ctx context.Context, employee string) (workflows.Status, error) {
 	var st workflows.Status
 	v, err := r.c.QueryWorkflow(ctx, workflows.EmployeeWorkflowID(employee), "", workflows.QueryStatus)
 	if err != nil {

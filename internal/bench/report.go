@@ -60,6 +60,15 @@ func (r Result) WriteTable(w io.Writer) {
 		row("adaptive schedule: slow/fast poll rate, measured", "%.3f", r.AdaptiveSlowToFast)
 		row("polls per joiner per hour over an 8 h pass: fixed / adaptive", "%.1f / %.1f", r.PollsFixedLifetimeHour, r.PollsAdaptiveLifetimeHour)
 	}
+	if r.WatchJoiners > 0 {
+		row(fmt.Sprintf("tenant watch, %d waiting: Graph reads per hour, per-user schedule / watch", r.WatchJoiners), "%.0f / %.0f (%.0fx fewer; "+
+			"the watch's %.0f measured, the safety net's %.0f at its rate)", r.PerUserReadsPerHour, r.WatchReadsPerHour, r.WatchReadsRatio,
+			r.WatchMeasuredReadsPerHour, r.WatchSafetyNetReadsPerHour)
+		row("  server CPU per waiting joiner-hour, per-user / watch", "%.1f / %.2f ms (%.0fx lower)", r.PerUserServerCPUPerJoinerHour,
+			r.WatchServerCPUPerJoinerHour, r.WatchServerCPURatio)
+		row("  worker CPU per waiting joiner-hour with the watch, measured", "%.2f ms", r.WatchMeasuredCPUPerJoinerHour.Worker)
+		row("  registration to revoke without the hint (the logs' delay, the interval): p50 / p95", "%.0f / %.0f s", r.WatchRevokeP50s, r.WatchRevokeP95s)
+	}
 	if r.PickupJoiners > 0 {
 		row(fmt.Sprintf("pickup link (%d joiners): Graph requests per joiner up to the reveal", r.PickupJoiners), "%.2f", r.PickupGraphRequestsPerJoiner)
 		row(fmt.Sprintf("  the reveal (pass created and shown), %d hires at a time: p50 / p95", revealers), "%.0f / %.0f ms", r.PickupRevealP50ms, r.PickupRevealP95ms)

@@ -242,7 +242,7 @@ func (r *run) finished(ctx context.Context, prefix string, n int) error {
 }
 
 // settled waits until the first n joiners of a phase are awaiting registration and have made their first look.
-func (r *run) settled(ctx context.Context, prefix string, n int) error {
+func (r *lane) settled(ctx context.Context, prefix string, n int) error {
 	for i := 0; i < n; i++ {
 		for {
 			st, err := r.status(ctx, fmt.Sprintf("%s%05d", prefix, i))

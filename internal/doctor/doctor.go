@@ -42,6 +42,8 @@ type Target struct {
 	// Pickup says passes are delivered by pickup link, whose page is reached at PublicURL.
 	Pickup    bool
 	PublicURL string
+	// Watch says the tenant watch is on (TAPFLOW_TENANT_WATCH): its health and its permissions are checked.
+	Watch bool
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
@@ -50,6 +52,7 @@ func Run(ctx context.Context, t Target) Report {
 	checkTemporal(ctx, &r, t)
 	checkIssuance(ctx, &r, t)
 	checkPickup(ctx, &r, t)
+	checkWatch(ctx, &r, t)
 	checkRateLimit(&r, t)
 	checkBinding(&r, t)
 	roles, tokenOK := checkToken(ctx, &r, t)

@@ -27,7 +27,7 @@ func TestAnEntraTokenIsCheckedAgainstItsRoles(t *testing.T) {
 	token := "eyJhbGciOiJSUzI1NiJ9." + claims + ".c2lnbmF0dXJl"
 	rep := Run(context.Background(), Target{
 		TemporalAddress: "temporal.example:7233", DialErr: errors.New("connection refused"),
-		Graph: g, RealGraph: true, Sender: graphemu.DemoSenderID,
+		Graph: g, RealGraph: true, Sender: graphemu.DemoSenderID, Watch: true,
 		Token: func(context.Context) (string, error) { return token, nil },
 	})
 	var out bytes.Buffer
@@ -42,8 +42,10 @@ func TestAnEntraTokenIsCheckedAgainstItsRoles(t *testing.T) {
 	require.Contains(t, text, "[FAIL] permission to refuse users eligible for a role (PIM): not in the token's roles\n"+
 		"       fix: grant the application permission RoleEligibilitySchedule.Read.Directory")
 	require.Contains(t, text, "[FAIL] permission to keep passes inside the tenant's verified domains")
+	require.Contains(t, text, "[FAIL] permission to watch registrations and passes (audit log), watch sign-ins with a pass "+
+		"(sign-in log): not in the token's roles\n       fix: grant the application permission AuditLog.Read.All and Directory.Read.All")
 	require.NotContains(t, text, claims, "the token is never printed")
-	require.Equal(t, 6, rep.Count(Fail), text) // Temporal, rate limit, Mail.Send, the two role reads, the domains
+	require.Equal(t, 7, rep.Count(Fail), text) // Temporal, rate limit, Mail.Send, the two role reads, the domains, the logs
 }
 
 func TestNoTokenStopsTheGraphChecks(t *testing.T) {
@@ -51,8 +53,8 @@ func TestNoTokenStopsTheGraphChecks(t *testing.T) {
 		Token: func(context.Context) (string, error) { return "", errors.New("AADSTS7000215: invalid client secret") }})
 	require.Equal(t, Fail, rep.Checks[len(rep.Checks)-1].Status)
 	require.Contains(t, rep.Checks[len(rep.Checks)-1].Detail, "AADSTS7000215")
-	require.Equal(t, "Graph task-queue rate limit", rep.Checks[2].Name)
-	require.Equal(t, OK, rep.Checks[2].Status)
+	require.Equal(t, "Graph task-queue rate limit", rep.Checks[3].Name)
+	require.Equal(t, OK, rep.Checks[3].Status)
 }
 
 // Identity binding turned off is a warning, never green: any HR event could then name any account.

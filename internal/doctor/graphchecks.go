@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphperm"
@@ -22,6 +23,9 @@ func (n need) fix() string {
 	fix := "grant the application permission " + c.AnyOf[0]
 	if len(c.AnyOf) > 1 {
 		fix += " (or one of " + strings.Join(c.AnyOf[1:], ", ") + ")"
+	}
+	if len(c.AlsoAnyOf) > 0 {
+		fix += " and " + c.AlsoAnyOf[0]
 	}
 	return fix + " to the app and grant admin consent"
 }
@@ -59,6 +63,16 @@ func probe(t Target, calls []graphperm.Call) func(context.Context) error {
 		},
 		"domains": func(ctx context.Context) error { _, err := t.Graph.ListVerifiedDomains(ctx); return err },
 	}
+	if logs, ok := t.Graph.(graph.LogReader); ok {
+		byPath["auditLogs/directoryAudits"] = func(ctx context.Context) error {
+			_, err := logs.ListMethodAudits(ctx, time.Now().Add(-time.Minute))
+			return err
+		}
+		byPath["auditLogs/signIns"] = func(ctx context.Context) error {
+			_, err := logs.ListSignIns(ctx, time.Now().Add(-time.Minute))
+			return err
+		}
+	}
 	if user != "" {
 		byPath["users/*"] = func(ctx context.Context) error { _, err := t.Graph.GetUser(ctx, user); return err }
 		byPath["users/*/authentication/methods"] = func(ctx context.Context) error { _, err := t.Graph.ListMethods(ctx, user); return err }
@@ -90,6 +104,10 @@ func probe(t Target, calls []graphperm.Call) func(context.Context) error {
 // a read call; write permissions cannot be probed without side effects.
 func checkPermissions(ctx context.Context, r *Report, t Target, roles []string) {
 	for _, n := range needs() {
+		if !t.Watch && strings.HasPrefix(n.calls[0].Path, "auditLogs/") {
+			r.add(n.name(), Info, "not needed: the tenant watch is off", "")
+			continue
+		}
 		if roles != nil {
 			if n.calls[0].Allows(roles) {
 				r.add(n.name(), OK, "", "")

@@ -18,14 +18,13 @@ type permissionsView struct {
 // permission the app was not granted. It reports whether it answered.
 func (e *Emulator) refuseWithoutPermission(w http.ResponseWriter, r *http.Request, segs []string) bool {
 	call, ok := graphperm.Lookup(r.Method, segs)
-	needs, isReport := reportNeeds(r.Method, segs)
-	if !ok && !isReport {
+	if !ok {
 		return false
 	}
 	e.mu.Lock()
 	granted := e.grantedLocked()
 	e.mu.Unlock()
-	if (ok && call.Allows(granted)) || (isReport && allowsAll(needs, granted)) {
+	if call.Allows(granted) {
 		return false
 	}
 	writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
@@ -35,7 +34,7 @@ func (e *Emulator) refuseWithoutPermission(w http.ResponseWriter, r *http.Reques
 // grantedLocked lists the granted permissions; e.mu must be held.
 func (e *Emulator) grantedLocked() []string {
 	var out []string
-	for _, p := range knownPermissions() {
+	for _, p := range graphperm.All() {
 		if !e.st.denied[strings.ToLower(p)] {
 			out = append(out, p)
 		}
@@ -58,7 +57,7 @@ func (e *Emulator) putPermissionsCtl(w http.ResponseWriter, r *http.Request, _ [
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid permissions: "+err.Error())
 		return
 	}
-	all := knownPermissions()
+	all := graphperm.All()
 	for _, p := range v.Granted {
 		if !slices.ContainsFunc(all, func(a string) bool { return strings.EqualFold(a, p) }) {
 			writeError(w, r, http.StatusBadRequest, codeBadRequest, "unknown permission '"+p+"': use one of "+strings.Join(all, ", "))

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tapflow/tapflow/internal/graphperm"
 )
 
 // maxReportPage is the default and largest page of the reports collections.
@@ -253,41 +251,4 @@ func (b *logBook) throttle(key string, now time.Time) (wait time.Duration, throt
 	}
 	b.hits[key] = append(kept, now)
 	return 0, false
-}
-
-// reportNeeds returns the permissions a reports call needs, each entry a set of alternatives (all entries are
-// needed), and whether segs (relative to /v1.0 or /beta) is a reports call. Graph's tables ask for
-// AuditLog.Read.All and Directory.Read.All for both collections.
-func reportNeeds(method string, segs []string) ([]graphperm.Call, bool) {
-	if method != http.MethodGet || len(segs) != 2 || !strings.EqualFold(segs[0], "auditLogs") ||
-		(!strings.EqualFold(segs[1], "directoryAudits") && !strings.EqualFold(segs[1], "signIns")) {
-		return nil, false
-	}
-	return []graphperm.Call{
-		{Feature: "read the audit and sign-in logs", Method: method, Path: "auditLogs/*", AnyOf: []string{"AuditLog.Read.All"}},
-		{Feature: "read the audit and sign-in logs", Method: method, Path: "auditLogs/*",
-			AnyOf: []string{"Directory.Read.All", "Directory.ReadWrite.All"}},
-	}, true
-}
-
-// allowsAll reports whether granted holds a permission of every call.
-func allowsAll(calls []graphperm.Call, granted []string) bool {
-	for _, c := range calls {
-		if !c.Allows(granted) {
-			return false
-		}
-	}
-	return true
-}
-
-// knownPermissions is every permission the emulator knows, in graphperm's order, then the reports' own: what
-// it grants until PUT /_emulator/permissions narrows the list.
-func knownPermissions() []string {
-	out := graphperm.All()
-	for _, p := range []string{"AuditLog.Read.All", "Directory.Read.All"} {
-		if !slices.ContainsFunc(out, func(a string) bool { return strings.EqualFold(a, p) }) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

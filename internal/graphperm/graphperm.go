@@ -13,7 +13,10 @@ type Call struct {
 	Method  string   // HTTP method
 	Path    string   // path under /v1.0, "*" for a parameter segment
 	AnyOf   []string // least-privileged first
-	Write   bool     // a call with side effects: never probed, only checked against a token's roles
+	// AlsoAnyOf is a second requirement some calls have: one of these as well (the audit logs need
+	// AuditLog.Read.All and Directory.Read.All).
+	AlsoAnyOf []string
+	Write     bool // a call with side effects: never probed, only checked against a token's roles
 }
 
 // Calls is the table, in the order of the README's permission table.
@@ -51,6 +54,10 @@ func Calls() []Call {
 			AnyOf: []string{"User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}, Write: true},
 		{Feature: "disable a leaver's account", Method: "PATCH", Path: "users/*",
 			AnyOf: []string{"User.EnableDisableAccount.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}, Write: true},
+		{Feature: "watch registrations and passes (audit log)", Method: "GET", Path: "auditLogs/directoryAudits",
+			AnyOf: []string{"AuditLog.Read.All"}, AlsoAnyOf: []string{"Directory.Read.All", "Directory.ReadWrite.All"}},
+		{Feature: "watch sign-ins with a pass (sign-in log)", Method: "GET", Path: "auditLogs/signIns",
+			AnyOf: []string{"AuditLog.Read.All"}, AlsoAnyOf: []string{"Directory.Read.All", "Directory.ReadWrite.All"}},
 	}
 }
 
@@ -79,10 +86,14 @@ func Lookup(method string, segs []string) (Call, bool) {
 	return Call{}, false
 }
 
-// Allows reports whether any of the granted permissions allows the call.
+// Allows reports whether the granted permissions allow the call: one of AnyOf, and one of AlsoAnyOf if set.
 func (c Call) Allows(granted []string) bool {
+	return anyGranted(c.AnyOf, granted) && (len(c.AlsoAnyOf) == 0 || anyGranted(c.AlsoAnyOf, granted))
+}
+
+func anyGranted(accepted, granted []string) bool {
 	for _, g := range granted {
-		for _, a := range c.AnyOf {
+		for _, a := range accepted {
 			if strings.EqualFold(g, a) {
 				return true
 			}
@@ -95,7 +106,7 @@ func (c Call) Allows(granted []string) bool {
 func All() []string {
 	var out []string
 	for _, c := range Calls() {
-		for _, p := range c.AnyOf {
+		for _, p := range append(slices.Clone(c.AnyOf), c.AlsoAnyOf...) {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}

@@ -58,12 +58,13 @@ func newBusiness() business {
 	return business{
 		passesIssued: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tapflow_passes_issued_total",
-			Help: "Temporary Access Passes created and delivered, by journey (joiner, mover, recovery, reissue, reissue_after_expiry).",
+			Help: "Temporary Access Passes created and delivered, by journey (joiner, mover, recovery, reissue, reissue_after_expiry, pickup).",
 		}, []string{labelJourney}),
 		passesRevoked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tapflow_passes_revoked_total",
 			Help: "Temporary Access Passes deleted in Entra, by reason (registered, expired_unregistered, start_date_moved, " +
-				"reissue_requested, undelivered, cancelled, departed, or the failure outcome that ended the journey).",
+				"reissue_requested, undelivered, cancelled, departed, link_closed_during_reveal, " +
+				"or the failure outcome that ended the journey).",
 		}, []string{labelReason}),
 		journeysFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: sdkJourneysFinished + "_total",

@@ -29,11 +29,13 @@ type Metrics struct {
 	// how much of the Graph budget pre-flight, issuing, registration polls and revokes each take.
 	GraphByActivity *prometheus.CounterVec
 
-	sdk *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
-	biz business     // tapflow's business series (business.go)
+	sdk   *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
+	biz   business     // tapflow's business series (business.go)
+	watch watch        // the tenant watch's series and the security alerts (watch.go)
 }
 
-// New builds a registry with the runtime collectors and tapflow's series registered.
+// New builds a registry with the runtime collectors and tapflow's series registered, every known label
+// combination of tapflow's own series already at zero (zero.go).
 func New() *Metrics {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -53,10 +55,13 @@ func New() *Metrics {
 			Help: "Microsoft Graph requests by the Temporal activity type that made them (empty: outside an activity), method and route.",
 		}, []string{"activity", "method", "route"}),
 	}
-	m.biz = newBusiness()
+	m.biz, m.watch = newBusiness(), newWatch()
 	m.sdk = &sdkRegistry{reg: reg, vecs: m.biz.sdkRoutes()}
 	reg.MustRegister(m.GraphRequests, m.GraphLatency, m.GraphByActivity)
 	reg.MustRegister(m.biz.collectors()...)
+	reg.MustRegister(m.watch.collectors()...)
+	m.biz.zero()
+	m.watch.zero()
 	return m
 }
 

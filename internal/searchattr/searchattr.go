@@ -19,6 +19,9 @@ var (
 	EmployeeID = temporal.NewSearchAttributeKeyKeyword("EmployeeId")
 	// TapExpiresAt is when the current pass expires.
 	TapExpiresAt = temporal.NewSearchAttributeKeyTime("TapExpiresAt")
+	// UserID is the Entra object id of the account the journey's pass is for (a GUID, never a name or mail): how
+	// the tenant watch finds the journey an audit or sign-in entry is about.
+	UserID = temporal.NewSearchAttributeKeyKeyword("TapflowUserId")
 )
 
 // Definitions returns every custom search attribute with its index type, for registration.
@@ -29,5 +32,6 @@ func Definitions() map[string]enumspb.IndexedValueType {
 		Kind.GetName():         enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		EmployeeID.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		TapExpiresAt.GetName(): enumspb.INDEXED_VALUE_TYPE_DATETIME,
+		UserID.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	}
 }

@@ -75,6 +75,7 @@ func bindJourney(s *cliconf.Set, c *JourneyConfig) {
 		"group object ids whose members are held for approval like role holders")
 	s.Names(&js.RecipientDomains, "recipient-domains", checkDomain,
 		"the only mail domains a pass may be mailed to; unset: the tenant's verified domains (needs Domain.Read.All)")
+	bindWatch(s, &js.Watch)
 	s.List(&js.StrongMethods, "strong-methods", d.StrongMethods, graph.MethodNames(graph.RegistrableMethods()), "method types that complete a journey")
 	ld := activities.DefaultLifecycleSettings()
 	s.Enum(&c.OnLeave, "on-leave", "disable", []string{"disable", "keep"}, "what a termination does to the account, after revoking passes and sessions")
@@ -109,6 +110,9 @@ func (s *Stack) activityDeps() (activities.Deps, error) {
 		s.log.Warn("identity binding is off (TAPFLOW_IDENTITY_BINDING=off): an HR event naming any account under any employee id gets a pass for it")
 	}
 	js.LifetimeMinutes = int(c.Lifetime / time.Minute)
+	if err := s.watchSettings(&js.Watch); err != nil {
+		return activities.Deps{}, err
+	}
 	if err := s.pickupSettings(&js, &c); err != nil {
 		return activities.Deps{}, err
 	}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ func (s *Stack) startWorkers() error {
 	if err != nil {
 		return err
 	}
+	s.watchDeps(&deps)
 	if s.cfg.WorkflowCacheSize > 0 {
 		// The SDK keeps this cache per process, shared by its workers, sized when the first worker starts.
 		worker.SetStickyWorkflowCacheSize(s.cfg.WorkflowCacheSize)
@@ -51,5 +53,5 @@ func (s *Stack) startWorkers() error {
 		s.workers = append(s.workers, w)
 		s.stops = append(s.stops, w.Stop)
 	}
-	return nil
+	return s.startWatch(context.Background(), deps.Logs != nil)
 }

@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/watch"
+)
+
+// watchNamespace holds the tenant watch phase's joiners, served by a worker process of its own.
+const watchNamespace = "tapflow-bench-watch"
+
+// watchRevokes is how many of the watch phase's joiners register (without the hint) for the latency figure.
+const watchRevokes = 200
+
+// watchPhase takes K joiners to their wait with the tenant watch on: over the same window as the per-user
+// phase, it counts every Graph read the worker makes (the watch's log reads, any poll) and the CPU used; the
+// safety net's looks, every 30 minutes, fall outside a window of minutes, so they are added at their rate
+// (K per safety-net interval) and, for CPU, at the per-user phase's measured cost of a look. Then some of them
+// register without the hint, and the time until each pass is revoked is measured through the emulator's
+// ingestion delay (its default, 60-120 s) and the watch's interval.
+func (r *run) watchPhase(ctx context.Context, o Options) error {
+	r.log.Info("tenant watch", "joiners", o.Waiting, "namespace", watchNamespace)
+	wl := lane{emu: r.emu}
+	var err error
+	if wl.c, err = client.NewClientFromExisting(r.c, client.Options{Namespace: watchNamespace}); err != nil {
+		return fmt.Errorf("client for namespace %s: %w", watchNamespace, err)
+	}
+	defer wl.c.Close()
+	env := map[string]string{"TEMPORAL_NAMESPACE": watchNamespace, "TAPFLOW_TENANT_WATCH": "true",
+		"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}
+	if o.WatchInterval > 0 {
+		env["TAPFLOW_TENANT_WATCH_INTERVAL"] = o.WatchInterval.String()
+	}
+	if wl.child, err = r.startWorker(ctx, wl.c, env); err != nil {
+		return err
+	}
+	defer wl.child.stop()
+	users, err := wl.addUsers(ctx, "V", o.Waiting)
+	if err != nil {
+		return err
+	}
+	before, _, err := wl.counts(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := wl.hire(ctx, "V", users, 0); err != nil {
+		return err
+	}
+	if _, err := wl.waitFor(ctx, before, kindMail, float64(o.Waiting)); err != nil {
+		return err
+	}
+	if err := wl.settled(ctx, "V", min(o.Waiting, 20)); err != nil {
+		return err
+	}
+	if err := watchHealthy(ctx, wl.c); err != nil {
+		return err
+	}
+	if err := r.watchWindow(ctx, &wl, o); err != nil {
+		return err
+	}
+	return r.watchLatency(ctx, &wl, users[:min(watchRevokes, len(users))])
+}
+
+// watchHealthy waits until the watch has read the logs.
+func watchHealthy(ctx context.Context, c client.Client) error {
+	for {
+		if st, ok := watch.Ask(ctx, c); ok && st.Fresh(time.Now()) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the tenant watch never read the logs: %w", ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// watchWindow counts the Graph reads and the CPU of the watch lane's waiting joiners over the per-user phase's
+// window.
+func (r *run) watchWindow(ctx context.Context, wl *lane, o Options) error {
+	c0, _, err := wl.counts(ctx)
+	if err != nil {
+		return err
+	}
+	cpu0 := laneCPU(wl)
+	began := time.Now()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(o.PollRounds) * o.PollInterval):
+	}
+	c1, _, err := wl.counts(ctx)
+	if err != nil {
+		return err
+	}
+	hours := time.Since(began).Hours()
+	used := laneCPU(wl).minus(cpu0)
+	var reads float64
+	for _, v := range diff(c1, c0) {
+		reads += v
+	}
+	net := activities.DefaultWatchSettings().SafetyNet
+	r.res.WatchJoiners = o.Waiting
+	r.res.WatchMeasuredReadsPerHour = reads / hours
+	r.res.WatchSafetyNetReadsPerHour = float64(o.Waiting) * float64(time.Hour) / float64(net)
+	r.res.WatchMeasuredCPUPerJoinerHour = used.per(o.Waiting)
+	r.res.WatchMeasuredCPUPerJoinerHour.Server /= hours
+	r.res.WatchMeasuredCPUPerJoinerHour.Worker /= hours
+	return nil
+}
+
+// laneCPU is the CPU time used so far by this process (the server) and the lane's worker process.
+func laneCPU(l *lane) CPU {
+	return CPU{Server: cpuOf("/proc/self/stat") * 1000, Worker: cpuOf(fmt.Sprintf("/proc/%d/stat", l.child.cmd.Process.Pid)) * 1000}
+}
+
+// watchLatency registers a passkey for each user without the hint, all at once, and measures the time until
+// each pass is revoked: the logs' ingestion delay, the watch's interval, the journey's confirming look.
+func (r *run) watchLatency(ctx context.Context, wl *lane, users []string) error {
+	registered := make([]time.Time, len(users))
+	if err := parallel(len(users), func(i int) error {
+		registered[i] = time.Now()
+		return wl.registerOne(ctx, fmt.Sprintf("V%05d", i), users[i], false)
+	}); err != nil {
+		return err
+	}
+	took := make([]float64, len(users))
+	if err := parallel(len(users), func(i int) error {
+		j, err := wl.revokedJourney(ctx, fmt.Sprintf("V%05d", i))
+		if err != nil {
+			return err
+		}
+		took[i] = j.Revoked.Sub(registered[i]).Seconds()
+		return nil
+	}); err != nil {
+		return err
+	}
+	took = sortedCopy(took)
+	r.res.WatchRevokeP50s, r.res.WatchRevokeP95s = percentile(took, 50), percentile(took, 95)
+	// The lane's work ends here: its watch stops reading, and the joiners' next looks are half an hour away.
+	return wl.c.TerminateWorkflow(ctx, watch.WorkflowID, "", "benchmark phase over")
+}
+
+// watchRatios sets the watch's figures against the per-user phase's (measured after it): reads per hour for
+// the K waiting, and server CPU per waiting joiner-hour, the safety net's looks at the per-user look's cost.
+func (r *run) watchRatios() {
+	res := &r.res
+	if res.WatchJoiners == 0 || res.PollsPerWaitingJoinerHour == 0 {
+		return
+	}
+	net := activities.DefaultWatchSettings().SafetyNet
+	netPerJoinerHour := float64(time.Hour) / float64(net)
+	res.PerUserReadsPerHour = res.PollsPerWaitingJoinerHour * float64(res.Waiting)
+	res.WatchReadsPerHour = res.WatchMeasuredReadsPerHour + res.WatchSafetyNetReadsPerHour
+	res.WatchReadsRatio = res.PerUserReadsPerHour / res.WatchReadsPerHour
+	res.PerUserServerCPUPerJoinerHour = res.PollCPU.Server * res.PollsPerWaitingJoinerHour
+	res.WatchServerCPUPerJoinerHour = res.WatchMeasuredCPUPerJoinerHour.Server + res.PollCPU.Server*netPerJoinerHour
+	if res.WatchServerCPUPerJoinerHour > 0 {
+		res.WatchServerCPURatio = res.PerUserServerCPUPerJoinerHour / res.WatchServerCPUPerJoinerHour
+	}
+}
