@@ -32,7 +32,10 @@ func TestStatusTimelineGolden(t *testing.T) {
 	st := workflows.Status{EmployeeID: "E1001",
 		Journey: &workflows.Journey{Kind: "joiner", Stage: workflows.StageDone, Outcome: workflows.OutcomeRegistered,
 			Reason: "A fido2 method was registered and the pass revoked.", Scheduled: at(9, 0), Issued: at(9, 0),
-			Expires: at(17, 0), Registered: at(9, 42), Revoked: at(9, 42), ApprovedBy: "ciso@contoso.example", Attempts: 1},
+			Expires: at(17, 0), Registered: at(9, 42), Revoked: at(9, 42), ApprovedBy: "ciso@contoso.example", Attempts: 1,
+			SignIns: []workflows.PassSignIn{
+				{At: at(9, 30), Result: "success", IPAddress: "203.0.113.7", City: "London", Country: "GB", ClientApp: "Browser"},
+				{At: at(10, 5), Result: "failure", AfterRevoke: true}}},
 		Events: []workflows.EventRecord{
 			{ID: "hire:E1001:2026-12-01", Type: hrevent.Hire, OccurredAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
 				Status: workflows.EventAccepted, Note: "joiner journey started"},

@@ -146,6 +146,27 @@ func printPickup(w io.Writer, p *workflows.PickupLink) {
 	}
 }
 
+// printSignIns shows the sign-ins made with the journey's pass, as the tenant watch read them from the sign-in
+// log: when, the result, from where and with what.
+func printSignIns(w io.Writer, signIns []workflows.PassSignIn) {
+	for _, s := range signIns {
+		where := strings.Trim(strings.Join([]string{s.City, s.Country}, ", "), ", ")
+		note := ""
+		if s.AfterRevoke {
+			note = " AFTER THE PASS WAS REVOKED (pass_used_after_revoke)"
+		}
+		fmt.Fprintf(w, "  %-18s %s %s from %s %s, %s%s\n", "pass sign-in", s.At.UTC().Format(time.RFC3339), s.Result,
+			orDash(s.IPAddress), orDash(where), orDash(s.ClientApp), note)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // heldHint says what lifts a hold.
 func heldHint(reason string) string {
 	if reason == issuance.ReasonPaused {
@@ -187,6 +208,7 @@ func printTimeline(w io.Writer, st workflows.Status) {
 			fmt.Fprintf(w, "  %-18s %s\n", "approved by", j.ApprovedBy)
 		}
 		printPickup(w, j.Pickup)
+		printSignIns(w, j.SignIns)
 		fmt.Fprintf(w, "  %-18s %d\n", "passes issued", j.Attempts)
 	}
 	if l := st.Leaver; l != nil {

@@ -81,7 +81,7 @@ func watchHealthy(ctx context.Context, c client.Client) error {
 }
 
 // watchWindow counts the Graph reads and the CPU of the watch lane's waiting joiners over the per-user phase's
-// window.
+// window, or two of the watch's intervals if that is longer (the window must hold its reads).
 func (r *run) watchWindow(ctx context.Context, wl *lane, o Options) error {
 	c0, _, err := wl.counts(ctx)
 	if err != nil {
@@ -92,7 +92,7 @@ func (r *run) watchWindow(ctx context.Context, wl *lane, o Options) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(time.Duration(o.PollRounds) * o.PollInterval):
+	case <-time.After(max(time.Duration(o.PollRounds)*o.PollInterval, 2*watchInterval(o))):
 	}
 	c1, _, err := wl.counts(ctx)
 	if err != nil {
@@ -163,4 +163,12 @@ func (r *run) watchRatios() {
 	if res.WatchServerCPUPerJoinerHour > 0 {
 		res.WatchServerCPURatio = res.PerUserServerCPUPerJoinerHour / res.WatchServerCPUPerJoinerHour
 	}
+}
+
+// watchInterval is the watch lane's interval.
+func watchInterval(o Options) time.Duration {
+	if o.WatchInterval > 0 {
+		return o.WatchInterval
+	}
+	return activities.DefaultWatchSettings().Interval
 }
