@@ -30,9 +30,13 @@ type ReconcileResult struct {
 // outside tapflow leaves no pass live.
 func (w *Watch) ReconcilePasses(ctx context.Context, req ReconcileRequest) (ReconcileResult, error) {
 	now := time.Now().UTC()
+	after := req.After
+	if first, err := w.Journeys.FirstWatch(ctx); err == nil && !first.IsZero() && first.Before(after) {
+		after = first // a watch terminated and started again keeps the first one's floor
+	}
 	from := now.Add(-req.Lookback)
-	if req.After.After(from) {
-		from = req.After
+	if after.After(from) {
+		from = after
 	}
 	audits, err := w.Logs.ListMethodAudits(ctx, from)
 	if problem := w.readOutcome("directory_audits", err); problem != "" {
@@ -62,10 +66,10 @@ func (w *Watch) ReconcilePasses(ctx context.Context, req ReconcileRequest) (Reco
 		return res, err
 	}
 	for _, u := range users {
-		if open[u] != "" {
+		if len(open[u]) > 0 {
 			continue
 		}
-		n, err := w.revokeAll(ctx, u, AlertOrphanedPass, created[u].Add(-time.Minute))
+		n, err := w.revokeCreated(ctx, u, AlertOrphanedPass, created[u].Add(-time.Minute), time.Time{})
 		if err != nil {
 			return res, err
 		}

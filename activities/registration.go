@@ -31,6 +31,9 @@ type RegistrationRequest struct {
 	// (but never after Expires). Without them the retry policy's fixed interval holds.
 	Delivered time.Time `json:"delivered,omitzero"`
 	Expires   time.Time `json:"expires,omitzero"`
+	// Findable: the tenant watch can find this journey (its pass named its account in search), so while the
+	// watch is healthy a look every safety-net interval is enough.
+	Findable bool `json:"findable,omitempty"`
 }
 
 // Registration is the strong method found.
@@ -83,7 +86,7 @@ func (j *Journey) revokeRegistered(ctx context.Context, req RegistrationRequest)
 // nextLook is the delay before the next look: while the tenant watch is healthy, the safety net's (the watch
 // tells the journey of a registration); otherwise the adaptive schedule's. 0 keeps the retry policy's interval.
 func (j *Journey) nextLook(ctx context.Context, req RegistrationRequest, now time.Time) time.Duration {
-	if w := j.Settings.Watch; w.On && w.SafetyNet > 0 && j.Watch != nil && j.Watch.Healthy(ctx) {
+	if w := j.Settings.Watch; req.Findable && w.On && w.SafetyNet > 0 && j.Watch != nil && j.Watch.Healthy(ctx) {
 		return beforeExpiry(w.SafetyNet, req.Expires, now)
 	}
 	slowAfter, slowInterval := j.Settings.PollSlowAfter, j.Settings.PollSlowInterval

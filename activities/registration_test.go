@@ -93,13 +93,16 @@ func TestAHealthyWatchLeavesOnlyTheSafetyNet(t *testing.T) {
 	delivered := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	s := DefaultJoinerSettings()
 	j := &Journey{Settings: s, Watch: fixedHealth(true)}
-	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(8 * time.Hour)}
+	req := RegistrationRequest{Delivered: delivered, Expires: delivered.Add(8 * time.Hour), Findable: true}
 	require.Equal(t, 30*time.Minute, j.nextLook(ctx, req, delivered.Add(time.Minute)), "the first hour too")
 	require.Equal(t, 10*time.Minute-30*time.Second, j.nextLook(ctx, req, delivered.Add(8*time.Hour-10*time.Minute)),
 		"a last look before the pass expires")
 	j.Watch = fixedHealth(false)
 	require.Zero(t, j.nextLook(ctx, req, delivered.Add(time.Minute)), "an unhealthy watch: the adaptive schedule")
-	j.Watch, j.Settings.Watch.On = fixedHealth(true), false
+	j.Watch = fixedHealth(true)
+	req.Findable = false
+	require.Zero(t, j.nextLook(ctx, req, delivered.Add(time.Minute)), "a journey the watch cannot find keeps its schedule")
+	req.Findable, j.Settings.Watch.On = true, false
 	require.Zero(t, j.nextLook(ctx, req, delivered.Add(time.Minute)), "the watch turned off")
 }
 

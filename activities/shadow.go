@@ -12,18 +12,24 @@ import (
 )
 
 // shadowPass alerts on a pass created outside tapflow (and on the account's privilege, when it has any), and
-// with Settings.Watch.ShadowPass revoke, revokes it. It returns the alerts raised.
-func (w *Watch) shadowPass(ctx context.Context, f watch.Finding) int {
+// with Settings.Watch.ShadowPass revoke, revokes it, unless tapflow's own pass replaced it since (superseded; a
+// user holds one pass at a time). It returns the alerts raised.
+func (w *Watch) shadowPass(ctx context.Context, f watch.Finding, superseded bool) int {
 	by := "an application " + f.ByAppID
 	if f.ByUserID != "" {
 		by = "the user " + f.ByUserID
 	}
 	action := "It was left in place (TAPFLOW_SHADOW_PASS=alert); revoke it if nobody can account for it."
-	revoke := w.Journey.Settings.Watch.ShadowPass == ShadowRevoke
-	if revoke {
+	switch {
+	case w.Journey.Settings.Watch.ShadowPass != ShadowRevoke:
+	case superseded:
+		action = "tapflow's own pass has replaced it since."
+	default:
 		action = "tapflow revoked it (TAPFLOW_SHADOW_PASS=revoke)."
-		if n, err := w.revokeAll(ctx, f.UserID, AlertShadowPass, time.Time{}); err != nil || n == 0 {
-			action = "tapflow could not revoke it: revoke it by hand."
+		// Only the pass the entry is about: one created within seconds of it. A pass tapflow created since (a
+		// hire's pass, issued after an administrator's) is left alone.
+		if n, err := w.revokeCreated(ctx, f.UserID, AlertShadowPass, f.At.Add(-shadowMatch), f.At.Add(shadowMatch)); err != nil || n == 0 {
+			action = "tapflow found no pass created then to revoke: check the account's methods."
 		}
 	}
 	w.alert(ctx, AlertShadowPass, f.UserID, fmt.Sprintf("A Temporary Access Pass was created for user %s at %s by %s, "+
@@ -36,6 +42,9 @@ func (w *Watch) shadowPass(ctx context.Context, f watch.Finding) int {
 	}
 	return alerts
 }
+
+// shadowMatch is how close a pass's creation time must be to a shadow pass's audit entry to be that pass.
+const shadowMatch = 10 * time.Second
 
 // privileged reads the account's privilege as pre-flight does (fail-closed: what cannot be read counts).
 func (w *Watch) privileged(ctx context.Context, userID string) ([]string, bool) {
@@ -50,16 +59,16 @@ func (w *Watch) privileged(ctx context.Context, userID string) ([]string, bool) 
 	return p.roles, p.privileged()
 }
 
-// revokeAll deletes the user's passes created at or after since (all, when since is zero), audited with the
-// reason, and returns how many it deleted.
-func (w *Watch) revokeAll(ctx context.Context, userID, reason string, since time.Time) (int, error) {
+// revokeCreated deletes the user's passes created between from and until (either zero: unbounded), audited with
+// the reason, and returns how many it deleted.
+func (w *Watch) revokeCreated(ctx context.Context, userID, reason string, from, until time.Time) (int, error) {
 	taps, err := w.Journey.Graph.ListTAPs(ctx, userID)
 	if err != nil {
 		return 0, graphFailure(fmt.Errorf("read the user's passes: %w", err))
 	}
 	n := 0
 	for _, t := range taps {
-		if !since.IsZero() && t.CreatedAt.Before(since) {
+		if (!from.IsZero() && t.CreatedAt.Before(from)) || (!until.IsZero() && t.CreatedAt.After(until)) {
 			continue
 		}
 		if err := w.Journey.Graph.DeleteTAP(ctx, userID, t.ID); err != nil && !graph.IsNotFound(err) {

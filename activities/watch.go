@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -25,8 +26,13 @@ type Watch struct {
 // JourneyIndex finds the employee workflows that hold a pass for a user and tells them what the logs say
 // (watch.Journeys, with the employee workflow's signals, is the real one).
 type JourneyIndex interface {
-	Open(ctx context.Context, users []string) (map[string]string, error)
-	Closed(ctx context.Context, users []string) (map[string]string, error)
+	// Open finds the running journeys holding a pass for each user; Running the running ones that ever held
+	// one; Known every journey, running or closed, that ever held one.
+	Open(ctx context.Context, users []string) (map[string][]string, error)
+	Running(ctx context.Context, users []string) (map[string][]string, error)
+	Known(ctx context.Context, users []string) (map[string][]string, error)
+	// FirstWatch is when the namespace's first tenant watch on record started.
+	FirstWatch(ctx context.Context) (time.Time, error)
 	Hint(ctx context.Context, workflowID string) error
 	SignIn(ctx context.Context, workflowID string, s graph.SignIn) error
 }
@@ -123,19 +129,14 @@ func (w *Watch) act(ctx context.Context, found []watch.Finding) (WatchResult, er
 		return res, err
 	}
 	for _, f := range found {
-		wf := open[lower(f.UserID)]
+		wfs := open[lower(f.UserID)]
 		switch f.Kind {
 		case watch.Registered:
-			if wf != "" {
-				if err := w.Journeys.Hint(ctx, wf); err != nil {
-					return res, fmt.Errorf("tell the journey of a registration: %w", err)
-				}
-				res.Hints++
-			}
+			res.Hints += w.tell(ctx, wfs, func(wf string) error { return w.Journeys.Hint(ctx, wf) })
 		case watch.ShadowPass:
-			res.Alerts += w.shadowPass(ctx, f)
+			res.Alerts += w.shadowPass(ctx, f, ownPassAfter(found, f))
 		case watch.TAPSignIn:
-			n, err := w.signIn(ctx, f, wf)
+			n, err := w.signIn(ctx, f)
 			if err != nil {
 				return res, err
 			}
@@ -145,22 +146,54 @@ func (w *Watch) act(ctx context.Context, found []watch.Finding) (WatchResult, er
 	return res, nil
 }
 
-// signIn records a sign-in with a pass with its journey, which judges it against its pass; with no open journey
-// it is an alert: a pass used after its journey ended, or one tapflow never issued. It returns the alerts raised.
-func (w *Watch) signIn(ctx context.Context, f watch.Finding, wf string) (int, error) {
+// ownPassAfter says tapflow created a pass for the same user after the finding (which replaced it).
+func ownPassAfter(found []watch.Finding, f watch.Finding) bool {
+	for _, o := range found {
+		if o.Kind == watch.OwnPass && strings.EqualFold(o.UserID, f.UserID) && o.At.After(f.At) {
+			return true
+		}
+	}
+	return false
+}
+
+// tell sends something to each workflow and returns how many took it. One that fails is logged and left: the
+// finding is not acted on again (the cursor moves past it), and the journey's own safety-net look covers it.
+func (w *Watch) tell(ctx context.Context, wfs []string, send func(string) error) int {
+	n := 0
+	for _, wf := range wfs {
+		if err := send(wf); err != nil {
+			if activity.IsActivity(ctx) {
+				activity.GetLogger(ctx).Warn("a journey could not be told what the logs say", "workflow_id", wf, "error", err)
+			}
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// signIn records a sign-in with a pass with the employee's running workflow, which judges it against its pass;
+// with none running it is an alert: a pass used after its journey ended, or one tapflow never issued. It
+// returns the alerts raised.
+func (w *Watch) signIn(ctx context.Context, f watch.Finding) (int, error) {
 	s := *f.SignIn
 	if w.Metrics != nil {
 		w.Metrics.TapSignIn(s.Succeeded())
 	}
 	w.Journey.record(ctx, audit.Entry{Action: "tap.signin", UserID: f.UserID, Reason: signInResult(s)})
-	if wf != "" {
-		return 0, w.Journeys.SignIn(ctx, wf, s)
-	}
-	closed, err := w.Journeys.Closed(ctx, []string{f.UserID})
+	running, err := w.Journeys.Running(ctx, []string{f.UserID})
 	if err != nil {
 		return 0, err
 	}
-	if closed[lower(f.UserID)] != "" {
+	if wfs := running[lower(f.UserID)]; len(wfs) > 0 {
+		w.tell(ctx, wfs, func(wf string) error { return w.Journeys.SignIn(ctx, wf, s) })
+		return 0, nil
+	}
+	known, err := w.Journeys.Known(ctx, []string{f.UserID})
+	if err != nil {
+		return 0, err
+	}
+	if len(known[lower(f.UserID)]) > 0 {
 		w.alert(ctx, AlertPassUsedAfterRevoke, f.UserID, fmt.Sprintf("A Temporary Access Pass was used (%s) for user %s "+
 			"at %s, after tapflow's journey for them ended and revoked its pass. Check the account's sign-ins and methods.",
 			signInResult(s), f.UserID, s.At.UTC().Format(time.RFC3339)))

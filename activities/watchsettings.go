@@ -18,7 +18,8 @@ type WatchSettings struct {
 	ReconcileEvery time.Duration `json:"reconcile_every"`
 	// Settle leaves passes younger than this out of a reconciliation: their journey may not show in search yet.
 	Settle time.Duration `json:"settle"`
-	// AppID is tapflow's own application (client) id: a pass its app created is tapflow's, any other a shadow pass.
+	// AppID is tapflow's own application (client) ids, comma-separated (the workers' and, when it has an app
+	// registration of its own, the pickup page's): a pass they created is tapflow's, any other a shadow pass.
 	AppID string `json:"app_id,omitempty"`
 	// ShadowPass is ShadowAlert (the default) or ShadowRevoke: what to do about a pass tapflow did not create.
 	ShadowPass string `json:"shadow_pass"`

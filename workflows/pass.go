@@ -17,6 +17,7 @@ type pass struct {
 	usableFrom  time.Time // when the next pass becomes usable
 	issuing     bool      // a pass may exist that rec.MethodID does not name yet (an issue in flight)
 	gone        bool      // the look that saw the registration revoked the live pass
+	findable    bool      // the pass's upsert named its account (TapflowUserId): the tenant watch can wake the journey
 }
 
 // issueAndDeliver creates and delivers the pass in one activity; only its metadata comes back, never the value.

@@ -187,7 +187,8 @@ func (j *journey) registered(ctx workflow.Context, reg activities.Registration) 
 // pollRequest asks for looks on the adaptive schedule; the look that finds a strong method also revokes the pass.
 func (j *journey) pollRequest() activities.RegistrationRequest {
 	return activities.RegistrationRequest{UserID: j.rec.UserID, Strength: j.spec.strength, Ignore: j.checked.ignore,
-		Delivered: j.rec.Issued, Expires: j.rec.Expires, RevokeMethodID: j.rec.MethodID, EmployeeID: j.employeeID}
+		Delivered: j.rec.Issued, Expires: j.rec.Expires, RevokeMethodID: j.rec.MethodID, EmployeeID: j.employeeID,
+		Findable: j.pass.findable}
 }
 
 // ranOut reports a poll that ended without a strong method: its time or its attempts are spent.

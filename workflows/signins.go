@@ -25,13 +25,16 @@ func tenantWatched(ctx workflow.Context) bool {
 const maxSignIns = 20
 
 // passShown writes the new pass's expiry with the next upsert, and the account's object id by which the tenant
-// watch finds this journey. The id is written whatever the run's version: an upsert's content is not part of
-// replay, and a journey from before the watch that issues again must be found, or reconciliation would take
-// its pass for an orphan. A pass on an account held for its privilege and approved is still a pass on a
+// watch finds this journey. The id is written whatever the run's version (an upsert's content is not part of
+// replay): a journey from before the watch that issues again must be found, or reconciliation would take its
+// pass for an orphan. A pass on an account held for its privilege and approved is still a pass on a
 // privileged account: it raises tap_on_privileged_account.
 func (j *journey) passShown(ctx workflow.Context, expires time.Time) {
 	j.showLater(searchattr.TapExpiresAt.ValueSet(expires), searchattr.UserID.ValueSet(strings.ToLower(j.rec.UserID)))
-	if j.rec.ApprovedBy != "" && tenantWatched(ctx) {
+	// A run from before the watch wrote no account with this pass (an upsert's content is not replayed): the
+	// watch cannot find it, so it keeps its own schedule.
+	j.pass.findable = tenantWatched(ctx)
+	if j.rec.ApprovedBy != "" && j.pass.findable {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			j.alert(gctx, activities.AlertPrivilegedTAP, "A Temporary Access Pass was issued, with an approval, for a "+
 				"privileged account ("+strings.Join(j.rec.Roles, ", ")+"). The audit log names the employee and the approver.")
@@ -64,26 +67,47 @@ func (w *employee) signedIn(ctx workflow.Context, s graph.SignIn) {
 	if s.Succeeded() {
 		in.Result = "success"
 	}
-	ended := rec.Revoked
-	if ended.IsZero() && !rec.Expires.IsZero() && rec.MethodID == "" {
-		ended = rec.Expires
-	}
-	in.AfterRevoke = !ended.IsZero() && s.At.After(ended)
+	in.AfterRevoke = passEnded(rec, s.At)
 	rec.SignIns = append(rec.SignIns, in)
 	if len(rec.SignIns) > maxSignIns {
 		rec.SignIns = rec.SignIns[len(rec.SignIns)-maxSignIns:]
 	}
 	w.logger.Info("audit tap.signin", "audit", true, "action", "tap.signin", "employee_id", w.state.EmployeeID,
 		"user_id", rec.UserID, "reason", in.Result)
-	if in.AfterRevoke && tenantWatched(ctx) {
+	if in.AfterRevoke && (s.Succeeded() || !alertedFailure(rec.SignIns[:len(rec.SignIns)-1])) && tenantWatched(ctx) {
 		j := &journey{logger: w.logger}
 		j.alert(ctx, activities.AlertPassUsedAfterRevoke, "A Temporary Access Pass was used ("+in.Result+") for an account "+
 			"at "+s.At.UTC().Format(time.RFC3339)+", after tapflow revoked its pass. The audit log names the employee.")
 	}
 }
 
-// clip bounds a text from the sign-in log.
+// passEnded says the journey's pass was gone at the time: revoked (and no pass issued since), or expired.
+func passEnded(rec *Journey, at time.Time) bool {
+	if !rec.Revoked.IsZero() && !rec.Issued.After(rec.Revoked) {
+		return at.After(rec.Revoked)
+	}
+	return !rec.Expires.IsZero() && at.After(rec.Expires)
+}
+
+// alertedFailure says a failed sign-in after the revoke was already alerted: one alert for failures per
+// journey, so someone typing wrong passes cannot flood the security mailbox. Every successful one is alerted.
+func alertedFailure(earlier []PassSignIn) bool {
+	for _, s := range earlier {
+		if s.AfterRevoke && s.Result != "success" {
+			return true
+		}
+	}
+	return false
+}
+
+// clip bounds a text from the sign-in log and drops control characters (it is shown in terminals).
 func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 	if len(s) > 200 {
 		return s[:200]
 	}

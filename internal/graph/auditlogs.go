@@ -51,7 +51,10 @@ type AuditEntry struct {
 
 // IsTAP says the entry is about a Temporary Access Pass.
 func (a AuditEntry) IsTAP() bool {
-	return strings.EqualFold(a.Method, LoggedTAP) || strings.Contains(strings.ToLower(a.Detail), "temporary access pass")
+	if a.Method != "" {
+		return strings.EqualFold(a.Method, LoggedTAP)
+	}
+	return strings.Contains(strings.ToLower(a.Detail), "temporary access pass")
 }
 
 // Registered says a method was added; Deleted that one was removed.

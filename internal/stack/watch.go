@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -25,7 +26,8 @@ func bindWatch(s *cliconf.Set, w *activities.WatchSettings) {
 	s.Duration(&w.Overlap, "tenant-watch-overlap", d.Overlap, "how far back each read goes before the last, for entries the logs ingest late")
 	s.Duration(&w.SafetyNet, "safety-net-interval", d.SafetyNet, "while the watch is healthy, how often a waiting journey still looks for itself")
 	s.Duration(&w.ReconcileEvery, "reconcile-interval", d.ReconcileEvery, "how often tapflow's passes are checked against the open journeys (orphans are revoked)")
-	s.String(&w.AppID, "graph-app-id", "", "tapflow's application (client) id, which tells its passes from others' (default: AZURE_CLIENT_ID)")
+	s.String(&w.AppID, "graph-app-id", "", "tapflow's application (client) ids, comma-separated (the workers' and the pickup page's), "+
+		"which tell its passes from others' (default: AZURE_CLIENT_ID)")
 	s.Enum(&w.ShadowPass, "shadow-pass", d.ShadowPass, []string{activities.ShadowAlert, activities.ShadowRevoke},
 		"a pass created outside tapflow: alert (the security mailbox, a metric, the audit log), or revoke it too")
 }
@@ -45,8 +47,21 @@ func (s *Stack) watchSettings(w *activities.WatchSettings) error {
 	if w.Interval < 10*time.Second {
 		return fmt.Errorf("TAPFLOW_TENANT_WATCH_INTERVAL=%s: at least 10s (the reports API allows about 5 requests per 10 s)", w.Interval)
 	}
-	if w.AppID == "" {
+	for _, id := range strings.Split(w.AppID, ",") {
+		if id = strings.TrimSpace(id); id != "" && !watch.ValidUserID(id) {
+			return fmt.Errorf("TAPFLOW_GRAPH_APP_ID: application ids are GUIDs, comma-separated")
+		}
+	}
+	switch {
+	case w.AppID == "" && w.ShadowPass == activities.ShadowRevoke:
+		return fmt.Errorf("TAPFLOW_SHADOW_PASS=revoke needs tapflow's app id (TAPFLOW_GRAPH_APP_ID): without it every pass, " +
+			"tapflow's own too, would count as created outside tapflow and be revoked")
+	case w.AppID == "":
 		s.log.Warn("tapflow's app id is unknown (set TAPFLOW_GRAPH_APP_ID): the tenant watch reports every pass as created outside tapflow")
+	}
+	if w.SafetyNet > 2*time.Hour || w.Interval > 10*time.Minute {
+		return fmt.Errorf("TAPFLOW_SAFETY_NET_INTERVAL (at most 2h) or TAPFLOW_TENANT_WATCH_INTERVAL (at most 10m) is too long: " +
+			"a registration the watch misses would leave a pass live that long")
 	}
 	return nil
 }
@@ -58,15 +73,38 @@ func (s *Stack) watchDeps(d *activities.Deps) {
 		return
 	}
 	d.Logs, d.Watch = logs, s.metrics
-	d.Journeys = &watch.Journeys{Client: s.client, WorkflowType: workflows.EmployeeWorkflowType}
+	d.Journeys = &watch.Journeys{Client: s.client, WorkflowType: workflows.EmployeeWorkflowType, TaskQueue: workflows.TaskQueue}
 	d.WatchHealth = &watch.Health{Client: s.client}
 }
 
-// startWatch starts the namespace's tenant watch, or finds it running (its id is fixed).
+// startWatch starts the namespace's tenant watch, or finds it running (its id is fixed), and every 5 minutes
+// starts it again if it stopped (terminated in the Web UI, say).
 func (s *Stack) startWatch(ctx context.Context, on bool) error {
 	if !on {
 		return nil
 	}
+	if err := s.ensureWatch(ctx); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	s.stops = append(s.stops, func() { close(done) })
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Minute):
+				if err := s.ensureWatch(ctx); err != nil {
+					s.log.Warn("the tenant watch could not be started again", "error", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// ensureWatch starts the watch unless it runs.
+func (s *Stack) ensureWatch(ctx context.Context) error {
 	_, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: watch.WorkflowID, TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, workflows.TenantWatch, workflows.WatchState{})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -19,8 +20,9 @@ import (
 // attribute their pass wrote.
 type Journeys struct {
 	Client client.Client
-	// WorkflowType is the employee workflow's type name; only those are searched.
+	// WorkflowType and TaskQueue are the employee workflow's type name and task queue; only those are searched.
 	WorkflowType string
+	TaskQueue    string
 }
 
 // objectID is an Entra object id: the only values put into a visibility query.
@@ -32,19 +34,24 @@ func ValidUserID(s string) bool { return objectID.MatchString(s) }
 // batch is how many users one visibility query names.
 const batch = 50
 
-// Open returns, for each user with a running employee workflow whose pass was for them, that workflow's id.
-// Users that are not object ids are skipped.
-func (j *Journeys) Open(ctx context.Context, users []string) (map[string]string, error) {
+// Open returns, for each user, the running employee workflows that hold a pass for them (TapExpiresAt is set
+// while a journey holds one). Users that are not object ids are skipped.
+func (j *Journeys) Open(ctx context.Context, users []string) (map[string][]string, error) {
+	return j.find(ctx, users, `ExecutionStatus = "Running" AND TapExpiresAt IS NOT NULL`)
+}
+
+// Running returns, for each user, the running employee workflows that ever held a pass for them.
+func (j *Journeys) Running(ctx context.Context, users []string) (map[string][]string, error) {
 	return j.find(ctx, users, `ExecutionStatus = "Running"`)
 }
 
-// Closed returns, for each user with a closed employee workflow whose pass was for them, that workflow's id.
-func (j *Journeys) Closed(ctx context.Context, users []string) (map[string]string, error) {
-	return j.find(ctx, users, `ExecutionStatus != "Running"`)
+// Known returns, for each user, the employee workflows, running or closed, that ever held a pass for them.
+func (j *Journeys) Known(ctx context.Context, users []string) (map[string][]string, error) {
+	return j.find(ctx, users, `WorkflowId != ""`)
 }
 
-func (j *Journeys) find(ctx context.Context, users []string, status string) (map[string]string, error) {
-	out := map[string]string{}
+func (j *Journeys) find(ctx context.Context, users []string, cond string) (map[string][]string, error) {
+	out := map[string][]string{}
 	var valid []string
 	for _, u := range users {
 		if ValidUserID(u) && !containsFold(valid, u) {
@@ -53,7 +60,7 @@ func (j *Journeys) find(ctx context.Context, users []string, status string) (map
 	}
 	for start := 0; start < len(valid); start += batch {
 		part := valid[start:min(start+batch, len(valid))]
-		q := fmt.Sprintf(`WorkflowType = %q AND %s AND %s IN ("%s")`, j.WorkflowType, status,
+		q := fmt.Sprintf(`WorkflowType = %q AND TaskQueue = %q AND %s AND %s IN ("%s")`, j.WorkflowType, j.TaskQueue, cond,
 			searchattr.UserID.GetName(), strings.Join(part, `", "`))
 		var next []byte
 		for {
@@ -67,7 +74,8 @@ func (j *Journeys) find(ctx context.Context, users []string, status string) (map
 					user = strings.Trim(string(p.GetData()), `"`)
 				}
 				if user != "" {
-					out[strings.ToLower(user)] = e.GetExecution().GetWorkflowId()
+					user = strings.ToLower(user)
+					out[user] = append(out[user], e.GetExecution().GetWorkflowId())
 				}
 			}
 			if next = resp.GetNextPageToken(); len(next) == 0 {
@@ -112,4 +120,26 @@ func (j *Journeys) signal(ctx context.Context, workflowID, name string, arg any)
 		return nil
 	}
 	return err
+}
+
+// FirstWatch is when the namespace's first tenant watch still on record started (runs the namespace's retention
+// keeps, terminated ones included): terminating the watch does not move reconciliation's floor forward.
+func (j *Journeys) FirstWatch(ctx context.Context) (time.Time, error) {
+	var first time.Time
+	var next []byte
+	for {
+		resp, err := j.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf(`WorkflowId = %q`, WorkflowID), NextPageToken: next})
+		if err != nil {
+			return time.Time{}, fmt.Errorf("find the tenant watch's first run: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			if at := e.GetStartTime().AsTime(); first.IsZero() || at.Before(first) {
+				first = at
+			}
+		}
+		if next = resp.GetNextPageToken(); len(next) == 0 {
+			return first, nil
+		}
+	}
 }

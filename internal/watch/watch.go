@@ -7,6 +7,7 @@ package watch
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tapflow/tapflow/internal/graph"
@@ -44,10 +45,10 @@ type Finding struct {
 }
 
 // Classify turns audit entries and sign-ins into findings, oldest first, dropping entries whose id is in seen
-// and entries that concern no user. appID is tapflow's own application id: a pass it created is OwnPass, any
-// other pass a ShadowPass; with appID empty, every pass is a ShadowPass (refuse by default: what cannot be told
-// apart is reported).
-func Classify(audits []graph.AuditEntry, signIns []graph.SignIn, appID string, seen map[string]bool) []Finding {
+// and entries that concern no user. appIDs are tapflow's own application ids (the workers' and the pickup
+// page's, comma-separated): a pass one of them created, with no person behind it, is OwnPass, any other a
+// ShadowPass; with none, every pass is a ShadowPass (refuse by default: what cannot be told apart is reported).
+func Classify(audits []graph.AuditEntry, signIns []graph.SignIn, appIDs string, seen map[string]bool) []Finding {
 	var out []Finding
 	for _, a := range audits {
 		if seen[a.ID] || a.UserID == "" || (a.Result != "" && a.Result != "success") {
@@ -57,7 +58,7 @@ func Classify(audits []graph.AuditEntry, signIns []graph.SignIn, appID string, s
 		switch {
 		case a.IsTAP() && a.Deleted():
 			f.Kind = PassDeleted
-		case a.IsTAP() && a.Registered() && appID != "" && a.ByAppID == appID:
+		case a.IsTAP() && a.Registered() && a.ByUserID == "" && OwnApp(appIDs, a.ByAppID):
 			f.Kind = OwnPass
 		case a.IsTAP() && a.Registered():
 			f.Kind = ShadowPass
@@ -117,4 +118,17 @@ func (c Cursor) Advance(found []Finding, readAt time.Time, overlap time.Duration
 		}
 	}
 	return next
+}
+
+// OwnApp says appID is one of tapflow's application ids (a comma-separated list), compared case-insensitively.
+func OwnApp(appIDs, appID string) bool {
+	if appID == "" {
+		return false
+	}
+	for _, id := range strings.Split(appIDs, ",") {
+		if strings.EqualFold(strings.TrimSpace(id), appID) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,12 @@ func TestClassifyTellsOwnPassesFromShadowPasses(t *testing.T) {
 
 	unknownApp := Classify(audits[:1], nil, "", nil)
 	require.Equal(t, ShadowPass, unknownApp[0].Kind, "without tapflow's app id a pass cannot be told apart: reported")
+	upper := Classify(audits[:1], nil, "22222222-2222-2222-2222-222222222222, "+strings.ToUpper(app), nil)
+	require.Equal(t, OwnPass, upper[0].Kind, "one of several app ids, in any case")
+	withPerson := audits[0]
+	withPerson.ByUserID = admin
+	require.Equal(t, ShadowPass, Classify([]graph.AuditEntry{withPerson}, nil, app, nil)[0].Kind,
+		"a person behind it: not tapflow's")
 }
 
 // The cursor moves forward only, reads back an overlap window, and remembers the ids acted on inside it.
