@@ -29,14 +29,21 @@ func (f *fakeIndex) pick(m map[string][]string, users []string) (map[string][]st
 	}
 	return out, nil
 }
-func (f *fakeIndex) Open(_ context.Context, u []string) (map[string][]string, error) { return f.pick(f.open, u) }
+func (f *fakeIndex) Open(_ context.Context, u []string) (map[string][]string, error) {
+	return f.pick(f.open, u)
+}
 func (f *fakeIndex) Running(_ context.Context, u []string) (map[string][]string, error) {
 	return f.pick(f.open, u)
 }
-func (f *fakeIndex) Known(_ context.Context, u []string) (map[string][]string, error) { return f.pick(f.known, u) }
-func (f *fakeIndex) FirstWatch(context.Context) (time.Time, error)                    { return f.first, nil }
-func (f *fakeIndex) Hint(_ context.Context, wf string) error                          { f.hints = append(f.hints, wf); return nil }
-func (f *fakeIndex) SignIn(context.Context, string, graph.SignIn) error               { return nil }
+func (f *fakeIndex) Known(_ context.Context, u []string) (map[string][]string, error) {
+	return f.pick(f.known, u)
+}
+func (f *fakeIndex) FirstWatch(context.Context) (time.Time, error) { return f.first, nil }
+func (f *fakeIndex) Hint(_ context.Context, wf string) error {
+	f.hints = append(f.hints, wf)
+	return nil
+}
+func (f *fakeIndex) SignIn(context.Context, string, graph.SignIn) error { return nil }
 
 // watchFixture is the emulator with logs visible at once, and a watch over it.
 func watchFixture(t *testing.T) (*fixture, *Watch, *fakeIndex) {
