@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"github.com/tapflow/tapflow/activities"
+	"github.com/tapflow/tapflow/internal/delivery"
 )
 
 func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
@@ -19,6 +20,12 @@ func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
 	je.revoked()
 	approvedAt := firstMorning.Add(3 * time.Hour)
 	je.registersAfter(approvedAt.Add(time.Minute))
+	var alerts []string
+	je.env.OnActivity(journeyActs.Alert, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.AlertRequest) (delivery.Receipt, error) {
+			alerts = append(alerts, r.Reason)
+			return delivery.Receipt{}, nil
+		})
 	je.send(0, hireEvent("h1", "2026-12-01"), EventAccepted)
 	var blank, approved, early, again bool
 	je.update(time.Hour, UpdateReissue, ActionRequest{By: "x"}, &early) // not at this stage
@@ -41,6 +48,7 @@ func TestPrivilegedUserIsHeldUntilApproved(t *testing.T) {
 	require.Equal(t, "ciso@contoso.example", st.Journey.ApprovedBy)
 	require.Equal(t, OutcomeRegistered, st.Journey.Outcome)
 	require.Len(t, *issues, 1)
+	require.Equal(t, []string{activities.AlertPrivilegedTAP}, alerts, "a pass on a privileged account, approved or not, is alerted")
 }
 
 func TestRefusalsAreOutcomesWithReasons(t *testing.T) {

@@ -45,7 +45,8 @@ func page(t *testing.T, c *http.Client, method, link string, form url.Values) (i
 // registration revokes it. No mail, history or log holds the pass.
 func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
 	var logs testkit.Buffer
-	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)))
+	dir := t.TempDir()
+	s := pickupStack(t, slog.New(slog.NewJSONHandler(&logs, nil)), func(c *Config) { c.InMemory, c.DataDir = false, dir })
 	emu := s.EmulatorURL() + "/_emulator"
 	j := hireAndWait(t, s, "pickup-hire", "E1001", graphemu.DemoAdaLovelaceID, workflows.StageInvited, workflows.StageDone)
 	require.Equal(t, workflows.StageInvited, j.Stage, j.Reason)
@@ -101,6 +102,8 @@ func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
 	for i, msg := range mail {
 		sources["mail "+string(rune('0'+i))] = []byte(msg.Body + msg.Subject)
 	}
+	s.Stop() // everything on disk: the database and its write-ahead log are scanned too
+	addDatabase(t, sources, dir)
 	requireNoPasses(t, issued, sources)
 }
 
