@@ -17,8 +17,9 @@ const watchNamespace = "tapflow-bench-watch"
 // watchRevokes is how many of the watch phase's joiners register (without the hint) for the latency figure.
 const watchRevokes = 200
 
-// watchPhase takes K joiners to their wait with the tenant watch on: over the same window as the per-user
-// phase, it counts every Graph read the worker makes (the watch's log reads, any poll) and the CPU used; the
+// watchPhase takes K joiners to their wait with the tenant watch on and, once they are in a steady wait (every
+// first look made, the hires' burst of passes older than the watch's overlap), counts over the per-user phase's
+// window every Graph read the worker makes (the watch's log reads, any poll) and the CPU used; the
 // safety net's looks, every 30 minutes, fall outside a window of minutes, so they are added at their rate
 // (K per safety-net interval) and, for CPU, at the per-user phase's measured cost of a look. Then some of them
 // register without the hint, and the time until each pass is revoked is measured through the emulator's
@@ -31,8 +32,9 @@ func (r *run) watchPhase(ctx context.Context, o Options) error {
 		return fmt.Errorf("client for namespace %s: %w", watchNamespace, err)
 	}
 	defer wl.c.Close()
+	// The overlap covers the emulator's ingestion delay (at most 2 minutes by default) with a minute to spare.
 	env := map[string]string{"TEMPORAL_NAMESPACE": watchNamespace, "TAPFLOW_TENANT_WATCH": "true",
-		"TAPFLOW_POLL_INTERVAL": o.PollInterval.String()}
+		"TAPFLOW_POLL_INTERVAL": o.PollInterval.String(), "TAPFLOW_TENANT_WATCH_OVERLAP": seconds(watchOverlap(o))}
 	if o.WatchInterval > 0 {
 		env["TAPFLOW_TENANT_WATCH_INTERVAL"] = o.WatchInterval.String()
 	}
@@ -51,11 +53,19 @@ func (r *run) watchPhase(ctx context.Context, o Options) error {
 	if _, err := wl.hire(ctx, "V", users, 0); err != nil {
 		return err
 	}
-	if _, err := wl.waitFor(ctx, before, kindMail, float64(o.Waiting)); err != nil {
+	delivered, err := wl.waitFor(ctx, before, kindMail, float64(o.Waiting))
+	if err != nil {
 		return err
 	}
 	if err := wl.settled(ctx, "V", min(o.Waiting, 20)); err != nil {
 		return err
+	}
+	// Steady state: every joiner's first look made (one poll interval after its delivery), and the burst of
+	// passes the hires created older than the overlap, so the watch's reads no longer page through them.
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(delivered.Add(max(o.PollInterval, watchOverlap(o)) + 15*time.Second))):
 	}
 	if err := watchHealthy(ctx, wl.c); err != nil {
 		return err
@@ -171,4 +181,13 @@ func watchInterval(o Options) time.Duration {
 		return o.WatchInterval
 	}
 	return activities.DefaultWatchSettings().Interval
+}
+
+// watchOverlap is the watch lane's overlap: the emulator's longest ingestion delay and a minute.
+func watchOverlap(o Options) time.Duration {
+	longest := 2 * time.Minute
+	if o.LogDelay[1] > 0 {
+		longest = o.LogDelay[1]
+	}
+	return longest + time.Minute
 }
