@@ -55,7 +55,7 @@ against adaptive).`,
 	f.IntVar(&o.Rounds, "rounds", 1, "throughput rounds, each --joiners joiners at once then a baseline; the ratio is their median "+
 		"(3 for a steady figure on a shared machine)")
 	f.IntVar(&o.PollRounds, "poll-rounds", 1, "poll intervals to watch the waiting joiners for (each polls once an interval; 10 for the long version)")
-	f.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
+	f.DurationVar(&o.Timeout, "timeout", 40*time.Minute, "bound on the whole run")
 	f.BoolVar(&sqlite, "sqlite", false, "keep the server's state in a temporary SQLite file instead of memory")
 	f.StringVar(&o.Postgres, "postgres", "", "keep the server's state in PostgreSQL instead (a server's DSN, e.g. "+
 		"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable): a fresh database, dropped after the run")
