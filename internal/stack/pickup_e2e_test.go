@@ -51,7 +51,8 @@ func TestAPassIsCreatedOnlyWhenTheHireRevealsIt(t *testing.T) {
 	j := hireAndWait(t, s, "pickup-hire", "E1001", graphemu.DemoAdaLovelaceID, workflows.StageInvited, workflows.StageDone)
 	require.Equal(t, workflows.StageInvited, j.Stage, j.Reason)
 	var mail []emuMail
-	getJSON(t, emu+"/mail", &mail)
+	require.Eventually(t, func() bool { getJSON(t, emu+"/mail", &mail); return len(mail) > 0 }, time.Minute, 50*time.Millisecond,
+		"the stage shows invited as the invitation goes out")
 	require.Len(t, mail, 1)
 	require.Equal(t, []string{"grace.hopper@contoso.example"}, mail[0].To)
 	link := pickupLinkPattern.FindString(mail[0].Body)
