@@ -11,7 +11,8 @@ import (
 func (e *Emulator) controlRoutes() []route {
 	return []route{
 		newRoute("users", map[string]handlerFunc{http.MethodGet: e.listUsersCtl, http.MethodPost: e.addUserCtl}),
-		newRoute("users/*", map[string]handlerFunc{http.MethodGet: e.getUserCtl}),
+		newRoute("users/*", map[string]handlerFunc{http.MethodGet: e.getUserCtl, http.MethodPatch: e.patchUserCtl,
+			http.MethodDelete: e.deleteUserCtl}),
 		newRoute("users/*/methods", map[string]handlerFunc{http.MethodPost: e.addMethodCtl}),
 		newRoute("users/*/methods/*", map[string]handlerFunc{http.MethodDelete: e.deleteMethodCtl}),
 		newRoute("users/*/tap/verify", map[string]handlerFunc{http.MethodPost: e.verifyTAPCtl}),
@@ -60,6 +61,8 @@ func (e *Emulator) userView(u *userRec) map[string]any {
 		"onPremisesExtensionAttributes": extAttrsView(u.extAttrs), "groups": append([]string{}, u.groups...),
 		"methods": cloneMethods(u.methods), "temporaryAccessPass": tap, "issuedPasses": append([]string{}, u.issued...),
 		"sessionsRevokedAt": revoked, "createdDateTime": fmtTime(u.createdAt),
+		"department": nullable(u.department), "jobTitle": nullable(u.jobTitle),
+		"employeeHireDate": nullableTime(u.hireDate), "employeeLeaveDateTime": nullableTime(u.leaveDate),
 	}
 }
 

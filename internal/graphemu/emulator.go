@@ -265,7 +265,7 @@ func hasBearer(r *http.Request) bool {
 
 // graphRoutes lists the emulated Graph paths (relative to /v1.0).
 func (e *Emulator) graphRoutes() []route {
-	return []route{
+	return append(e.deltaRoutes(), // before users/*, which would take "delta" for a user id
 		newRoute("users/*", map[string]handlerFunc{http.MethodGet: e.getUser, http.MethodPatch: e.patchUser}),
 		newRoute("users/*/manager", map[string]handlerFunc{http.MethodGet: e.getManager}),
 		newRoute("users/*/memberOf", map[string]handlerFunc{http.MethodGet: e.listMemberOf}),
@@ -287,7 +287,7 @@ func (e *Emulator) graphRoutes() []route {
 		newRoute("auditLogs/directoryAudits", map[string]handlerFunc{http.MethodGet: e.listDirectoryAudits}),
 		newRoute("auditLogs/signIns", map[string]handlerFunc{http.MethodGet: e.listSignIns}),
 		newRoute("$batch", map[string]handlerFunc{http.MethodPost: e.batch}),
-	}
+	)
 }
 
 // baseURL is the absolute Graph root of the request's host, used in @odata.context.

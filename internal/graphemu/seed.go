@@ -20,18 +20,22 @@ type Seed struct {
 
 // SeedUser is one user of a Seed, also the body of POST /_emulator/users.
 type SeedUser struct {
-	ID                string       `json:"id,omitempty"`
-	UserPrincipalName string       `json:"userPrincipalName"`
-	DisplayName       string       `json:"displayName,omitempty"`
-	Mail              string       `json:"mail,omitempty"` // empty = no mailbox
-	EmployeeID        string       `json:"employeeId,omitempty"`
-	ManagerID         string       `json:"managerId,omitempty"` // the manager's (user's or contact's) id, or a user's UPN
-	PreferredLanguage string       `json:"preferredLanguage,omitempty"`
-	UserType          string       `json:"userType,omitempty"`       // "Member" (default) or "Guest"
-	AccountEnabled    *bool        `json:"accountEnabled,omitempty"` // nil = true
-	DirectoryRoles    []string     `json:"directoryRoles,omitempty"` // active roles, tenant-wide
-	EligibleRoles     []string     `json:"eligibleRoles,omitempty"`  // roles held through PIM eligibility, tenant-wide
-	ScopedRoles       []ScopedRole `json:"scopedRoles,omitempty"`    // active roles scoped to an administrative unit
+	ID                    string       `json:"id,omitempty"`
+	UserPrincipalName     string       `json:"userPrincipalName"`
+	DisplayName           string       `json:"displayName,omitempty"`
+	Mail                  string       `json:"mail,omitempty"` // empty = no mailbox
+	EmployeeID            string       `json:"employeeId,omitempty"`
+	ManagerID             string       `json:"managerId,omitempty"` // the manager's (user's or contact's) id, or a user's UPN
+	PreferredLanguage     string       `json:"preferredLanguage,omitempty"`
+	Department            string       `json:"department,omitempty"`
+	JobTitle              string       `json:"jobTitle,omitempty"`
+	EmployeeHireDate      string       `json:"employeeHireDate,omitempty"`      // a DateTimeOffset, e.g. "2026-12-07T09:00:00Z"
+	EmployeeLeaveDateTime string       `json:"employeeLeaveDateTime,omitempty"` // a DateTimeOffset
+	UserType              string       `json:"userType,omitempty"`              // "Member" (default) or "Guest"
+	AccountEnabled        *bool        `json:"accountEnabled,omitempty"`        // nil = true
+	DirectoryRoles        []string     `json:"directoryRoles,omitempty"`        // active roles, tenant-wide
+	EligibleRoles         []string     `json:"eligibleRoles,omitempty"`         // roles held through PIM eligibility, tenant-wide
+	ScopedRoles           []ScopedRole `json:"scopedRoles,omitempty"`           // active roles scoped to an administrative unit
 
 	// OnPremisesExtensionAttributes holds extensionAttribute1 .. extensionAttribute15; other keys are refused.
 	OnPremisesExtensionAttributes map[string]string `json:"onPremisesExtensionAttributes,omitempty"`

@@ -20,7 +20,11 @@ type userRec struct {
 	employeeID        string
 	managerRef        string
 	preferredLanguage string
-	userType          string // "Member" or "Guest"
+	department        string
+	jobTitle          string
+	hireDate          time.Time // employeeHireDate; zero = null
+	leaveDate         time.Time // employeeLeaveDateTime; zero = null
+	userType          string    // "Member" or "Guest"
 	accountEnabled    bool
 	roles             []string             // active, tenant-wide (directoryRoles)
 	eligibleRoles     []string             // PIM-eligible, tenant-wide
@@ -32,6 +36,7 @@ type userRec struct {
 	tap               *tapRec
 	issued            []string
 	revokedAt         *time.Time
+	track             userTrack // change tracking for the users delta query (delta.go)
 }
 
 // tapRec is a user's current Temporary Access Pass; pass never leaves the emulator
@@ -72,11 +77,12 @@ type state struct {
 	faults   []*faultRule
 	denied   map[string]bool // permissions taken away with PUT /_emulator/permissions; nil: all granted
 	logs     *logBook        // directoryAudit and signIn entries, their settings and the reports throttle (logs.go)
+	delta    *deltaLog       // change sequence, removed users and the token key of the users delta query (delta.go)
 }
 
 // buildState creates a fresh state from the emulator's normalized seed.
 func (e *Emulator) buildState() *state {
-	st := &state{policy: clonePolicy(DefaultPolicy()), logs: newLogBook(e.logOpts)}
+	st := &state{policy: clonePolicy(DefaultPolicy()), logs: newLogBook(e.logOpts), delta: newDeltaLog()}
 	if e.seed.Policy != nil {
 		st.policy = clonePolicy(*e.seed.Policy)
 	}
@@ -153,6 +159,7 @@ func (s *state) addUser(su SeedUser, now time.Time) (*userRec, error) {
 	u := &userRec{
 		id: id, upn: upn, displayName: su.DisplayName, mail: su.Mail,
 		employeeID: su.EmployeeID, managerRef: su.ManagerID, preferredLanguage: su.PreferredLanguage,
+		department: su.Department, jobTitle: su.JobTitle, hireDate: extras.hireDate, leaveDate: extras.leaveDate,
 		userType: extras.userType, accountEnabled: su.AccountEnabled == nil || *su.AccountEnabled,
 		roles: slices.Clone(su.DirectoryRoles), eligibleRoles: slices.Clone(su.EligibleRoles),
 		scopedRoles: slices.Clone(su.ScopedRoles), extAttrs: extras.extAttrs, groups: slices.Clone(su.Groups),
@@ -166,6 +173,7 @@ func (s *state) addUser(su SeedUser, now time.Time) (*userRec, error) {
 		u.methods = append(u.methods, nm)
 	}
 	s.users = append(s.users, u)
+	s.trackCreated(u)
 	return u, nil
 }
 

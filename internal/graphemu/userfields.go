@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // extAttrCount is how many onPremisesExtensionAttributes Graph has (extensionAttribute1..15).
@@ -21,14 +22,23 @@ type ScopedRole struct {
 
 // userExtras are the checked and normalized values of a SeedUser's newer fields.
 type userExtras struct {
-	userType string
-	extAttrs [extAttrCount]string
+	userType  string
+	extAttrs  [extAttrCount]string
+	hireDate  time.Time // zero = null
+	leaveDate time.Time // zero = null
 }
 
-// checkUserExtras validates userType, eligibleRoles, scopedRoles and onPremisesExtensionAttributes; the
-// error names the faulty field.
+// checkUserExtras validates userType, eligibleRoles, scopedRoles, onPremisesExtensionAttributes,
+// employeeHireDate and employeeLeaveDateTime; the error names the faulty field.
 func checkUserExtras(su SeedUser) (userExtras, error) {
 	var x userExtras
+	var err error
+	if x.hireDate, err = parseDateTimeOffset("employeeHireDate", su.EmployeeHireDate); err != nil {
+		return x, err
+	}
+	if x.leaveDate, err = parseDateTimeOffset("employeeLeaveDateTime", su.EmployeeLeaveDateTime); err != nil {
+		return x, err
+	}
 	switch {
 	case su.UserType == "" || strings.EqualFold(su.UserType, "Member"):
 		x.userType = "Member"
@@ -92,4 +102,25 @@ func extAttrsView(a [extAttrCount]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// parseDateTimeOffset reads an Edm.DateTimeOffset ("2026-12-07T09:00:00Z", any offset) as UTC; "" is the zero
+// time (null). The error names field and never repeats the value.
+func parseDateTimeOffset(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s must be a DateTimeOffset such as 2026-12-07T09:00:00Z", field)
+	}
+	return t.UTC(), nil
+}
+
+// nullableTime renders t as a DateTimeOffset string, or nil (JSON null) for the zero time.
+func nullableTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
 }

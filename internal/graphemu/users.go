@@ -37,6 +37,14 @@ func userProp(u *userRec, name string) (string, any, bool) {
 		return "userType", u.userType, true
 	case "onpremisesextensionattributes":
 		return "onPremisesExtensionAttributes", extAttrsJSON(u.extAttrs), true
+	case "department":
+		return "department", nullable(u.department), true
+	case "jobtitle":
+		return "jobTitle", nullable(u.jobTitle), true
+	case "employeehiredate":
+		return "employeeHireDate", nullableTime(u.hireDate), true
+	case "employeeleavedatetime":
+		return "employeeLeaveDateTime", nullableTime(u.leaveDate), true
 	}
 	if canon, ok := nullUserProps()[strings.ToLower(name)]; ok {
 		return canon, nil, true
@@ -47,9 +55,8 @@ func userProp(u *userRec, name string) (string, any, bool) {
 // nullUserProps are selectable user properties the emulator does not model (always null),
 // keyed by their lower-case name.
 func nullUserProps() map[string]string {
-	return map[string]string{"givenname": "givenName", "surname": "surname", "jobtitle": "jobTitle",
-		"mobilephone": "mobilePhone", "officelocation": "officeLocation", "department": "department",
-		"employeehiredate": "employeeHireDate", "employeeleavedatetime": "employeeLeaveDateTime",
+	return map[string]string{"givenname": "givenName", "surname": "surname",
+		"mobilephone": "mobilePhone", "officelocation": "officeLocation",
 		"employeetype": "employeeType", "companyname": "companyName", "usagelocation": "usageLocation"}
 }
 
@@ -215,6 +222,7 @@ func (e *Emulator) patchUser(w http.ResponseWriter, r *http.Request, p []string)
 		writeNotFound(w, r, p[0])
 		return
 	}
+	before := snapshotUser(u)
 	if enabled != nil {
 		u.accountEnabled = *enabled
 	}
@@ -234,6 +242,7 @@ func (e *Emulator) patchUser(w http.ResponseWriter, r *http.Request, p []string)
 			u.mail = v
 		}
 	}
+	e.st.trackChanges(u, before)
 	writeNoContent(w, http.StatusNoContent)
 }
 
