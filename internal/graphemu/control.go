@@ -121,13 +121,11 @@ func (e *Emulator) addMethodCtl(w http.ResponseWriter, r *http.Request, p []stri
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, err.Error())
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	if slices.ContainsFunc(u.methods, func(x map[string]any) bool { return x["id"] == nm["id"] }) {
 		writeError(w, r, http.StatusConflict, codeBadRequest, "id: a method with this id is already registered")
 		return
@@ -140,13 +138,11 @@ func (e *Emulator) addMethodCtl(w http.ResponseWriter, r *http.Request, p []stri
 
 // deleteMethodCtl serves DELETE /_emulator/users/{id}/methods/{methodId}.
 func (e *Emulator) deleteMethodCtl(w http.ResponseWriter, r *http.Request, p []string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	i := slices.IndexFunc(u.methods, func(x map[string]any) bool { id, _ := x["id"].(string); return strings.EqualFold(id, p[1]) })
 	if i < 0 {
 		writeNotFound(w, r, p[1])
@@ -169,13 +165,11 @@ func (e *Emulator) verifyTAPCtl(w http.ResponseWriter, r *http.Request, p []stri
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid body: "+err.Error())
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	valid, usable, reason := e.tryPassLocked(u, body.Pass)
 	writeJSON(w, http.StatusOK, map[string]any{"valid": valid, "usable": usable, "reason": reason})
 }

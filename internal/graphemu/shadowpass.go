@@ -49,13 +49,11 @@ func (e *Emulator) shadowPassCtl(w http.ResponseWriter, r *http.Request, p []str
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, err.Error())
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	admin, msg := e.adminLocked(body.By)
 	if admin == nil {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, msg)

@@ -119,13 +119,11 @@ func (e *Emulator) signInCtl(w http.ResponseWriter, r *http.Request, p []string)
 	if req.ClientAppUsed == "" {
 		req.ClientAppUsed = "Browser"
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	res := e.attemptLocked(u, req)
 	id := e.recordSignInLocked(u, req, res, e.now().UTC())
 	writeJSON(w, http.StatusOK, map[string]any{"succeeded": res.succeeded, "errorCode": res.errorCode,

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -234,4 +235,17 @@ func formatGUID(b [16]byte) string {
 // fmtTime formats t as RFC 3339 in UTC.
 func fmtTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// lockUser locks the emulator and finds the user a request names; when there is none it answers Graph's
+// not-found error, unlocks and returns nil. The caller unlocks with the returned func.
+func (e *Emulator) lockUser(w http.ResponseWriter, r *http.Request, id string) (*userRec, func()) {
+	e.mu.Lock()
+	u := e.st.findUser(id)
+	if u == nil {
+		e.mu.Unlock()
+		writeNotFound(w, r, id)
+		return nil, nil
+	}
+	return u, e.mu.Unlock
 }

@@ -156,13 +156,11 @@ func (e *Emulator) issuePassLocked(u *userRec, req tapRequest) (*tapRec, *passRe
 // createTAP serves POST /users/{user}/authentication/temporaryAccessPassMethods.
 func (e *Emulator) createTAP(w http.ResponseWriter, r *http.Request, p []string) {
 	req, msg := parseTAPRequest(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	if msg != "" {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, msg)
 		return

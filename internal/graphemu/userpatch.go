@@ -18,13 +18,11 @@ func (e *Emulator) patchUserCtl(w http.ResponseWriter, r *http.Request, p []stri
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid user: the body must be a JSON object of user fields")
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	next, msg := e.st.patchedUser(u, body)
 	if msg != "" {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "invalid user: "+msg)
@@ -85,13 +83,11 @@ func (e *Emulator) deleteUserCtl(w http.ResponseWriter, r *http.Request, p []str
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "permanent must be true or false")
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	e.st.removeUser(u, reason, e.now().UTC())
 	writeNoContent(w, http.StatusNoContent)
 }

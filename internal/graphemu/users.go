@@ -215,13 +215,11 @@ func (e *Emulator) patchUser(w http.ResponseWriter, r *http.Request, p []string)
 			return
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	u := e.st.findUser(p[0])
+	u, unlock := e.lockUser(w, r, p[0])
 	if u == nil {
-		writeNotFound(w, r, p[0])
 		return
 	}
+	defer unlock()
 	before := snapshotUser(u)
 	if enabled != nil {
 		u.accountEnabled = *enabled
