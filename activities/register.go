@@ -27,6 +27,10 @@ type Deps struct {
 	Journeys    JourneyIndex       // finds and tells the journeys the logs are about
 	WatchHealth WatchHealth        // the watch's health, as journeys see it
 	Watch       WatchMetrics       // the watch's and the alerts' counters; nil: none
+	Directory   DirectorySyncSettings
+	// DirectoryReader follows the users delta query, for the directory source; nil: no directory source.
+	DirectoryReader graph.DirectoryReader
+	Sources         SourceMetrics // the HR sources' counters; nil: none
 }
 
 // Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
@@ -34,11 +38,15 @@ type Deps struct {
 // queue carries the tenant-wide Graph rate limit) every activity that calls Graph. One TAP policy cache serves
 // the worker's journeys, one verified-domains cache too.
 func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
-	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle})
+	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle, Directory: d.Directory})
 	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
 	j := newJourney(d)
 	graphWorker.RegisterActivity(j)
+	if d.DirectoryReader != nil {
+		graphWorker.RegisterActivity(&DirectorySync{Directory: d.DirectoryReader, Graph: d.Graph, Submit: d.Submit,
+			Rules: d.Directory.Rules, Audit: d.Audit, Metrics: d.Sources})
+	}
 	if d.Logs != nil && d.Journeys != nil {
 		graphWorker.RegisterActivity(&Watch{Journey: j, Logs: d.Logs, Journeys: d.Journeys, Metrics: d.Watch})
 	}

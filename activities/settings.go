@@ -102,6 +102,7 @@ func DefaultLifecycleSettings() LifecycleSettings {
 type Settings struct {
 	Joiner    JoinerSettings
 	Lifecycle LifecycleSettings
+	Directory DirectorySyncSettings
 }
 
 // LifecycleSettings returns the lifecycle settings.

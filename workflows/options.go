@@ -42,6 +42,7 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(ImportFeed)
 	r.RegisterWorkflow(IssuanceGuard)
 	r.RegisterWorkflow(TenantWatch)
+	r.RegisterWorkflow(DirectorySync)
 }
 
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the

@@ -29,9 +29,10 @@ type Metrics struct {
 	// how much of the Graph budget pre-flight, issuing, registration polls and revokes each take.
 	GraphByActivity *prometheus.CounterVec
 
-	sdk   *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
-	biz   business     // tapflow's business series (business.go)
-	watch watch        // the tenant watch's series and the security alerts (watch.go)
+	sdk     *sdkRegistry // the SDK's metrics, shared by every SDKHandler of this registry
+	biz     business     // tapflow's business series (business.go)
+	watch   watch        // the tenant watch's series and the security alerts (watch.go)
+	sources sources      // the HR sources' series (sources.go)
 }
 
 // New builds a registry with the runtime collectors and tapflow's series registered, every known label
@@ -55,13 +56,15 @@ func New() *Metrics {
 			Help: "Microsoft Graph requests by the Temporal activity type that made them (empty: outside an activity), method and route.",
 		}, []string{"activity", "method", "route"}),
 	}
-	m.biz, m.watch = newBusiness(), newWatch()
+	m.biz, m.watch, m.sources = newBusiness(), newWatch(), newSources()
 	m.sdk = &sdkRegistry{reg: reg, vecs: m.biz.sdkRoutes()}
 	reg.MustRegister(m.GraphRequests, m.GraphLatency, m.GraphByActivity)
 	reg.MustRegister(m.biz.collectors()...)
 	reg.MustRegister(m.watch.collectors()...)
+	reg.MustRegister(m.sources.collectors()...)
 	m.biz.zero()
 	m.watch.zero()
+	m.sources.zero()
 	return m
 }
 

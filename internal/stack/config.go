@@ -29,6 +29,8 @@ type Config struct {
 	Temporal temporalclient.Config
 	Graph    graph.Config
 	Journey  JourneyConfig
+	// Directory is the directory source (Entra's users delta query as an HR source).
+	Directory DirectoryConfig
 
 	DevTemporalAddress string  // embedded Temporal frontend, when Temporal.Address is empty
 	UIAddress          string  // embedded Web UI; empty for none
@@ -89,6 +91,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	s.Enum(&c.LogFormat, "log-format", "text", logging.Formats(), "log format")
 	BindGraph(s, &c.Graph)
 	bindJourney(s, &c.Journey)
+	bindDirectory(s, &c.Directory)
 }
 
 // BindGraph binds the Graph client's settings: the worker's, and the pickup page's in starter serve.

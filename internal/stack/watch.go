@@ -77,13 +77,18 @@ func (s *Stack) watchDeps(d *activities.Deps) {
 	d.WatchHealth = &watch.Health{Client: s.client}
 }
 
-// startWatch starts the namespace's tenant watch, or finds it running (its id is fixed), and every 5 minutes
-// starts it again if it stopped (terminated in the Web UI, say).
+// startWatch starts the namespace's tenant watch, or finds it running (its id is fixed), and keeps it running.
 func (s *Stack) startWatch(ctx context.Context, on bool) error {
 	if !on {
 		return nil
 	}
-	if err := s.ensureWatch(ctx); err != nil {
+	return s.keepRunning(ctx, "the tenant watch", s.ensureWatch)
+}
+
+// keepRunning calls ensure now, and every 5 minutes until the stack stops: a namespace's singleton workflow
+// (the tenant watch, the directory source) is started again if it stopped (terminated in the Web UI, say).
+func (s *Stack) keepRunning(ctx context.Context, name string, ensure func(context.Context) error) error {
+	if err := ensure(ctx); err != nil {
 		return err
 	}
 	done := make(chan struct{})
@@ -94,8 +99,8 @@ func (s *Stack) startWatch(ctx context.Context, on bool) error {
 			case <-done:
 				return
 			case <-time.After(5 * time.Minute):
-				if err := s.ensureWatch(ctx); err != nil {
-					s.log.Warn("the tenant watch could not be started again", "error", err)
+				if err := ensure(ctx); err != nil {
+					s.log.Warn(name+" could not be started again", "error", err)
 				}
 			}
 		}

@@ -22,6 +22,9 @@ func (s *Stack) startWorkers() error {
 		return err
 	}
 	s.watchDeps(&deps)
+	if err := s.directoryDeps(&deps); err != nil {
+		return err
+	}
 	if s.cfg.WorkflowCacheSize > 0 {
 		// The SDK keeps this cache per process, shared by its workers, sized when the first worker starts.
 		worker.SetStickyWorkflowCacheSize(s.cfg.WorkflowCacheSize)
@@ -53,5 +56,8 @@ func (s *Stack) startWorkers() error {
 		s.workers = append(s.workers, w)
 		s.stops = append(s.stops, w.Stop)
 	}
-	return s.startWatch(context.Background(), deps.Logs != nil)
+	if err := s.startWatch(context.Background(), deps.Logs != nil); err != nil {
+		return err
+	}
+	return s.startDirectory(context.Background(), deps.DirectoryReader != nil)
 }

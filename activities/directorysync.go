@@ -1,0 +1,201 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+
+	"github.com/tapflow/tapflow/internal/audit"
+	"github.com/tapflow/tapflow/internal/batch"
+	"github.com/tapflow/tapflow/internal/dirsync"
+	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/hrevent"
+	"github.com/tapflow/tapflow/internal/metrics"
+)
+
+// SourceMetrics counts what the HR sources hand to the intake (metrics.Metrics is the real one).
+type SourceMetrics interface {
+	SourceEvent(source, outcome string, at time.Time)
+	SourceSkipped(source, reason string)
+}
+
+// DirectorySync is the directory source's read: one round of Graph's users delta query, each change in scope
+// turned into HR events by the rules and handed to the intake, the same door as every other source.
+type DirectorySync struct {
+	Directory graph.DirectoryReader
+	Graph     graph.Client // group memberships, for a group scope
+	Submit    batch.Submitter
+	Rules     dirsync.Rules
+	Audit     audit.Recorder
+	Metrics   SourceMetrics // nil: nothing is counted
+}
+
+// DirectorySyncRequest is where the round starts: the deltaLink of the round before, "" for a baseline round.
+type DirectorySyncRequest struct {
+	DeltaLink string `json:"delta_link,omitempty"`
+}
+
+// DirectorySyncResult is what a round did. Its counts hold no personal data.
+type DirectorySyncResult struct {
+	DeltaLink string         `json:"delta_link"`
+	Baseline  bool           `json:"baseline,omitempty"`
+	Restarted bool           `json:"restarted,omitempty"` // Graph no longer knew the link: a baseline round instead
+	Users     int            `json:"users"`               // users the round reported
+	Outcomes  map[string]int `json:"outcomes,omitempty"`  // events by the intake's answer (accepted, duplicate, ...)
+	Skipped   map[string]int `json:"skipped,omitempty"`   // users without events, by reason
+}
+
+// SyncDirectory reads one round of the users delta query from req.DeltaLink and hands its changes to the
+// intake. Failing part way is safe: the workflow tries the same link again, and events already in answer
+// duplicate.
+func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequest) (DirectorySyncResult, error) {
+	res := DirectorySyncResult{Baseline: req.DeltaLink == "", Outcomes: map[string]int{}, Skipped: map[string]int{}}
+	link, err := d.round(ctx, req.DeltaLink, &res)
+	if err != nil && req.DeltaLink != "" && graph.IsDeltaExpired(err) {
+		logger(ctx).Warn("Graph no longer knows the directory source's delta link: reading the directory afresh")
+		res = DirectorySyncResult{Baseline: true, Restarted: true, Outcomes: map[string]int{}, Skipped: map[string]int{}}
+		link, err = d.round(ctx, "", &res)
+	}
+	if err != nil {
+		return res, graphFailure(fmt.Errorf("directory source: %w", err))
+	}
+	res.DeltaLink = link
+	return res, nil
+}
+
+// round reads every page of one round, handling each user as it comes.
+func (d *DirectorySync) round(ctx context.Context, link string, res *DirectorySyncResult) (string, error) {
+	key := dirsync.RoundKey(link)
+	return d.Directory.UsersDelta(ctx, link, d.Rules.Select(), link != "", func(u graph.DirectoryUser) error {
+		res.Users++
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, res.Users)
+		}
+		return d.user(ctx, u, link == "", key, res)
+	})
+}
+
+// user turns one reported user into events and hands them in.
+func (d *DirectorySync) user(ctx context.Context, u graph.DirectoryUser, baseline bool, round string, res *DirectorySyncResult) error {
+	c := dirsync.Change{User: u, Round: round}
+	if !baseline && u.Removed == "" {
+		c.Changed = map[string]bool{}
+		for p := range u.Props {
+			c.Changed[p] = true
+		}
+		full, err := d.Directory.GetDirectoryUser(ctx, u.ID, d.Rules.Select())
+		var ge *graph.Error
+		switch {
+		case errors.As(err, &ge) && ge.Kind == graph.KindNotFound:
+			c.User.Removed = dirsync.SkipRemoved // deleted since the round was written
+		case err != nil:
+			return err
+		default:
+			c.User = full
+		}
+	}
+	if why := d.Rules.Eligible(c.User); why != "" {
+		d.skip(ctx, c.User, why, res)
+		return nil
+	}
+	events, why := d.Rules.Events(c, time.Now())
+	if why == "" {
+		var err error
+		if why, err = d.inScope(ctx, c.User); err != nil {
+			return err
+		}
+	}
+	if why != "" {
+		d.skip(ctx, c.User, why, res)
+		return nil
+	}
+	for _, e := range events {
+		if err := d.submit(ctx, e, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inScope checks the scope: "" when the user holds one of the attribute's values and is a member of one of the
+// groups (each when configured), dirsync.SkipOutOfScope otherwise.
+func (d *DirectorySync) inScope(ctx context.Context, u graph.DirectoryUser) (string, error) {
+	if !d.Rules.AttributeInScope(u) {
+		return dirsync.SkipOutOfScope, nil
+	}
+	if len(d.Rules.ScopeGroups) == 0 {
+		return "", nil
+	}
+	m, err := d.Graph.ListMemberships(ctx, u.ID)
+	if err != nil {
+		return "", fmt.Errorf("read the group memberships of a user in the round: %w", err)
+	}
+	for _, g := range m.Groups {
+		if slices.ContainsFunc(d.Rules.ScopeGroups, func(s string) bool { return strings.EqualFold(s, g.ID) }) {
+			return "", nil
+		}
+	}
+	return dirsync.SkipOutOfScope, nil
+}
+
+// submit hands one event to the intake and counts its outcome. Temporal not taking it fails the round.
+func (d *DirectorySync) submit(ctx context.Context, e hrevent.Event, res *DirectorySyncResult) error {
+	r, err := d.Submit(ctx, e)
+	outcome := r.Status
+	switch {
+	case err != nil && errors.As(err, new(hrevent.Problems)):
+		outcome = metrics.SourceInvalid
+		logger(ctx).Warn("the directory source made an event the contract refuses", "event_id", e.ID, "error", err)
+	case err != nil:
+		d.count(metrics.SourceFailed)
+		return fmt.Errorf("hand event %s to the intake: %w", e.ID, err)
+	}
+	res.Outcomes[outcome]++
+	d.count(outcome)
+	if outcome == hrevent.StatusAccepted {
+		d.record(ctx, audit.Entry{Action: "source.event", EmployeeID: e.Employee.EmployeeID,
+			Reason: "directory " + string(e.Type) + " " + e.ID})
+	}
+	return nil
+}
+
+// skip counts and audits a user the round does not act on. A user without an employee id is counted only:
+// it names no one HR knows, and the audit line would carry nothing but an object id.
+func (d *DirectorySync) skip(ctx context.Context, u graph.DirectoryUser, why string, res *DirectorySyncResult) {
+	res.Skipped[why]++
+	if d.Metrics != nil {
+		d.Metrics.SourceSkipped(metrics.SourceDirectory, why)
+	}
+	if why == dirsync.SkipNothingToAct || why == dirsync.SkipNoEmployeeID || why == dirsync.SkipRemoved {
+		return
+	}
+	d.record(ctx, audit.Entry{Action: "source.skipped", EmployeeID: u.String("employeeId"), UserID: strings.ToLower(u.ID),
+		Reason: "directory: " + why})
+}
+
+func (d *DirectorySync) record(ctx context.Context, e audit.Entry) {
+	if d.Audit != nil {
+		d.Audit.Record(ctx, e)
+	}
+}
+
+func (d *DirectorySync) count(outcome string) {
+	if d.Metrics != nil {
+		d.Metrics.SourceEvent(metrics.SourceDirectory, outcome, time.Now())
+	}
+}
+
+// logger is the activity's logger, or a silent one outside an activity (a test calling it directly).
+func logger(ctx context.Context) log.Logger {
+	if activity.IsActivity(ctx) {
+		return activity.GetLogger(ctx)
+	}
+	return log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+}
