@@ -163,7 +163,9 @@ func TestADirectoryRoundReadThreeTimesHasOneEffect(t *testing.T) {
 	reader, ok := s.graph.(graph.DirectoryReader)
 	require.True(t, ok)
 	sync := &activities.DirectorySync{Directory: reader, Graph: s.graph, Rules: directoryRules(), Audit: audit.Log{},
-		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) { return intake.Submit(ctx, s.Client(), e) }}
+		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
+			return intake.Submit(ctx, s.Client(), e)
+		}}
 	ctx := context.Background()
 	base, err := sync.SyncDirectory(ctx, activities.DirectorySyncRequest{})
 	require.NoError(t, err)
