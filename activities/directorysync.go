@@ -147,22 +147,11 @@ func (d *DirectorySync) inScope(ctx context.Context, u graph.DirectoryUser) (str
 
 // submit hands one event to the intake and counts its outcome. Temporal not taking it fails the round.
 func (d *DirectorySync) submit(ctx context.Context, e hrevent.Event, res *DirectorySyncResult) error {
-	r, err := d.Submit(ctx, e)
-	outcome := r.Status
-	switch {
-	case err != nil && errors.As(err, new(hrevent.Problems)):
-		outcome = metrics.SourceInvalid
-		logger(ctx).Warn("the directory source made an event the contract refuses", "event_id", e.ID, "error", err)
-	case err != nil:
-		d.count(metrics.SourceFailed)
-		return fmt.Errorf("hand event %s to the intake: %w", e.ID, err)
+	outcome, err := submitFromSource(ctx, metrics.SourceDirectory, d.Submit, e, d.Audit, d.Metrics)
+	if err != nil {
+		return err
 	}
 	res.Outcomes[outcome]++
-	d.count(outcome)
-	if outcome == hrevent.StatusAccepted {
-		d.record(ctx, audit.Entry{Action: "source.event", EmployeeID: e.Employee.EmployeeID,
-			Reason: "directory " + string(e.Type) + " " + e.ID})
-	}
 	return nil
 }
 
@@ -183,12 +172,6 @@ func (d *DirectorySync) skip(ctx context.Context, u graph.DirectoryUser, why str
 func (d *DirectorySync) record(ctx context.Context, e audit.Entry) {
 	if d.Audit != nil {
 		d.Audit.Record(ctx, e)
-	}
-}
-
-func (d *DirectorySync) count(outcome string) {
-	if d.Metrics != nil {
-		d.Metrics.SourceEvent(metrics.SourceDirectory, outcome, time.Now())
 	}
 }
 

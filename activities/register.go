@@ -7,6 +7,7 @@ import (
 	"github.com/tapflow/tapflow/internal/batch"
 	"github.com/tapflow/tapflow/internal/feedsource"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/hrvendor"
 	"github.com/tapflow/tapflow/internal/pickup"
 )
 
@@ -31,6 +32,9 @@ type Deps struct {
 	// DirectoryReader follows the users delta query, for the directory source; nil: no directory source.
 	DirectoryReader graph.DirectoryReader
 	Sources         SourceMetrics // the HR sources' counters; nil: none
+	// Vendors are the HR vendors' adapters (with their API credentials) and the mapping; nil: none.
+	Vendors       map[string]hrvendor.Adapter
+	VendorMapping hrvendor.Mapping
 }
 
 // Register registers every activity on the worker of its task queue: on the lifecycle worker (the workflows'
@@ -40,6 +44,7 @@ type Deps struct {
 func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	lifecycle.RegisterActivity(&Settings{Joiner: d.Joiner, Lifecycle: d.Lifecycle, Directory: d.Directory})
 	lifecycle.RegisterActivity(&Feed{Submit: d.Submit, Token: d.FeedToken, Sources: d.FeedSources})
+	lifecycle.RegisterActivity(&Vendors{Adapters: d.Vendors, Mapping: d.VendorMapping, Submit: d.Submit, Audit: d.Audit, Metrics: d.Sources})
 	graphWorker.RegisterActivity(&Directory{Graph: d.Graph})
 	j := newJourney(d)
 	graphWorker.RegisterActivity(j)

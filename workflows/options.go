@@ -43,6 +43,7 @@ func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(IssuanceGuard)
 	r.RegisterWorkflow(TenantWatch)
 	r.RegisterWorkflow(DirectorySync)
+	r.RegisterWorkflow(VendorNotice)
 }
 
 // graphWrite is the activity preset for a Graph change (issue and deliver, revoke, notify): longer backoff, the

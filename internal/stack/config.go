@@ -18,6 +18,7 @@ import (
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/graph"
 	"github.com/tapflow/tapflow/internal/graphemu"
+	"github.com/tapflow/tapflow/internal/hooks"
 	"github.com/tapflow/tapflow/internal/logging"
 	"github.com/tapflow/tapflow/internal/temporalclient"
 	"github.com/tapflow/tapflow/internal/tracing"
@@ -31,6 +32,8 @@ type Config struct {
 	Journey  JourneyConfig
 	// Directory is the directory source (Entra's users delta query as an HR source).
 	Directory DirectoryConfig
+	// Vendors are the HR vendors' webhooks (BambooHR, HiBob).
+	Vendors hooks.Config
 
 	DevTemporalAddress string  // embedded Temporal frontend, when Temporal.Address is empty
 	UIAddress          string  // embedded Web UI; empty for none
@@ -92,6 +95,7 @@ func Bind(s *cliconf.Set, c *Config) {
 	BindGraph(s, &c.Graph)
 	bindJourney(s, &c.Journey)
 	bindDirectory(s, &c.Directory)
+	hooks.Bind(s, &c.Vendors)
 }
 
 // BindGraph binds the Graph client's settings: the worker's, and the pickup page's in starter serve.

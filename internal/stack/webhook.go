@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/delivery"
+	"github.com/tapflow/tapflow/internal/hooks"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/pickup"
@@ -32,6 +34,10 @@ func (s *Stack) startWebhook() error {
 	s.hookURL = "http://" + l.Addr().String() + "/v1/events"
 	mux := http.NewServeMux()
 	mux.Handle("/", h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
+	if r := s.cfg.Vendors.Receivers(); len(r) > 0 {
+		hooks.NewHandler(r, hooks.StartNotice(s.client), s.log.With("component", "hr-sources"),
+			audit.Log{Logger: s.auditLogger()}, s.metrics).Register(mux)
+	}
 	if s.waiters != nil {
 		(&pickup.Handler{Journeys: &pickup.Temporal{Client: s.client, Queue: s.pickupQueue, Waiters: s.waiters,
 			WorkflowID: workflows.EmployeeWorkflowID}, Log: s.log.With("component", "pickup"), Key: s.pickupKey,

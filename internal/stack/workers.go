@@ -25,6 +25,9 @@ func (s *Stack) startWorkers() error {
 	if err := s.directoryDeps(&deps); err != nil {
 		return err
 	}
+	if deps.Vendors, deps.VendorMapping, err = s.cfg.Vendors.Fetchers(); err != nil {
+		return err
+	}
 	if s.cfg.WorkflowCacheSize > 0 {
 		// The SDK keeps this cache per process, shared by its workers, sized when the first worker starts.
 		worker.SetStickyWorkflowCacheSize(s.cfg.WorkflowCacheSize)

@@ -1,0 +1,129 @@
+// Package hooks is the HR vendors' webhooks (docs/hr-sources.md): their configuration, the receiver that
+// verifies a delivery with the vendor's own signature scheme and hands each employee it names to Temporal, and
+// the starter of the workflow that fetches and normalises it. The adapters themselves are internal/hrvendor.
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/hrvendor"
+)
+
+// Config is the vendor sources' configuration. The receiver needs only the webhook secrets; the workers, which
+// fetch records, need the API credentials and the mapping.
+type Config struct {
+	Mapping  string // the mapping file (TAPFLOW_HR_MAPPING)
+	BambooHR BambooHRConfig
+	HiBob    HiBobConfig
+}
+
+// BambooHRConfig is BambooHR's part of the configuration.
+type BambooHRConfig struct {
+	WebhookSecret string // the webhook's private key(s), comma-separated while rotating
+	APIKey        string
+	CompanyDomain string
+	APIURL        string // the API base; empty: BambooHR's own
+}
+
+// HiBobConfig is HiBob's part of the configuration.
+type HiBobConfig struct {
+	WebhookSecret string // the webhook's signing secret(s), comma-separated while rotating
+	ServiceUserID string
+	Token         string
+	APIURL        string // the API base; empty: Bob's own
+}
+
+// Bind binds the vendor sources' settings: the workers' (every one).
+func Bind(s *cliconf.Set, c *Config) {
+	BindSecrets(s, c)
+	s.String(&c.Mapping, "hr-mapping", "", "the HR vendor mapping file (YAML): which vendor field is the start date, the time zone, the Entra UPN, ...")
+	s.String(&c.BambooHR.APIKey, "bamboohr-api-key", "", "BambooHR API key, to fetch an employee a webhook names (prefer the variable)")
+	s.String(&c.BambooHR.CompanyDomain, "bamboohr-company-domain", "", "BambooHR company subdomain (mycompany of mycompany.bamboohr.com)")
+	s.String(&c.BambooHR.APIURL, "bamboohr-api-url", "", "BambooHR API base URL (default BambooHR's own; the emulator's in tests)")
+	s.String(&c.HiBob.ServiceUserID, "hibob-service-user-id", "", "HiBob API service user id")
+	s.String(&c.HiBob.Token, "hibob-service-user-token", "", "HiBob API service user token (prefer the variable)")
+	s.String(&c.HiBob.APIURL, "hibob-api-url", "", "HiBob API base URL (default Bob's own; the emulator's in tests)")
+}
+
+// BindSecrets binds the webhook secrets only: the receiver's settings (starter serve).
+func BindSecrets(s *cliconf.Set, c *Config) {
+	s.String(&c.BambooHR.WebhookSecret, "bamboohr-webhook-secret", "", "BambooHR webhook private key(s), comma-separated while rotating; "+
+		"set: POST /v1/hooks/bamboohr is served")
+	s.String(&c.HiBob.WebhookSecret, "hibob-webhook-secret", "", "HiBob webhook signing secret(s), comma-separated while rotating; "+
+		"set: POST /v1/hooks/hibob is served")
+}
+
+// Vendors are the configured vendors' names (those with a webhook secret).
+func (c Config) Vendors() []string {
+	var out []string
+	if c.BambooHR.WebhookSecret != "" {
+		out = append(out, hrvendor.VendorBambooHR)
+	}
+	if c.HiBob.WebhookSecret != "" {
+		out = append(out, hrvendor.VendorHiBob)
+	}
+	return out
+}
+
+// Receivers are the adapters the receiver verifies deliveries with: secrets only.
+func (c Config) Receivers() []hrvendor.Adapter {
+	var out []hrvendor.Adapter
+	if c.BambooHR.WebhookSecret != "" {
+		out = append(out, hrvendor.NewBambooHR(hrvendor.BambooHRConfig{Secrets: split(c.BambooHR.WebhookSecret)}))
+	}
+	if c.HiBob.WebhookSecret != "" {
+		out = append(out, hrvendor.NewHiBob(hrvendor.HiBobConfig{Secrets: split(c.HiBob.WebhookSecret)}))
+	}
+	return out
+}
+
+// Fetchers are the adapters the workers fetch records with, and the mapping, for every configured vendor. A
+// vendor without its credentials or its mapping section is an error naming the setting.
+func (c Config) Fetchers() (map[string]hrvendor.Adapter, hrvendor.Mapping, error) {
+	vendors := c.Vendors()
+	if len(vendors) == 0 {
+		return nil, hrvendor.Mapping{}, nil
+	}
+	if c.Mapping == "" {
+		return nil, hrvendor.Mapping{}, errors.New("TAPFLOW_HR_MAPPING: the vendor webhooks need a mapping file; start from docs/hr-sources.md")
+	}
+	m, err := hrvendor.LoadMapping(c.Mapping)
+	if err != nil {
+		return nil, hrvendor.Mapping{}, fmt.Errorf("TAPFLOW_HR_MAPPING: %w", err)
+	}
+	out := map[string]hrvendor.Adapter{}
+	var errs []error
+	for _, v := range vendors {
+		vm, ok := m.For(v)
+		if !ok {
+			errs = append(errs, fmt.Errorf("TAPFLOW_HR_MAPPING: the file has no %s section; add one (docs/hr-sources.md)", v))
+			continue
+		}
+		switch v {
+		case hrvendor.VendorBambooHR:
+			b := c.BambooHR
+			if b.APIKey == "" || b.CompanyDomain == "" {
+				errs = append(errs, errors.New("TAPFLOW_BAMBOOHR_API_KEY and TAPFLOW_BAMBOOHR_COMPANY_DOMAIN: BambooHR's webhook names "+
+					"employees, whose records are read with an API key of a user who may read them"))
+			}
+			out[v] = hrvendor.NewBambooHR(hrvendor.BambooHRConfig{BaseURL: b.APIURL, CompanyDomain: b.CompanyDomain, APIKey: b.APIKey,
+				Fields: vm.Fields()})
+		case hrvendor.VendorHiBob:
+			h := c.HiBob
+			if h.ServiceUserID == "" || h.Token == "" {
+				errs = append(errs, errors.New("TAPFLOW_HIBOB_SERVICE_USER_ID and TAPFLOW_HIBOB_SERVICE_USER_TOKEN: Bob's webhooks carry "+
+					"ids only; a service user with the People permissions reads the records"))
+			}
+			out[v] = hrvendor.NewHiBob(hrvendor.HiBobConfig{BaseURL: h.APIURL, ServiceUserID: h.ServiceUserID, Token: h.Token,
+				Fields: vm.Fields()})
+		}
+	}
+	return out, m, errors.Join(errs...)
+}
+
+func split(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+}
