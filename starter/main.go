@@ -122,7 +122,7 @@ tapflow-starter.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliconf.Usage(err) })
 	root.AddCommand(newEventCmds(a)...)
-	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a), newServeCmd(a), newBatchCmd(a), newScheduleCmd(a), newListCmd(a), newBenchCmd(a), newIssuanceCmd(a),
+	root.AddCommand(newCheckTenantCmd(a), newHireCmd(a), newStatusCmd(a), newServeCmd(a), newBatchCmd(a), newScheduleCmd(a), newListCmd(a), newSourcesCmd(a), newBenchCmd(a), newIssuanceCmd(a),
 		newActionCmd(a, workflows.UpdateApprove, "Approve a pass for a privileged user held at awaiting_approval",
 			"  go run ./starter approve E1004 --by ciso@contoso.example --reason 'new admin, verified in person'"),
 		newActionCmd(a, workflows.UpdateCancel, "Stop an employee's running journey and revoke its pass",

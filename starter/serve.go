@@ -11,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/cliconf"
+	"github.com/tapflow/tapflow/internal/hooks"
 	"github.com/tapflow/tapflow/internal/hrevent"
 	"github.com/tapflow/tapflow/internal/intake"
 	"github.com/tapflow/tapflow/internal/logging"
@@ -40,6 +42,8 @@ listener) serves Prometheus metrics: webhook requests by status, the Temporal SD
 	set.String(&secrets, "webhook-secret", "", "signing secret(s), whsec_..., comma-separated while rotating (required)")
 	var pc pickupConfig
 	bindPickup(set, &pc)
+	var hc hooks.Config
+	hooks.BindSecrets(set, &hc) // the vendors' webhooks: POST /v1/hooks/{vendor}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := a.set.ApplyEnv(a.env); err != nil {
 			return cliconf.Usage(err)
@@ -80,6 +84,9 @@ listener) serves Prometheus metrics: webhook requests by status, the Temporal SD
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/", h.WithMetrics(m).Routes())
+		if r := hc.Receivers(); len(r) > 0 {
+			hooks.NewHandler(r, hooks.StartNotice(c), log.With("component", "hr-sources"), audit.Log{Logger: log}, m).Register(mux)
+		}
 		if pc.on {
 			stopPickup, err := startPickup(c, pc, log, mux)
 			if err != nil {

@@ -114,8 +114,10 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 		PrivilegedGroups: cfg.Journey.Settings.PrivilegedGroups, RecipientDomains: cfg.Journey.Settings.RecipientDomains,
 		Issuance: cfg.Journey.Settings.Issuance, SecurityMailbox: cfg.Journey.Settings.SecurityMailbox, TaskQueue: workflows.TaskQueue,
 		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: publicURL(cfg), Watch: cfg.Journey.Settings.Watch.On,
-		Token: func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
+		Token:     func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
+		Directory: cfg.Directory.Settings.On, Vendors: cfg.Vendors.Vendors(),
 	}
+	t.VendorFetchers, _, t.VendorConfigErr = cfg.Vendors.Fetchers()
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))
 	if err != nil {
 		return doctor.Target{}, nil, err

@@ -95,7 +95,7 @@ tapflow-worker.`,
 		log.Info("stopped")
 		return nil
 	}
-	root.AddCommand(newEmulatorCmd(ctx, stdout, stderr, env), newDoctorCmd(ctx, stdout, stderr, env))
+	root.AddCommand(newEmulatorCmd(ctx, stdout, stderr, env), newHREmulatorCmd(ctx, stdout, stderr, env), newDoctorCmd(ctx, stdout, stderr, env))
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tapflow/tapflow/activities"
 	"github.com/tapflow/tapflow/internal/graph"
+	"github.com/tapflow/tapflow/internal/hrvendor"
 	"github.com/tapflow/tapflow/internal/issuance"
 )
 
@@ -44,6 +45,12 @@ type Target struct {
 	PublicURL string
 	// Watch says the tenant watch is on (TAPFLOW_TENANT_WATCH): its health and its permissions are checked.
 	Watch bool
+	// Directory says the directory source is on (TAPFLOW_DIRECTORY_SYNC); Vendors are the vendor webhooks
+	// configured, VendorFetchers their API adapters (nil when VendorConfigErr says why not).
+	Directory       bool
+	Vendors         []string
+	VendorFetchers  map[string]hrvendor.Adapter
+	VendorConfigErr error
 }
 
 // Run runs every check and returns the checklist. It never returns the Graph token or any part of it.
@@ -53,6 +60,9 @@ func Run(ctx context.Context, t Target) Report {
 	checkIssuance(ctx, &r, t)
 	checkPickup(ctx, &r, t)
 	checkWatch(ctx, &r, t)
+	sctx, cancel := context.WithTimeout(ctx, sourceTimeout)
+	checkSources(sctx, &r, t)
+	cancel()
 	checkRateLimit(&r, t)
 	checkBinding(&r, t)
 	roles, tokenOK := checkToken(ctx, &r, t)

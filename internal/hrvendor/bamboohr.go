@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// BambooHR header names (SOURCES.md).
+// BambooHR header names (docs/hr-sources.md).
 const (
 	BambooHRSignatureHeader = "X-BambooHR-Signature"
 	BambooHRTimestampHeader = "X-BambooHR-Timestamp"

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// bambooEvent is BambooHR's event-based payload (SOURCES.md).
+// bambooEvent is BambooHR's event-based payload (docs/hr-sources.md).
 type bambooEvent struct {
 	Type      string `json:"type"`
 	Timestamp string `json:"timestamp"`

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// HiBobSignatureHeader carries base64 of HMAC-SHA512 over the raw body (SOURCES.md).
+// HiBobSignatureHeader carries base64 of HMAC-SHA512 over the raw body (docs/hr-sources.md).
 const HiBobSignatureHeader = "Bob-Signature"
 
 // DefaultHiBobBaseURL is Bob's API base.

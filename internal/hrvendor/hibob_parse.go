@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// hibobEvent is Bob's webhooks v2 payload (SOURCES.md).
+// hibobEvent is Bob's webhooks v2 payload (docs/hr-sources.md).
 type hibobEvent struct {
 	Type        string         `json:"type"`
 	TriggeredAt string         `json:"triggeredAt"`
@@ -65,7 +65,7 @@ func hibobKind(t string) string {
 }
 
 // fieldUpdates reads data.fieldUpdates as field ids: strings, or objects with fieldId, id or field (the element
-// shape is not documented, SOURCES.md). nil when absent.
+// shape is not documented, docs/hr-sources.md). nil when absent.
 func fieldUpdates(v any) []string {
 	list, ok := v.([]any)
 	if !ok {

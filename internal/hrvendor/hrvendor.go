@@ -4,7 +4,7 @@
 // hrevent.Events with deterministic ids, following a per-vendor field Mapping.
 //
 // It holds no server and no Temporal code. Errors and logs never carry header values, body content or personal
-// data: a problem names the field or mapping key, never the value. SOURCES.md lists what each vendor documents
+// data: a problem names the field or mapping key, never the value. docs/hr-sources.md lists what each vendor documents
 // and what is assumed.
 package hrvendor
 

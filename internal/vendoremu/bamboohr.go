@@ -14,7 +14,7 @@ import (
 )
 
 // bambooTimeLayout is the layout of BambooHR's payload timestamps ("2026-01-31T18:42:00+0000"); the emulator
-// uses it for X-BambooHR-Timestamp too (the header's real format is open, SOURCES.md).
+// uses it for X-BambooHR-Timestamp too (the header's real format is open, docs/hr-sources.md).
 const bambooTimeLayout = "2006-01-02T15:04:05-0700"
 
 // BambooHROptions configures a BambooHR emulator.

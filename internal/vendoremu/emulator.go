@@ -1,7 +1,7 @@
 // Package vendoremu emulates HR vendors (BambooHR, HiBob) in memory for tests and demos: the REST calls
 // internal/hrvendor makes, with the vendor's authentication, and the vendor's webhooks, sent asynchronously in
 // its own payload shape and signature scheme and retried on its documented schedule (internal/hrvendor/
-// SOURCES.md).
+// docs/hr-sources.md).
 //
 // A control API under /_emulator/ creates and changes employees, configures the webhook, lists every delivery
 // attempt and sends forged or stale deliveries on demand. The control API has no authentication: an emulator
