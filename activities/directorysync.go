@@ -35,11 +35,16 @@ type DirectorySync struct {
 	Rules     dirsync.Rules
 	Audit     audit.Recorder
 	Metrics   SourceMetrics // nil: nothing is counted
+	// Known says tapflow already has a workflow for the employee: a leaver outside the scope is still carried
+	// out for them (offboarding often removes the groups first). nil: never.
+	Known func(ctx context.Context, employeeID string) (bool, error)
 }
 
-// DirectorySyncRequest is where the round starts: the deltaLink of the round before, "" for a baseline round.
+// DirectorySyncRequest is where the round starts: the deltaLink of the round before, "" for a baseline round,
+// and the last good round, from which a baseline that replaces a forgotten link still acts on leave dates.
 type DirectorySyncRequest struct {
-	DeltaLink string `json:"delta_link,omitempty"`
+	DeltaLink   string    `json:"delta_link,omitempty"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
 }
 
 // DirectorySyncResult is what a round did. Its counts hold no personal data.
@@ -57,11 +62,11 @@ type DirectorySyncResult struct {
 // duplicate.
 func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequest) (DirectorySyncResult, error) {
 	res := DirectorySyncResult{Baseline: req.DeltaLink == "", Outcomes: map[string]int{}, Skipped: map[string]int{}}
-	link, err := d.round(ctx, req.DeltaLink, &res)
+	link, err := d.round(ctx, req.DeltaLink, time.Time{}, &res)
 	if err != nil && req.DeltaLink != "" && graph.IsDeltaExpired(err) {
 		logger(ctx).Warn("Graph no longer knows the directory source's delta link: reading the directory afresh")
 		res = DirectorySyncResult{Baseline: true, Restarted: true, Outcomes: map[string]int{}, Skipped: map[string]int{}}
-		link, err = d.round(ctx, "", &res)
+		link, err = d.round(ctx, "", req.LastSuccess, &res)
 	}
 	if err != nil {
 		return res, graphFailure(fmt.Errorf("directory source: %w", err))
@@ -71,49 +76,46 @@ func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequ
 }
 
 // round reads every page of one round, handling each user as it comes.
-func (d *DirectorySync) round(ctx context.Context, link string, res *DirectorySyncResult) (string, error) {
+func (d *DirectorySync) round(ctx context.Context, link string, armSince time.Time, res *DirectorySyncResult) (string, error) {
 	key := dirsync.RoundKey(link)
 	return d.Directory.UsersDelta(ctx, link, d.Rules.Select(), link != "", func(u graph.DirectoryUser) error {
 		res.Users++
 		if activity.IsActivity(ctx) {
 			activity.RecordHeartbeat(ctx, res.Users)
 		}
-		return d.user(ctx, u, link == "", key, res)
+		return d.user(ctx, dirsync.Change{User: u, Round: key, ArmSince: armSince}, link == "", res)
 	})
 }
 
-// user turns one reported user into events and hands them in.
-func (d *DirectorySync) user(ctx context.Context, u graph.DirectoryUser, baseline bool, round string, res *DirectorySyncResult) error {
-	c := dirsync.Change{User: u, Round: round}
-	if !baseline && u.Removed == "" {
-		c.Changed = map[string]bool{}
-		for p := range u.Props {
-			c.Changed[p] = true
-		}
-		full, err := d.Directory.GetDirectoryUser(ctx, u.ID, d.Rules.Select())
-		var ge *graph.Error
-		switch {
-		case errors.As(err, &ge) && ge.Kind == graph.KindNotFound:
-			c.User.Removed = dirsync.SkipRemoved // deleted since the round was written
-		case err != nil:
+// user turns one reported user into events and hands them in. A user the rules do not act on is counted; it
+// is audited only when its change would have given events, so a round that reads the whole directory does not
+// write a line per employee.
+func (d *DirectorySync) user(ctx context.Context, c dirsync.Change, baseline bool, res *DirectorySyncResult) error {
+	if !baseline && c.User.Removed == "" {
+		if err := d.readChanged(ctx, &c); err != nil {
 			return err
-		default:
-			c.User = full
 		}
-	}
-	if why := d.Rules.Eligible(c.User); why != "" {
-		d.skip(ctx, c.User, why, res)
-		return nil
 	}
 	events, why := d.Rules.Events(c, time.Now())
-	if why == "" {
-		var err error
-		if why, err = d.inScope(ctx, c.User); err != nil {
-			return err
+	if elig := d.Rules.Eligible(c.User); elig != "" {
+		d.skip(ctx, c.User, elig, len(events) > 0, res)
+		return nil
+	}
+	if why != "" {
+		d.skip(ctx, c.User, why, why == dirsync.SkipBadTimeZone, res)
+		return nil
+	}
+	why, err := d.inScope(ctx, c.User)
+	if err != nil {
+		return err
+	}
+	if why != "" && dirsync.Leaving(events) {
+		if known, err := d.known(ctx, c.User.String("employeeId")); err != nil || known {
+			why = "" // a leaver tapflow knows is carried out wherever the groups now put them
 		}
 	}
 	if why != "" {
-		d.skip(ctx, c.User, why, res)
+		d.skip(ctx, c.User, why, true, res)
 		return nil
 	}
 	for _, e := range events {
@@ -122,6 +124,35 @@ func (d *DirectorySync) user(ctx context.Context, u graph.DirectoryUser, baselin
 		}
 	}
 	return nil
+}
+
+// readChanged notes which properties changed (with return=minimal, those the entry carries) and reads the user
+// in full.
+func (d *DirectorySync) readChanged(ctx context.Context, c *dirsync.Change) error {
+	c.Changed = map[string]bool{}
+	for p := range c.User.Props {
+		c.Changed[p] = true
+	}
+	full, err := d.Directory.GetDirectoryUser(ctx, c.User.ID, d.Rules.Select())
+	var ge *graph.Error
+	switch {
+	case errors.As(err, &ge) && ge.Kind == graph.KindNotFound:
+		c.User.Removed = dirsync.SkipRemoved // deleted since the round was written
+	case err != nil:
+		return err
+	default:
+		c.User = full
+	}
+	return nil
+}
+
+// known asks whether tapflow has a workflow for the employee; an error counts as known (refusing a leaver is
+// the worse mistake; the event itself is still checked by the intake).
+func (d *DirectorySync) known(ctx context.Context, employeeID string) (bool, error) {
+	if d.Known == nil {
+		return false, nil
+	}
+	return d.Known(ctx, employeeID)
 }
 
 // inScope checks the scope: "" when the user holds one of the attribute's values and is a member of one of the
@@ -155,18 +186,16 @@ func (d *DirectorySync) submit(ctx context.Context, e hrevent.Event, res *Direct
 	return nil
 }
 
-// skip counts and audits a user the round does not act on. A user without an employee id is counted only:
-// it names no one HR knows, and the audit line would carry nothing but an object id.
-func (d *DirectorySync) skip(ctx context.Context, u graph.DirectoryUser, why string, res *DirectorySyncResult) {
+// skip counts a user the round does not act on, and audits it when audited is set.
+func (d *DirectorySync) skip(ctx context.Context, u graph.DirectoryUser, why string, audited bool, res *DirectorySyncResult) {
 	res.Skipped[why]++
 	if d.Metrics != nil {
 		d.Metrics.SourceSkipped(metrics.SourceDirectory, why)
 	}
-	if why == dirsync.SkipNothingToAct || why == dirsync.SkipNoEmployeeID || why == dirsync.SkipRemoved {
-		return
+	if audited {
+		d.record(ctx, audit.Entry{Action: "source.skipped", EmployeeID: u.String("employeeId"), UserID: strings.ToLower(u.ID),
+			Reason: "directory: " + why})
 	}
-	d.record(ctx, audit.Entry{Action: "source.skipped", EmployeeID: u.String("employeeId"), UserID: strings.ToLower(u.ID),
-		Reason: "directory: " + why})
 }
 
 func (d *DirectorySync) record(ctx context.Context, e audit.Entry) {

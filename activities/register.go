@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"context"
+
 	"go.temporal.io/sdk/worker"
 
 	"github.com/tapflow/tapflow/internal/audit"
@@ -32,6 +34,8 @@ type Deps struct {
 	// DirectoryReader follows the users delta query, for the directory source; nil: no directory source.
 	DirectoryReader graph.DirectoryReader
 	Sources         SourceMetrics // the HR sources' counters; nil: none
+	// KnownEmployee says tapflow has a workflow for the employee (the directory source's leavers out of scope).
+	KnownEmployee func(ctx context.Context, employeeID string) (bool, error)
 	// Vendors are the HR vendors' adapters (with their API credentials) and the mapping; nil: none.
 	Vendors       map[string]hrvendor.Adapter
 	VendorMapping hrvendor.Mapping
@@ -50,7 +54,7 @@ func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	graphWorker.RegisterActivity(j)
 	if d.DirectoryReader != nil {
 		graphWorker.RegisterActivity(&DirectorySync{Directory: d.DirectoryReader, Graph: d.Graph, Submit: d.Submit,
-			Rules: d.Directory.Rules, Audit: d.Audit, Metrics: d.Sources})
+			Rules: d.Directory.Rules, Audit: d.Audit, Metrics: d.Sources, Known: d.KnownEmployee})
 	}
 	if d.Logs != nil && d.Journeys != nil {
 		graphWorker.RegisterActivity(&Watch{Journey: j, Logs: d.Logs, Journeys: d.Journeys, Metrics: d.Watch})

@@ -96,7 +96,7 @@ func directoryOptions(ctx workflow.Context) workflow.Context {
 func (d *directorySync) readRound(ctx workflow.Context) {
 	var res activities.DirectorySyncResult
 	err := workflow.ExecuteActivity(directoryOptions(ctx), directoryActs.SyncDirectory,
-		activities.DirectorySyncRequest{DeltaLink: d.state.DeltaLink}).Get(ctx, &res)
+		activities.DirectorySyncRequest{DeltaLink: d.state.DeltaLink, LastSuccess: d.state.Status.LastSuccess}).Get(ctx, &res)
 	st := &d.state.Status
 	st.LastRound = workflow.Now(ctx)
 	if err != nil {

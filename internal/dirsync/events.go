@@ -37,6 +37,9 @@ type Change struct {
 	// Round keys the round (a hash of the link it read from): the id of an event no value can key (an account
 	// disabled, a leave date cleared), so that reading the same round again gives the same ids.
 	Round string
+	// ArmSince: a baseline round acts on leave dates after this instant (zero: after now). A baseline that
+	// replaces a forgotten link sets it to the last good round, so leavers of the gap are not lost.
+	ArmSince time.Time
 }
 
 // Baseline says the change comes from a baseline round.
@@ -75,33 +78,44 @@ func (r Rules) AttributeInScope(u graph.DirectoryUser) bool {
 	return false
 }
 
-// Events turns a change of a user in scope into HR events, or says why there are none.
+// Events turns a change of a user into HR events, or says why there are none. Every event names the user's
+// object id, so that it acts on the account whose attributes changed, never on another account the employee's
+// workflow knows.
 func (r Rules) Events(c Change, now time.Time) ([]hrevent.Event, string) {
 	u := c.User
-	emp := hrevent.Employee{EmployeeID: u.String("employeeId")}
+	emp := hrevent.Employee{EmployeeID: u.String("employeeId"), User: strings.ToLower(u.ID)}
 	var out []hrevent.Event
 	add := func(t hrevent.Type, attr, key string, e hrevent.Employee, ch *hrevent.Changes) {
 		out = append(out, hrevent.Event{ID: EventID(u.ID, attr, key), Type: t, OccurredAt: now, Employee: e, Changes: ch})
 	}
-	skip, hired := SkipNothingToAct, false
-	if hire := u.String(attrHireDate); hire != "" && c.changed(attrHireDate) {
+	skip, hired, preHire := SkipNothingToAct, false, false
+	if hire := u.String(attrHireDate); hire != "" {
 		e, why := r.hire(u, emp, hire, now)
-		if hired = why == ""; hired {
+		preHire = why == "" && e.StartDate > localToday(e.TimeZone, now)
+		switch {
+		case why == "" && c.changed(attrHireDate):
+			hired = true
 			add(hrevent.Hire, "hire", hire, e, nil)
-		} else {
+		case c.changed(attrHireDate):
 			skip = why
 		}
 	}
+	armed := now
+	if !c.ArmSince.IsZero() {
+		armed = c.ArmSince
+	}
 	leave := u.String(attrLeaveDate)
 	switch at, err := time.Parse(time.RFC3339, leave); {
-	case leave != "" && err == nil && c.changed(attrLeaveDate) && (!c.Baseline() || at.After(now)):
+	case leave != "" && err == nil && c.changed(attrLeaveDate) && (!c.Baseline() || at.After(armed)):
 		e := emp
 		e.LeaveAt = at.UTC().Format(time.RFC3339)
 		add(hrevent.Termination, "leave", leave, e, nil)
-	case leave == "" && !c.Baseline() && c.Changed[attrLeaveDate]:
+	case leave == "" && !c.Baseline() && c.Changed[attrLeaveDate] && !hired:
+		// A new user reports every property, a null leave date too: only a leave date that was set is cleared.
 		add(hrevent.TerminationCancelled, "leave-cleared", c.Round, emp, nil)
 	}
-	if on, ok := u.Bool(attrAccountEnabled); ok && !on && !c.Baseline() && c.Changed[attrAccountEnabled] {
+	// A pre-hire account is often created disabled and enabled on the first day: not a leaver before it.
+	if on, ok := u.Bool(attrAccountEnabled); ok && !on && !c.Baseline() && c.Changed[attrAccountEnabled] && !preHire && !hired {
 		e := emp
 		e.LeaveAt = now.UTC().Format(time.RFC3339)
 		add(hrevent.Termination, "disabled", c.Round, e, nil)
@@ -113,6 +127,17 @@ func (r Rules) Events(c Change, now time.Time) ([]hrevent.Event, string) {
 		return nil, skip
 	}
 	return out, ""
+}
+
+// Leaving says every event is a termination or its withdrawal: what the source still carries out for an
+// employee tapflow already knows who has left its scope (offboarding often removes the groups first).
+func Leaving(events []hrevent.Event) bool {
+	for _, e := range events {
+		if e.Type != hrevent.Termination && e.Type != hrevent.TerminationCancelled {
+			return false
+		}
+	}
+	return len(events) > 0
 }
 
 // hire is the employee of a hire: the object id as the user, the zone from the attribute or the default, the
@@ -139,7 +164,7 @@ func (r Rules) hire(u graph.DirectoryUser, emp hrevent.Employee, value string, n
 	if start < now.In(loc).Format("2006-01-02") {
 		return emp, SkipHireDatePast
 	}
-	emp.User, emp.TimeZone, emp.StartDate, emp.StartTime = strings.ToLower(u.ID), zone, start, r.StartTime
+	emp.TimeZone, emp.StartDate, emp.StartTime = zone, start, r.StartTime
 	return emp, ""
 }
 
@@ -174,6 +199,15 @@ func EventID(objectID, attr, value string) string {
 func RoundKey(link string) string {
 	sum := sha256.Sum256([]byte(link))
 	return hex.EncodeToString(sum[:8])
+}
+
+// localToday is today's date in the zone.
+func localToday(zone string, now time.Time) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return now.In(loc).Format("2006-01-02")
 }
 
 // extensionValue reads one onPremisesExtensionAttributes slot.

@@ -137,3 +137,36 @@ func TestRulesNameTheSettingToFix(t *testing.T) {
 	assert.Equal(t, AttrDepartment, p.ScopeAttribute)
 	assert.Equal(t, []string{"Sales", "Support"}, p.ScopeValues)
 }
+
+// A pre-hire account created disabled (as provisioning often does) is a hire, not a hire and a leaver; a
+// disable before a future start is not a leaver either; every event names the account that changed.
+func TestAPreHireAccountCreatedDisabledIsAHire(t *testing.T) {
+	created := user(map[string]string{"employeeId": `"E2001"`, "employeeHireDate": `"2026-12-14T00:00:00Z"`, "accountEnabled": "false",
+		"employeeLeaveDateTime": "null", "department": `"Sales"`, "jobTitle": "null", "userPrincipalName": `"new@contoso.example"`})
+	all := map[string]bool{}
+	for k := range created.Props {
+		all[k] = true
+	}
+	events, _ := rules().Events(Change{User: created, Changed: all, Round: "r"}, now)
+	require.Len(t, events, 1)
+	assert.Equal(t, hrevent.Hire, events[0].Type)
+	later, skip := rules().Events(Change{User: created, Changed: map[string]bool{"accountEnabled": true}, Round: "r2"}, now)
+	assert.Empty(t, later, "disabled before a start next week")
+	assert.Equal(t, SkipNothingToAct, skip)
+
+	leaver := user(map[string]string{"employeeId": `"E0990"`, "accountEnabled": "false"})
+	events, _ = rules().Events(Change{User: leaver, Changed: map[string]bool{"accountEnabled": true}, Round: "r"}, now)
+	require.Len(t, events, 1)
+	assert.Equal(t, strings.ToLower(oid), events[0].Employee.User, "the termination names the account that was disabled")
+	assert.True(t, Leaving(events))
+}
+
+// A baseline that replaces a forgotten link still carries out the leave dates since the last good round.
+func TestARestartedBaselineKeepsTheGapsLeavers(t *testing.T) {
+	gone := user(map[string]string{"employeeId": `"E0997"`, "employeeLeaveDateTime": `"2026-12-05T17:00:00Z"`})
+	events, _ := rules().Events(Change{User: gone}, now)
+	assert.Empty(t, events, "a first baseline: a past leave date is history")
+	events, _ = rules().Events(Change{User: gone, ArmSince: now.Add(-72 * time.Hour)}, now)
+	require.Len(t, events, 1, "a restarted one: the leave fell in the gap")
+	assert.Equal(t, hrevent.Termination, events[0].Type)
+}

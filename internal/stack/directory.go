@@ -2,10 +2,12 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/tapflow/tapflow/activities"
@@ -67,9 +69,22 @@ func (s *Stack) directoryDeps(d *activities.Deps) error {
 	}
 	d.Directory, d.Sources = c.Settings, s.metrics
 	if r, ok := s.graph.(graph.DirectoryReader); ok && c.Settings.On {
-		d.DirectoryReader = r
+		d.DirectoryReader, d.KnownEmployee = r, s.knownEmployee
 	}
 	return nil
+}
+
+// knownEmployee says the employee has a workflow (running or kept after it closed).
+func (s *Stack) knownEmployee(ctx context.Context, employeeID string) (bool, error) {
+	_, err := s.client.DescribeWorkflowExecution(ctx, workflows.EmployeeWorkflowID(employeeID), "")
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look up the employee's workflow: %w", err)
+	}
+	return true, nil
 }
 
 // startDirectory starts the namespace's directory source, or finds it running, and keeps it running.

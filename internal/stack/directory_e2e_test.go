@@ -157,12 +157,14 @@ func waitDirectoryRounds(t *testing.T, s *Stack, n int) {
 
 // TestADirectoryRoundReadThreeTimesHasOneEffect reads the same round of the delta query three times (a retry,
 // a restart) and then afresh (Graph forgot the link): the hire in it is accepted once, a duplicate after that,
-// and one pass is issued.
+// and one pass is issued. Then the joiner is taken out of the scope group and disabled, as offboarding does:
+// tapflow knows them, so the leaver is carried out; an unknown user outside the scope disabled alike is left
+// alone.
 func TestADirectoryRoundReadThreeTimesHasOneEffect(t *testing.T) {
 	s := journeyStack(t, slog.New(slog.DiscardHandler), nil)
 	reader, ok := s.graph.(graph.DirectoryReader)
 	require.True(t, ok)
-	sync := &activities.DirectorySync{Directory: reader, Graph: s.graph, Rules: directoryRules(), Audit: audit.Log{},
+	sync := &activities.DirectorySync{Directory: reader, Graph: s.graph, Rules: directoryRules(), Audit: audit.Log{}, Known: s.knownEmployee,
 		Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
 			return intake.Submit(ctx, s.Client(), e)
 		}}
@@ -188,4 +190,16 @@ func TestADirectoryRoundReadThreeTimesHasOneEffect(t *testing.T) {
 	for _, e := range journeyStatus(t, s, workflows.EmployeeWorkflowID("E1002")).Events {
 		require.NotEqual(t, hrevent.JobChange, e.Type, "a hire with its department is not also a job change")
 	}
+
+	patchUser(t, s, graphemu.DemoKatherineID, `{"groups":[]}`)
+	patchUser(t, s, graphemu.DemoKatherineID, `{"accountEnabled":false}`)
+	patchUser(t, s, graphemu.DemoRadiaPerlmanID, `{"accountEnabled":false}`)
+	left, err := sync.SyncDirectory(ctx, activities.DirectorySyncRequest{DeltaLink: again.DeltaLink})
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{hrevent.StatusAccepted: 1}, left.Outcomes, "Katherine's leave")
+	require.Equal(t, 1, left.Skipped[dirsync.SkipOutOfScope], "Radia: unknown to tapflow and out of scope")
+	j := waitJourney(t, s, "E1002", "the leaver stops the journey", func(j workflows.Journey) bool { return j.Stage == workflows.StageDone })
+	require.Equal(t, workflows.OutcomeDeparted, j.Outcome)
+	_, err = s.Client().DescribeWorkflowExecution(ctx, workflows.EmployeeWorkflowID("E0999"), "")
+	require.Error(t, err, "nothing started for the user out of scope")
 }
