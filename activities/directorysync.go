@@ -75,16 +75,35 @@ func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequ
 	return res, nil
 }
 
-// round reads every page of one round, handling each user as it comes.
+// roundProgress is a round's heartbeat: the page to resume from when the attempt is cut short (a crash, a
+// timeout), so a round over a tenant-wide change gets through in several attempts.
+type roundProgress struct {
+	Start    string `json:"start"`     // the link the round began from ("" for a baseline)
+	NextLink string `json:"next_link"` // the next page to read
+	Users    int    `json:"users"`
+}
+
+// round reads every page of one round, handling each user as it comes, from where an earlier attempt of the
+// same round stopped.
 func (d *DirectorySync) round(ctx context.Context, link string, armSince time.Time, res *DirectorySyncResult) (string, error) {
-	key := dirsync.RoundKey(link)
-	return d.Directory.UsersDelta(ctx, link, d.Rules.Select(), link != "", func(u graph.DirectoryUser) error {
-		res.Users++
+	key, from := dirsync.RoundKey(link), link
+	var p roundProgress
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &p) == nil &&
+		p.Start == link && p.NextLink != "" {
+		from = p.NextLink // this round's own page: its ids are keyed on the round's start, as before
+	}
+	beat := func(next string) {
 		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, res.Users)
+			activity.RecordHeartbeat(ctx, roundProgress{Start: link, NextLink: next, Users: res.Users})
+		}
+	}
+	return d.Directory.UsersDelta(ctx, from, d.Rules.Select(), link != "", func(u graph.DirectoryUser) error {
+		res.Users++
+		if res.Users%100 == 0 {
+			beat(from)
 		}
 		return d.user(ctx, dirsync.Change{User: u, Round: key, ArmSince: armSince}, link == "", res)
-	})
+	}, func(next string) { from = next; beat(next) })
 }
 
 // user turns one reported user into events and hands them in. A user the rules do not act on is counted; it

@@ -80,14 +80,15 @@ func (d *directorySync) run(ctx workflow.Context) error {
 	return workflow.NewContinueAsNewError(ctx, DirectorySync, d.state)
 }
 
-// directoryOptions: a round may read many pages and hand in many events; it heartbeats each user. A failed
-// round is tried again from the same link at the next interval.
+// directoryOptions: a round may read many pages and hand in many events; it heartbeats the page it reads, and a
+// retry resumes from that page, so a round over a tenant-wide change gets through in several attempts. A
+// failed round is tried again from the same link at the next interval.
 func directoryOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           GraphTaskQueue,
 		StartToCloseTimeout: 30 * time.Minute,
 		HeartbeatTimeout:    2 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumAttempts: 10,
 			NonRetryableErrorTypes: activities.NonRetryableGraphErrors()},
 	})
 }

@@ -18,8 +18,10 @@ type DirectoryReader interface {
 	// UsersDelta reads one round of the users delta query and calls visit for each user in it. link is the
 	// deltaLink of the round before; "" starts afresh with $select of sel. With minimal, Graph sends only the
 	// properties that changed since link (Prefer: return=minimal). It returns the round's new deltaLink. A link
-	// Graph no longer knows gives an error for which IsDeltaExpired is true: start afresh.
-	UsersDelta(ctx context.Context, link string, sel []string, minimal bool, visit func(DirectoryUser) error) (string, error)
+	// Graph no longer knows gives an error for which IsDeltaExpired is true: start afresh. After each page but
+	// the last, next (when not nil) is given the page's nextLink: a round cut short resumes from it.
+	UsersDelta(ctx context.Context, link string, sel []string, minimal bool, visit func(DirectoryUser) error,
+		next func(nextLink string)) (string, error)
 	// GetDirectoryUser reads the given properties of one user.
 	GetDirectoryUser(ctx context.Context, id string, sel []string) (DirectoryUser, error)
 }
@@ -70,7 +72,8 @@ type deltaPage struct {
 }
 
 // UsersDelta implements DirectoryReader on GET /users/delta.
-func (s *SDK) UsersDelta(ctx context.Context, link string, sel []string, minimal bool, visit func(DirectoryUser) error) (string, error) {
+func (s *SDK) UsersDelta(ctx context.Context, link string, sel []string, minimal bool, visit func(DirectoryUser) error,
+	next func(nextLink string)) (string, error) {
 	const op = "UsersDelta"
 	ri, err := s.firstDeltaPage(link, sel)
 	if err != nil {
@@ -107,6 +110,9 @@ func (s *SDK) UsersDelta(ctx context.Context, link string, sel []string, minimal
 		}
 		if ri, err = s.nextPage(op, page.NextLink); err != nil {
 			return "", err
+		}
+		if next != nil {
+			next(page.NextLink)
 		}
 	}
 	return "", &Error{Op: op, Kind: KindTransient, Message: "no page read"}

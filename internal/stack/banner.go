@@ -46,6 +46,14 @@ func (s *Stack) Banner() string {
 		}
 		row("HR webhook", s.hookURL, note)
 	}
+	if s.hookL != nil {
+		for _, v := range s.cfg.Vendors.Vendors() {
+			row("HR source", "http://"+s.hookL.Addr().String()+"/v1/hooks/"+v, v+" webhook, records read with its API")
+		}
+	}
+	if d := s.cfg.Directory.Settings; d.On {
+		row("HR source", "directory", "Entra's users delta query every "+d.Interval.String())
+	}
 	if s.waiters != nil && s.hookL != nil {
 		row("Pickup page", "http://"+s.hookL.Addr().String()+"/p/...", "delivery by pickup link: the links in the invitations")
 	}
