@@ -30,7 +30,8 @@ type SourceMetrics interface {
 // turned into HR events by the rules and handed to the intake, the same door as every other source.
 type DirectorySync struct {
 	Directory graph.DirectoryReader
-	Graph     graph.Client // group memberships, for a group scope
+	Groups    graph.GroupReader // membership of the scope and privileged groups; nil: not followed
+	Graph     graph.Client      // group memberships, for a group scope
 	Submit    batch.Submitter
 	Rules     dirsync.Rules
 	Audit     audit.Recorder
@@ -44,17 +45,19 @@ type DirectorySync struct {
 // and the last good round, from which a baseline that replaces a forgotten link still acts on leave dates.
 type DirectorySyncRequest struct {
 	DeltaLink   string    `json:"delta_link,omitempty"`
+	GroupsLink  string    `json:"groups_link,omitempty"` // the groups delta's cursor, "" for its first round
 	LastSuccess time.Time `json:"last_success,omitzero"`
 }
 
 // DirectorySyncResult is what a round did. Its counts hold no personal data.
 type DirectorySyncResult struct {
-	DeltaLink string         `json:"delta_link"`
-	Baseline  bool           `json:"baseline,omitempty"`
-	Restarted bool           `json:"restarted,omitempty"` // Graph no longer knew the link: a baseline round instead
-	Users     int            `json:"users"`               // users the round reported
-	Outcomes  map[string]int `json:"outcomes,omitempty"`  // events by the intake's answer (accepted, duplicate, ...)
-	Skipped   map[string]int `json:"skipped,omitempty"`   // users without events, by reason
+	DeltaLink  string         `json:"delta_link"`
+	GroupsLink string         `json:"groups_link,omitempty"`
+	Baseline   bool           `json:"baseline,omitempty"`
+	Restarted  bool           `json:"restarted,omitempty"` // Graph no longer knew the link: a baseline round instead
+	Users      int            `json:"users"`               // users the round reported
+	Outcomes   map[string]int `json:"outcomes,omitempty"`  // events by the intake's answer (accepted, duplicate, ...)
+	Skipped    map[string]int `json:"skipped,omitempty"`   // users without events, by reason
 }
 
 // SyncDirectory reads one round of the users delta query from req.DeltaLink and hands its changes to the
@@ -72,6 +75,9 @@ func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequ
 		return res, graphFailure(fmt.Errorf("directory source: %w", err))
 	}
 	res.DeltaLink = link
+	if res.GroupsLink, err = d.groupsRound(ctx, req.GroupsLink, &res); err != nil {
+		return res, graphFailure(fmt.Errorf("directory source, group membership: %w", err))
+	}
 	return res, nil
 }
 

@@ -53,7 +53,8 @@ func Register(lifecycle, graphWorker worker.ActivityRegistry, d Deps) {
 	j := newJourney(d)
 	graphWorker.RegisterActivity(j)
 	if d.DirectoryReader != nil {
-		graphWorker.RegisterActivity(&DirectorySync{Directory: d.DirectoryReader, Graph: d.Graph, Submit: d.Submit,
+		groups, _ := d.DirectoryReader.(graph.GroupReader)
+		graphWorker.RegisterActivity(&DirectorySync{Directory: d.DirectoryReader, Groups: groups, Graph: d.Graph, Submit: d.Submit,
 			Rules: d.Directory.Rules, Audit: d.Audit, Metrics: d.Sources, Known: d.KnownEmployee})
 	}
 	if d.Logs != nil && d.Journeys != nil {

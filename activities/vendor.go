@@ -59,17 +59,34 @@ func (v *Vendors) HandleNotice(ctx context.Context, req NoticeRequest) (NoticeRe
 	if rec == nil {
 		var err error
 		if rec, err = a.Fetch(ctx, n.EmployeeID); err != nil {
+			if errors.Is(err, hrvendor.ErrNotFound) && n.Kind == hrvendor.KindDeleted {
+				// Deleted in HR: a joiner not yet started is rescinded when the vendor's id is the employee id.
+				return v.submitAll(ctx, n.Vendor, hrvendor.DeletedWithoutRecord(n, m, time.Now()), res)
+			}
 			return res, v.fetchFailure(ctx, n, err)
 		}
 		res.Fetched = true
 	}
 	events, err := hrvendor.Normalise(n, rec, m, time.Now())
-	if err != nil {
-		v.skipped(ctx, n.Vendor, "unmapped_record")
-		return res, temporal.NewNonRetryableApplicationError("the record does not give what the mapping needs: "+err.Error(), ErrVendorRecord, nil)
+	var serr error
+	if res, serr = v.submitAll(ctx, n.Vendor, events, res); serr != nil {
+		return res, serr
 	}
+	if err != nil {
+		// What the record could not give (a hire without its UPN, say) is left out; what it gave is in.
+		v.skipped(ctx, n.Vendor, "unmapped_record")
+		if len(events) == 0 {
+			return res, temporal.NewNonRetryableApplicationError("the record does not give what the mapping needs: "+err.Error(), ErrVendorRecord, nil)
+		}
+		logger(ctx).Warn("part of an HR vendor record could not be mapped", "source", n.Vendor, "error", err)
+	}
+	return res, nil
+}
+
+// submitAll hands the events to the intake and counts them by outcome.
+func (v *Vendors) submitAll(ctx context.Context, vendor string, events []hrevent.Event, res NoticeResult) (NoticeResult, error) {
 	for _, e := range events {
-		outcome, err := submitFromSource(ctx, n.Vendor, v.Submit, e, v.Audit, v.Metrics)
+		outcome, err := submitFromSource(ctx, vendor, v.Submit, e, v.Audit, v.Metrics)
 		if err != nil {
 			return res, err
 		}

@@ -84,6 +84,11 @@ listener) serves Prometheus metrics: webhook requests by status, the Temporal SD
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/", h.WithMetrics(m).Routes())
+		if err := hc.Check(); err != nil {
+			l.Close()
+			ml.Close()
+			return cliconf.Usage(err)
+		}
 		if r := hc.Receivers(); len(r) > 0 {
 			hooks.NewHandler(r, hooks.StartNotice(c), log.With("component", "hr-sources"), audit.Log{Logger: log}, m).Register(mux)
 		}

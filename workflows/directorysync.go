@@ -20,8 +20,9 @@ const directoryRunRounds = 120
 // DirectoryState is what the directory source carries from run to run: its cursor (Graph's deltaLink) and its
 // status.
 type DirectoryState struct {
-	DeltaLink string          `json:"delta_link,omitempty"`
-	Status    DirectoryStatus `json:"status"`
+	DeltaLink  string          `json:"delta_link,omitempty"`
+	GroupsLink string          `json:"groups_link,omitempty"` // the groups delta's, for the scope and privileged groups
+	Status     DirectoryStatus `json:"status"`
 }
 
 // DirectoryStatus is the directory source's status query's answer, for doctor and starter sources.
@@ -97,7 +98,8 @@ func directoryOptions(ctx workflow.Context) workflow.Context {
 func (d *directorySync) readRound(ctx workflow.Context) {
 	var res activities.DirectorySyncResult
 	err := workflow.ExecuteActivity(directoryOptions(ctx), directoryActs.SyncDirectory,
-		activities.DirectorySyncRequest{DeltaLink: d.state.DeltaLink, LastSuccess: d.state.Status.LastSuccess}).Get(ctx, &res)
+		activities.DirectorySyncRequest{DeltaLink: d.state.DeltaLink, GroupsLink: d.state.GroupsLink,
+			LastSuccess: d.state.Status.LastSuccess}).Get(ctx, &res)
 	st := &d.state.Status
 	st.LastRound = workflow.Now(ctx)
 	if err != nil {
@@ -107,7 +109,7 @@ func (d *directorySync) readRound(ctx workflow.Context) {
 		st.Healthy, st.Problem = false, "the last round failed: "+failureType(err)
 		return
 	}
-	d.state.DeltaLink = res.DeltaLink
+	d.state.DeltaLink, d.state.GroupsLink = res.DeltaLink, res.GroupsLink
 	st.Healthy, st.Problem, st.LastSuccess = true, "", st.LastRound
 	st.Rounds++
 	if res.Baseline {

@@ -129,6 +129,37 @@ func (r Rules) Events(c Change, now time.Time) ([]hrevent.Event, string) {
 	return out, ""
 }
 
+// MemberAdded turns a user's joining a watched group into events: joining a privileged group is a job change
+// that makes them privileged; joining a scope group reads them as new to the source (a coming hire or leave
+// date is armed). round keys the groups round, so that reading it again gives the same ids.
+func (r Rules) MemberAdded(u graph.DirectoryUser, group, round string, now time.Time) ([]hrevent.Event, string) {
+	var out []hrevent.Event
+	skip := SkipNothingToAct
+	if containsFold(r.ScopeGroups, group) {
+		events, why := r.Events(Change{User: u, Round: round}, now)
+		out, skip = append(out, events...), why
+	}
+	if containsFold(r.PrivilegedGroups, group) {
+		yes := true
+		out = append(out, hrevent.Event{ID: EventID(u.ID, "privileged", group+"\x00"+round), Type: hrevent.JobChange, OccurredAt: now,
+			Employee: hrevent.Employee{EmployeeID: u.String("employeeId"), User: strings.ToLower(u.ID)},
+			Changes:  &hrevent.Changes{Department: u.String(AttrDepartment), JobTitle: u.String(AttrJobTitle), Privileged: &yes}})
+	}
+	if len(out) == 0 {
+		return nil, skip
+	}
+	return out, ""
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // Leaving says every event is a termination or its withdrawal: what the source still carries out for an
 // employee tapflow already knows who has left its scope (offboarding often removes the groups first).
 func Leaving(events []hrevent.Event) bool {

@@ -170,3 +170,28 @@ func TestARestartedBaselineKeepsTheGapsLeavers(t *testing.T) {
 	require.Len(t, events, 1, "a restarted one: the leave fell in the gap")
 	assert.Equal(t, hrevent.Termination, events[0].Type)
 }
+
+// Joining a privileged group is a job change that makes the user privileged; joining a scope group reads the
+// user as new (a coming hire is armed, a past one is not).
+func TestJoiningAWatchedGroup(t *testing.T) {
+	r := rules()
+	r.PrivilegedGroups = []string{"AAAAAAAA-0000-4000-8000-000000000001"}
+	u := user(map[string]string{"employeeId": `"E1002"`, "department": `"IT"`, "employeeHireDate": `"2026-12-14T00:00:00Z"`})
+	events, _ := r.MemberAdded(u, "aaaaaaaa-0000-4000-8000-000000000001", "g1", now)
+	require.Len(t, events, 1)
+	assert.Equal(t, hrevent.JobChange, events[0].Type)
+	require.NotNil(t, events[0].Changes.Privileged)
+	assert.True(t, *events[0].Changes.Privileged)
+	require.NoError(t, hrevent.Validate(events[0]))
+
+	events, _ = r.MemberAdded(u, r.ScopeGroups[0], "g1", now)
+	require.Len(t, events, 1)
+	assert.Equal(t, hrevent.Hire, events[0].Type)
+	past := user(map[string]string{"employeeId": `"E0999"`, "employeeHireDate": `"2020-01-06T00:00:00Z"`})
+	events, skip := r.MemberAdded(past, r.ScopeGroups[0], "g1", now)
+	assert.Empty(t, events)
+	assert.Equal(t, SkipHireDatePast, skip)
+	_, skip = r.MemberAdded(u, "bbbbbbbb-0000-4000-8000-000000000002", "g1", now)
+	assert.Equal(t, SkipNothingToAct, skip, "a group the source does not watch")
+	assert.Len(t, r.WatchedGroups(), 2)
+}

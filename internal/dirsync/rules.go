@@ -52,7 +52,25 @@ type Rules struct {
 	// for a new registration (a re-registration journey).
 	JobChangeOn  []string `json:"job_change_on,omitempty"`
 	ReregisterOn []string `json:"reregister_on,omitempty"`
+	// PrivilegedGroups are the groups whose members tapflow holds as privileged (--privileged-groups): a user
+	// added to one is a job change that makes them privileged.
+	PrivilegedGroups []string `json:"privileged_groups,omitempty"`
 }
+
+// WatchedGroups are the groups whose membership the source follows: the scope groups (a user who joins one
+// is read as new) and the privileged groups.
+func (r Rules) WatchedGroups() []string {
+	var out []string
+	for _, g := range append(slices.Clone(r.ScopeGroups), r.PrivilegedGroups...) {
+		if g = strings.ToLower(g); !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// maxWatchedGroups is how many groups one groups delta query can follow.
+const maxWatchedGroups = 50
 
 // DefaultRules are the rules before configuration: no scope (which Check refuses), UTC, dates as written,
 // a department or job title change recorded as a job change.
@@ -86,6 +104,10 @@ func (r Rules) Check() error {
 		if _, err := time.Parse("15:04", r.StartTime); err != nil || len(r.StartTime) != 5 {
 			errs = append(errs, errors.New("TAPFLOW_DIRECTORY_START_TIME: a local time HH:MM such as 08:30"))
 		}
+	}
+	if n := len(r.WatchedGroups()); n > maxWatchedGroups {
+		errs = append(errs, fmt.Errorf("TAPFLOW_DIRECTORY_SCOPE_GROUPS and TAPFLOW_PRIVILEGED_GROUPS: %d groups, at most %d "+
+			"(Graph's groups delta query filters on 50 ids); use a parent group", n, maxWatchedGroups))
 	}
 	if r.HireDateAs != HireDateAsWritten && r.HireDateAs != HireDateLocal {
 		errs = append(errs, fmt.Errorf("TAPFLOW_DIRECTORY_HIRE_DATE: %s or %s", HireDateAsWritten, HireDateLocal))

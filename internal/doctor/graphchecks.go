@@ -108,6 +108,10 @@ func checkPermissions(ctx context.Context, r *Report, t Target, roles []string) 
 			r.add(n.name(), Info, "not needed: the tenant watch is off", "")
 			continue
 		}
+		if !t.Directory && n.calls[0].Path == "groups/delta" {
+			r.add(n.name(), Info, "not needed: the directory source is off", "")
+			continue
+		}
 		if roles != nil {
 			if n.calls[0].Allows(roles) {
 				r.add(n.name(), OK, "", "")

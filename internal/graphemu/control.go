@@ -29,6 +29,9 @@ func (e *Emulator) controlRoutes() []route {
 		newRoute("faults", map[string]handlerFunc{
 			http.MethodGet: e.listFaults, http.MethodPost: e.addFault, http.MethodDelete: e.clearFaults}),
 		newRoute("groups", map[string]handlerFunc{http.MethodGet: e.listGroupsCtl, http.MethodPost: e.addGroupCtl}),
+		newRoute("groups/*", map[string]handlerFunc{http.MethodDelete: e.deleteGroupCtl}),
+		newRoute("groups/*/members", map[string]handlerFunc{http.MethodPost: e.addMemberCtl}),
+		newRoute("groups/*/members/*", map[string]handlerFunc{http.MethodDelete: e.removeMemberCtl}),
 		newRoute("contacts", map[string]handlerFunc{http.MethodGet: e.listContactsCtl, http.MethodPost: e.addContactCtl}),
 		newRoute("domains", map[string]handlerFunc{http.MethodGet: e.getDomainsCtl, http.MethodPut: e.putDomainsCtl}),
 		newRoute("permissions", map[string]handlerFunc{http.MethodGet: e.getPermissionsCtl, http.MethodPut: e.putPermissionsCtl}),

@@ -22,16 +22,24 @@ const (
 	removedDeleted = "deleted"
 )
 
-// deltaLog is the change history the users delta query reads: a sequence number incremented by every
-// creation, property change and deletion, the removed users, and the key that signs delta tokens. A reset
-// builds a new one, so tokens issued before a reset are refused.
+// deltaLog is the change history the users and groups delta queries read: a sequence number incremented by
+// every creation, property change, membership change and deletion, the removed users, every group's history
+// (groupdelta.go), and the key that signs delta tokens. A reset builds a new one, so tokens issued before a
+// reset are refused.
 type deltaLog struct {
 	seq     uint64
 	key     [32]byte
 	removed []tombstone
+	groups  map[string]*groupTrack // lower-cased group id -> its history
 }
 
-// tombstone is a removed user as the delta query reports it.
+// Resources of a delta token: a token of one delta query is refused by the other.
+const (
+	deltaUsers  = "u"
+	deltaGroups = "g"
+)
+
+// tombstone is a removed user or group as the delta query reports it.
 type tombstone struct {
 	id     string
 	reason string // removedChanged or removedDeleted
@@ -48,7 +56,7 @@ type userTrack struct {
 
 // newDeltaLog returns an empty history with a fresh signing key.
 func newDeltaLog() *deltaLog {
-	d := &deltaLog{}
+	d := &deltaLog{groups: map[string]*groupTrack{}}
 	_, _ = rand.Read(d.key[:]) // crypto/rand.Read never fails (it aborts the program instead)
 	return d
 }
@@ -102,8 +110,8 @@ func (s *state) trackChanges(u *userRec, before map[string]string) {
 	u.track.seq = s.delta.seq
 }
 
-// removeUser deletes u from the directory and records its removal; removals older than any valid token are
-// forgotten.
+// removeUser deletes u from the directory and records its removal and the end of its memberships; removals
+// older than any valid token are forgotten.
 func (s *state) removeUser(u *userRec, reason string, now time.Time) {
 	s.users = slices.DeleteFunc(s.users, func(x *userRec) bool { return x == u })
 	s.delta.seq++
@@ -111,6 +119,7 @@ func (s *state) removeUser(u *userRec, reason string, now time.Time) {
 		return t.id == u.id || now.Sub(t.at) > deltaTokenLifetime
 	})
 	s.delta.removed = append(s.delta.removed, tombstone{id: u.id, reason: reason, seq: s.delta.seq, at: now})
+	s.trackGroups(now)
 }
 
 // relevantSeq is the last change of u that a round selecting sel reports: its creation, or the last change of
@@ -128,11 +137,14 @@ func (u *userRec) relevantSeq(sel []string) uint64 {
 
 // deltaToken is the state a $skiptoken or $deltatoken carries, signed so that the emulator knows its own.
 type deltaToken struct {
+	Res   string   `json:"r"`           // deltaUsers or deltaGroups
 	Kind  string   `json:"k"`           // "s" for a $skiptoken, "d" for a $deltatoken
 	Full  bool     `json:"f,omitempty"` // the initial round: every current user, no removals
 	Since uint64   `json:"s,omitempty"` // changes after this sequence number; a $deltatoken's position
 	Upto  uint64   `json:"u,omitempty"` // the round's end: the position its deltaLink will carry
-	After uint64   `json:"a,omitempty"` // the last change already served in this round
+	After uint64   `json:"a,omitempty"` // users: the last change already served in this round
+	Cur   string   `json:"c,omitempty"` // groups: the last group (lower-cased id) already served in this round
+	IDs   []string `json:"g,omitempty"` // groups: the lower-cased ids of $filter; nil: every group
 	Sel   []string `json:"p,omitempty"` // canonical $select; nil: the default properties, every change tracked
 	Top   int      `json:"t"`           // page size
 	At    int64    `json:"i"`           // when the token was issued, Unix seconds
@@ -147,9 +159,9 @@ func (d *deltaLog) seal(t deltaToken) string {
 	return enc.EncodeToString(body) + "." + enc.EncodeToString(mac.Sum(nil)[:16])
 }
 
-// open decodes a token sealed by this log, of the given kind and issued no longer than deltaTokenLifetime
-// before now; ok is false for anything else.
-func (d *deltaLog) open(raw, kind string, now time.Time) (deltaToken, bool) {
+// open decodes a token sealed by this log, of the given resource and kind and issued no longer than
+// deltaTokenLifetime before now; ok is false for anything else.
+func (d *deltaLog) open(raw, res, kind string, now time.Time) (deltaToken, bool) {
 	var t deltaToken
 	enc := base64.RawURLEncoding
 	b64Body, b64Sum, found := strings.Cut(raw, ".")
@@ -160,7 +172,7 @@ func (d *deltaLog) open(raw, kind string, now time.Time) (deltaToken, bool) {
 	}
 	mac := hmac.New(sha256.New, d.key[:])
 	mac.Write(body)
-	if !hmac.Equal(sum, mac.Sum(nil)[:16]) || json.Unmarshal(body, &t) != nil || t.Kind != kind {
+	if !hmac.Equal(sum, mac.Sum(nil)[:16]) || json.Unmarshal(body, &t) != nil || t.Kind != kind || t.Res != res {
 		return t, false
 	}
 	if now.Sub(time.Unix(t.At, 0)) > deltaTokenLifetime || t.Top < 1 {

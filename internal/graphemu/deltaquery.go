@@ -21,15 +21,21 @@ const (
 	msgSyncStateNotFound  = "The sync state generation is not found. The delta token is expired and data must be synchronized again."
 )
 
-// deltaRoutes lists the users delta function under its short and fully qualified names (msgraph-sdk-go calls
-// users/delta()). They must come before users/*.
+// deltaRoutes lists the users and groups delta functions under their short and fully qualified names
+// (msgraph-sdk-go calls users/delta() and groups/delta()). They must come before users/*.
 func (e *Emulator) deltaRoutes() []route {
-	h := map[string]handlerFunc{http.MethodGet: e.usersDelta}
+	users := map[string]handlerFunc{http.MethodGet: e.usersDelta}
+	groups := map[string]handlerFunc{http.MethodGet: e.groupsDelta}
 	var out []route
-	for _, name := range []string{"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"} {
-		out = append(out, newRoute("users/"+name, h))
+	for _, name := range deltaFunctionNames() {
+		out = append(out, newRoute("users/"+name, users), newRoute("groups/"+name, groups))
 	}
 	return out
+}
+
+// deltaFunctionNames are the spellings of the delta function Graph answers.
+func deltaFunctionNames() []string {
+	return []string{"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"}
 }
 
 // usersDelta serves GET /users/delta: a round of every user, then the changes since a $deltatoken.
@@ -53,7 +59,7 @@ func (e *Emulator) usersDelta(w http.ResponseWriter, r *http.Request, _ []string
 		return
 	}
 	e.mu.Lock()
-	tok, ok := e.deltaRoundLocked(q, sel, top)
+	tok, ok := e.deltaRoundLocked(q, deltaToken{Res: deltaUsers, Sel: sel, Top: top})
 	var body map[string]any
 	if ok {
 		body = e.deltaPageLocked(r, tok, preferMinimal(r))
@@ -66,31 +72,35 @@ func (e *Emulator) usersDelta(w http.ResponseWriter, r *http.Request, _ []string
 	writeJSON(w, http.StatusOK, body)
 }
 
-// deltaRoundLocked works out the page a request asks for: the next page of a $skiptoken, the changes since a
-// $deltatoken ("latest": none, from now on) or, without either, the initial round. $select and $top given
-// with a $deltatoken replace the ones it carries; with a $skiptoken they are ignored, as Graph does not
-// support them there. ok is false for a token the emulator did not issue or that expired. e.mu must be held.
-func (e *Emulator) deltaRoundLocked(q url.Values, sel []string, top int) (deltaToken, bool) {
+// deltaRoundLocked works out the page a request of delta query want.Res asks for: the next page of a
+// $skiptoken, the changes since a $deltatoken ("latest": none, from now on) or, without either, the initial
+// round. want carries the request's $select, $top and (groups) $filter; given with a $deltatoken they replace
+// the ones it carries, with a $skiptoken they are ignored, as Graph does not support them there. ok is false
+// for a token the emulator did not issue, of the other delta query, or that expired. e.mu must be held.
+func (e *Emulator) deltaRoundLocked(q url.Values, want deltaToken) (deltaToken, bool) {
 	d, now := e.st.delta, e.now()
 	if raw := q.Get("$skiptoken"); raw != "" {
-		return d.open(raw, "s", now)
+		return d.open(raw, want.Res, "s", now)
 	}
-	t := deltaToken{Kind: "s", Upto: d.seq, Sel: sel, Top: cmp.Or(top, defaultDeltaPage)}
+	t := deltaToken{Res: want.Res, Kind: "s", Upto: d.seq, Sel: want.Sel, IDs: want.IDs, Top: cmp.Or(want.Top, defaultDeltaPage)}
 	switch raw := q.Get("$deltatoken"); {
 	case raw == "":
 		t.Full = true
 	case strings.EqualFold(raw, "latest"):
 		t.Since, t.After = d.seq, d.seq
 	default:
-		prev, ok := d.open(raw, "d", now)
+		prev, ok := d.open(raw, want.Res, "d", now)
 		if !ok {
 			return t, false
 		}
 		t.Since, t.After = prev.Since, prev.Since
-		if sel == nil {
+		if want.Sel == nil {
 			t.Sel = prev.Sel
 		}
-		t.Top = cmp.Or(top, prev.Top)
+		if want.IDs == nil {
+			t.IDs = prev.IDs
+		}
+		t.Top = cmp.Or(want.Top, prev.Top)
 	}
 	return t, true
 }
@@ -139,16 +149,31 @@ func (e *Emulator) deltaPageLocked(r *http.Request, t deltaToken, minimal bool) 
 		ctx += "(" + strings.Join(t.Sel, ",") + ")"
 	}
 	body := map[string]any{"@odata.context": ctx, "value": value}
-	now := e.now().Unix()
+	var next *deltaToken
 	if more {
-		next := t
-		next.After, next.At = items[len(items)-1].seq, now
-		body["@odata.nextLink"] = baseURL(r) + "/users/delta?$skiptoken=" + e.st.delta.seal(next)
-	} else {
-		link := deltaToken{Kind: "d", Since: t.Upto, Sel: t.Sel, Top: t.Top, At: now}
-		body["@odata.deltaLink"] = baseURL(r) + "/users/delta?$deltatoken=" + e.st.delta.seal(link)
+		n := t
+		n.After = items[len(items)-1].seq
+		next = &n
 	}
+	e.linkDeltaPage(r, body, t, next)
 	return body
+}
+
+// linkDeltaPage adds to the body of a page of round t its @odata.nextLink, to next (a $skiptoken resuming
+// where the page ends), or, when next is nil, its @odata.deltaLink: a $deltatoken for the changes after the
+// round. e.mu must be held.
+func (e *Emulator) linkDeltaPage(r *http.Request, body map[string]any, t deltaToken, next *deltaToken) {
+	root, now := baseURL(r)+"/users/delta", e.now().Unix()
+	if t.Res == deltaGroups {
+		root = baseURL(r) + "/groups/delta"
+	}
+	if next != nil {
+		next.At = now
+		body["@odata.nextLink"] = root + "?$skiptoken=" + e.st.delta.seal(*next)
+		return
+	}
+	link := deltaToken{Res: t.Res, Kind: "d", Since: t.Upto, Sel: t.Sel, IDs: t.IDs, Top: t.Top, At: now}
+	body["@odata.deltaLink"] = root + "?$deltatoken=" + e.st.delta.seal(link)
 }
 
 // render writes a delta entry as Graph does. A removed user is its id and "@removed". A user of the initial

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // SeedGroup is a group of a Seed, also the body of POST /_emulator/groups. Members may also join a group by
@@ -75,8 +76,9 @@ func (s *Seed) validateGroups() error {
 	return nil
 }
 
-// addGroup validates sg, adds the group and makes its members members; it returns the new group.
-func (s *state) addGroup(sg SeedGroup) (*groupRec, error) {
+// addGroup validates sg, adds the group and makes its members members, recording them for the groups delta;
+// it returns the new group.
+func (s *state) addGroup(sg SeedGroup, now time.Time) (*groupRec, error) {
 	if err := checkGroup(sg); err != nil {
 		return nil, err
 	}
@@ -103,6 +105,7 @@ func (s *state) addGroup(sg SeedGroup) (*groupRec, error) {
 			u.groups = append(u.groups, id)
 		}
 	}
+	s.trackGroups(now)
 	return g, nil
 }
 
@@ -179,7 +182,7 @@ func (e *Emulator) addGroupCtl(w http.ResponseWriter, r *http.Request, _ []strin
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g, err := e.st.addGroup(sg)
+	g, err := e.st.addGroup(sg, e.now().UTC())
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, err.Error())
 		return

@@ -17,7 +17,7 @@ type permissionsView struct {
 // refuseWithoutPermission answers 403 Authorization_RequestDenied, as Graph does, when the call needs a
 // permission the app was not granted. It reports whether it answered.
 func (e *Emulator) refuseWithoutPermission(w http.ResponseWriter, r *http.Request, segs []string) bool {
-	call, ok := graphperm.Lookup(r.Method, segs)
+	call, ok := graphperm.Lookup(r.Method, permissionSegments(segs))
 	if !ok {
 		return false
 	}
@@ -29,6 +29,16 @@ func (e *Emulator) refuseWithoutPermission(w http.ResponseWriter, r *http.Reques
 	}
 	writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	return true
+}
+
+// permissionSegments spells a path's last segment as the permission table does when it names the delta
+// function: "delta" for delta(), microsoft.graph.delta and microsoft.graph.delta(), so that one row of the
+// table (groups/delta) covers every spelling. users/delta, whatever its spelling, matches users/*.
+func permissionSegments(segs []string) []string {
+	if n := len(segs); n > 1 && slices.ContainsFunc(deltaFunctionNames(), func(f string) bool { return strings.EqualFold(f, segs[n-1]) }) {
+		return append(slices.Clone(segs[:n-1]), "delta")
+	}
+	return segs
 }
 
 // grantedLocked lists the granted permissions; e.mu must be held.

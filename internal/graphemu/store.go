@@ -93,7 +93,7 @@ func (e *Emulator) buildState() *state {
 		}
 	}
 	for i, sg := range e.seed.Groups {
-		if _, err := st.addGroup(sg); err != nil {
+		if _, err := st.addGroup(sg, e.created); err != nil {
 			e.log.Warn("graphemu: skipping seed group", "index", i, "error", err)
 		}
 	}
@@ -175,6 +175,7 @@ func (s *state) addUser(su SeedUser, now time.Time) (*userRec, error) {
 	}
 	s.users = append(s.users, u)
 	s.trackCreated(u)
+	s.trackGroups(now)
 	return u, nil
 }
 

@@ -31,6 +31,7 @@ func (e *Emulator) patchUserCtl(w http.ResponseWriter, r *http.Request, p []stri
 	before := snapshotUser(u)
 	*u = next
 	e.st.trackChanges(u, before)
+	e.st.trackGroups(e.now().UTC())
 	writeJSON(w, http.StatusOK, e.userView(u))
 }
 

@@ -58,6 +58,8 @@ func Calls() []Call {
 			AnyOf: []string{"AuditLog.Read.All"}, AlsoAnyOf: []string{"Directory.Read.All", "Directory.ReadWrite.All"}},
 		{Feature: "watch sign-ins with a pass (sign-in log)", Method: "GET", Path: "auditLogs/signIns",
 			AnyOf: []string{"AuditLog.Read.All"}, AlsoAnyOf: []string{"Directory.Read.All", "Directory.ReadWrite.All"}},
+		{Feature: "follow the scope and privileged groups' membership (directory source)", Method: "GET", Path: "groups/delta",
+			AnyOf: []string{"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"}},
 	}
 }
 

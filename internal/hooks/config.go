@@ -68,7 +68,38 @@ func (c Config) Vendors() []string {
 	return out
 }
 
-// Receivers are the adapters the receiver verifies deliveries with: secrets only.
+// MinSecretLen is the shortest webhook secret accepted, in bytes: a shorter one can be guessed offline from a
+// single signed delivery.
+const MinSecretLen = 16
+
+// Check refuses a configured vendor whose webhook secret, or any one of its comma-separated rotation secrets, is
+// shorter than MinSecretLen bytes. The error names the variable and the fix, never the secret. Call it where the
+// receiver starts (Receivers does not); Fetchers calls it.
+func (c Config) Check() error {
+	var errs []error
+	for _, v := range []struct{ name, value, fix string }{
+		{"TAPFLOW_BAMBOOHR_WEBHOOK_SECRET", c.BambooHR.WebhookSecret, "copy the webhook's whole private key from BambooHR"},
+		{"TAPFLOW_HIBOB_WEBHOOK_SECRET", c.HiBob.WebhookSecret, "copy the webhook's whole signing secret from Bob"},
+	} {
+		if v.value == "" {
+			continue
+		}
+		secrets := split(v.value)
+		if len(secrets) == 0 {
+			errs = append(errs, fmt.Errorf("%s: set but holds no secret; %s, or unset it", v.name, v.fix))
+		}
+		for i, s := range secrets {
+			if len(s) < MinSecretLen {
+				errs = append(errs, fmt.Errorf("%s: secret %d of %d is shorter than %d bytes; %s (several, comma-separated, "+
+					"while rotating)", v.name, i+1, len(secrets), MinSecretLen, v.fix))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Receivers are the adapters the receiver verifies deliveries with: secrets only. It does not check them: call
+// Check first.
 func (c Config) Receivers() []hrvendor.Adapter {
 	var out []hrvendor.Adapter
 	if c.BambooHR.WebhookSecret != "" {
@@ -86,6 +117,9 @@ func (c Config) Fetchers() (map[string]hrvendor.Adapter, hrvendor.Mapping, error
 	vendors := c.Vendors()
 	if len(vendors) == 0 {
 		return nil, hrvendor.Mapping{}, nil
+	}
+	if err := c.Check(); err != nil {
+		return nil, hrvendor.Mapping{}, err
 	}
 	if c.Mapping == "" {
 		return nil, hrvendor.Mapping{}, errors.New("TAPFLOW_HR_MAPPING: the vendor webhooks need a mapping file; start from docs/hr-sources.md")

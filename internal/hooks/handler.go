@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/tapflow/tapflow/internal/audit"
@@ -18,11 +21,24 @@ import (
 // MaxBody is the largest delivery accepted.
 const MaxBody = 1 << 20
 
+// MaxNotices is the most employee notices one delivery may hand in (after duplicates within it are merged); a
+// delivery naming more is refused with 413 too_many_notices.
+const MaxNotices = 500
+
+// StartDeadline bounds handing one delivery's notices to Temporal: past it the delivery is answered 503 with
+// Retry-After, and the notices already handed in answer duplicate when the vendor sends it again.
+const StartDeadline = 8 * time.Second
+
+// RefusalAuditInterval is the least time between two source.refused audit (and warning log) lines of one vendor
+// and reason: unsigned requests cannot flood the audit log. The metric counts every refusal.
+const RefusalAuditInterval = 10 * time.Second
+
 // Reason codes of a refused delivery: the response's error code, the audit line's and the log line's reason.
 const (
 	ReasonBadSignature = "invalid_signature" // missing, malformed or made with no configured secret
 	ReasonStale        = "stale_signature"   // a timestamp outside the vendor's replay window
 	ReasonBadPayload   = "invalid_payload"   // not the vendor's documented payload
+	ReasonTooMany      = "too_many_notices"  // more than MaxNotices employees in one delivery
 )
 
 // Starter hands one verified notice to Temporal (StartNotice, bound to a client); duplicate when the same
@@ -42,11 +58,16 @@ type Handler struct {
 	audit   audit.Recorder
 	metrics DeliveryRecorder
 	now     func() time.Time
+
+	maxNotices    int           // MaxNotices
+	startDeadline time.Duration // StartDeadline
+	refusals      *limiter      // one refusal line per vendor and reason per RefusalAuditInterval
 }
 
 // NewHandler serves the given vendors; log, rec and m may be nil.
 func NewHandler(vendors []hrvendor.Adapter, start Starter, log *slog.Logger, rec audit.Recorder, m DeliveryRecorder) *Handler {
-	h := &Handler{vendors: map[string]hrvendor.Adapter{}, start: start, log: log, audit: rec, metrics: m, now: time.Now}
+	h := &Handler{vendors: map[string]hrvendor.Adapter{}, start: start, log: log, audit: rec, metrics: m, now: time.Now,
+		maxNotices: MaxNotices, startDeadline: StartDeadline, refusals: newLimiter(RefusalAuditInterval)}
 	for _, v := range vendors {
 		h.vendors[v.Name()] = v
 	}
@@ -115,17 +136,55 @@ func (h *Handler) handle(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h.refused(ctx, v.Name(), ReasonBadPayload)
 		return write(w, http.StatusBadRequest, failure(ReasonBadPayload, "the body is not the vendor's webhook payload")), metrics.DeliveryInvalid
 	}
+	notices = dedupe(notices)
+	if len(notices) > h.maxNotices {
+		h.refused(ctx, v.Name(), ReasonTooMany)
+		return write(w, http.StatusRequestEntityTooLarge, failure(ReasonTooMany, fmt.Sprintf("the delivery names more than %d "+
+			"employees; send fewer per delivery", h.maxNotices))), metrics.DeliveryInvalid
+	}
 	return h.startAll(ctx, w, notices)
 }
 
-// startAll hands every notice to Temporal; 202 once all are in, 200 when all were in before, 503 when Temporal
-// did not take one (the vendor sends the delivery again, and those already in answer duplicate).
+// dedupe keeps one notice per employee and kind, in the place of the first: the last one the delivery names
+// (its record is the latest), with the changed fields of all of them (nil only when none says what changed).
+func dedupe(notices []hrvendor.Notice) []hrvendor.Notice {
+	type key struct{ employee, kind string }
+	at := make(map[key]int, len(notices))
+	out := make([]hrvendor.Notice, 0, len(notices))
+	for _, n := range notices {
+		k := key{n.EmployeeID, n.Kind}
+		i, seen := at[k]
+		if !seen {
+			at[k] = len(out)
+			out = append(out, n)
+			continue
+		}
+		if prev := out[i].ChangedFields; prev != nil {
+			merged := append(append([]string{}, prev...), n.ChangedFields...)
+			slices.Sort(merged)
+			n.ChangedFields = slices.Compact(merged)
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// startAll hands every notice to Temporal within startDeadline; 202 once all are in, 200 when all were in
+// before, 503 when Temporal did not take one in time (the vendor sends the delivery again, and those already in
+// answer duplicate).
 func (h *Handler) startAll(ctx context.Context, w http.ResponseWriter, notices []hrvendor.Notice) (int, string) {
+	ctx, cancel := context.WithTimeout(ctx, h.startDeadline)
+	defer cancel()
 	res := reply{Status: "accepted", Notices: len(notices)}
 	for _, n := range notices {
-		dup, err := h.start(ctx, n)
+		err := ctx.Err()
+		dup := false
+		if err == nil {
+			dup, err = h.start(ctx, n)
+		}
 		if err != nil {
-			h.log.Warn("an hr source delivery could not be handed to Temporal; the vendor will send it again", "source", n.Vendor, "error", err)
+			h.log.Warn("an hr source delivery could not be handed to Temporal in time; the vendor will send it again",
+				"source", n.Vendor, "error", err)
 			w.Header().Set("Retry-After", "30")
 			return write(w, http.StatusServiceUnavailable, failure("temporal_unavailable", "try again later")), metrics.DeliveryUnavailable
 		}
@@ -144,12 +203,52 @@ func (h *Handler) startAll(ctx context.Context, w http.ResponseWriter, notices [
 	return write(w, http.StatusAccepted, res), metrics.DeliveryAccepted
 }
 
-// refused writes the audit line of a refused delivery.
+// refused writes the warning and the audit line of a refused delivery, at most one per vendor and reason per
+// RefusalAuditInterval; the next one written says how many were suppressed since.
 func (h *Handler) refused(ctx context.Context, vendor, reason string) {
-	h.log.Warn("hr source delivery refused", "source", vendor, "reason", reason)
-	if h.audit != nil {
-		h.audit.Record(ctx, audit.Entry{Action: "source.refused", Reason: vendor + ": " + reason})
+	due, suppressed := h.refusals.allow(vendor+"\x00"+reason, h.now())
+	if !due {
+		return
 	}
+	line := vendor + ": " + reason
+	if suppressed > 0 {
+		line += fmt.Sprintf(" (+%d suppressed)", suppressed)
+	}
+	h.log.Warn("hr source delivery refused", "source", vendor, "reason", reason, "suppressed", suppressed)
+	if h.audit != nil {
+		h.audit.Record(ctx, audit.Entry{Action: "source.refused", Reason: line})
+	}
+}
+
+// limiter lets one line per key through per interval and counts those it holds back. Its keys are vendor and
+// reason pairs: configured vendors and fixed reason codes only, so it stays small.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	last     map[string]limited
+}
+
+type limited struct {
+	at         time.Time // when the last line was let through
+	suppressed int       // lines held back since
+}
+
+func newLimiter(interval time.Duration) *limiter {
+	return &limiter{interval: interval, last: map[string]limited{}}
+}
+
+// allow reports whether key's line is due at now and, when it is, how many were held back since the last one.
+func (l *limiter) allow(key string, now time.Time) (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, seen := l.last[key]
+	if seen && now.Sub(s.at) < l.interval {
+		s.suppressed++
+		l.last[key] = s
+		return false, 0
+	}
+	l.last[key] = limited{at: now}
+	return true, s.suppressed
 }
 
 func failure(code, message string) reply {

@@ -24,13 +24,14 @@ func NoticeWorkflowID(n hrvendor.Notice) string {
 }
 
 // StartNotice is the Starter on a Temporal client: it starts the notice's workflow, which fetches the record
-// and hands the events to the intake; a workflow of that id already started (running or done) is a duplicate.
+// and hands the events to the intake; a workflow of that id running or completed is a duplicate. One that
+// failed (the vendor's API refused for a day, say) is started again by the vendor's next delivery.
 func StartNotice(c client.Client) Starter {
 	return func(ctx context.Context, n hrvendor.Notice) (bool, error) {
 		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID:                       NoticeWorkflowID(n),
 			TaskQueue:                workflows.TaskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY, // a notice that failed is tried again
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		}, workflows.VendorNotice, activities.NoticeRequest{Notice: n})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted

@@ -78,8 +78,9 @@ func SignHiBob(secret string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Verify checks Bob-Signature against every configured secret in constant time. Bob sends no timestamp header;
-// the body's signed triggeredAt, when present, must be at most MaxEventAge old and at most 5 minutes ahead.
+// Verify checks Bob-Signature against every configured secret in constant time. Bob sends no timestamp header,
+// so the body's signed triggeredAt bounds a replay: an employee event's must be readable, at most MaxEventAge
+// old and at most 5 minutes ahead; a connection test or another event family needs none.
 func (b *HiBob) Verify(h http.Header, body []byte, now time.Time) error {
 	sig := strings.TrimSpace(h.Get(HiBobSignatureHeader))
 	if sig == "" {
@@ -107,20 +108,31 @@ func (b *HiBob) Verify(h http.Header, body []byte, now time.Time) error {
 	return b.checkAge(body, now)
 }
 
-// checkAge applies MaxEventAge to the body's triggeredAt; a body without a readable one passes.
+// checkAge applies MaxEventAge to the body's triggeredAt. An employee event (one Parse makes a notice of) without
+// a readable one is stale: missing, not a string, in an unknown format, or in a body that is not exactly one JSON
+// object (the same strict decoding Parse uses). The connection test and other event families pass.
 func (b *HiBob) checkAge(body []byte, now time.Time) error {
 	if b.cfg.MaxEventAge < 0 {
 		return nil
 	}
+	trimmed := bytes.TrimSpace(body)
+	if isHiBobPing(trimmed) {
+		return nil
+	}
 	var ev struct {
-		TriggeredAt string `json:"triggeredAt"`
+		Type        string `json:"type"`
+		TriggeredAt any    `json:"triggeredAt"`
 	}
-	if json.Unmarshal(body, &ev) != nil || ev.TriggeredAt == "" {
+	if err := decodeJSON(trimmed, &ev); err != nil {
+		return fmt.Errorf("hibob: the body is not one JSON object, so it has no readable triggeredAt: %w", ErrStale)
+	}
+	if hibobKind(ev.Type) == "" {
 		return nil
 	}
-	at := readTime(ev.TriggeredAt)
+	s, _ := ev.TriggeredAt.(string)
+	at := readTime(s)
 	if at.IsZero() {
-		return nil
+		return fmt.Errorf("hibob: an employee event without a readable triggeredAt: %w", ErrStale)
 	}
 	if age := now.Sub(at); age > b.cfg.MaxEventAge {
 		return fmt.Errorf("hibob: triggeredAt is %s old, over the %s bound: %w", age.Round(time.Second), b.cfg.MaxEventAge, ErrStale)

@@ -20,7 +20,7 @@ type hibobEvent struct {
 // test") or for other event families (time off, tasks, documents).
 func (b *HiBob) Parse(body []byte, now time.Time) ([]Notice, error) {
 	trimmed := bytes.TrimSpace(body)
-	if string(trimmed) == "Ping test" || string(trimmed) == `"Ping test"` {
+	if isHiBobPing(trimmed) {
 		return nil, nil
 	}
 	var ev hibobEvent
@@ -45,6 +45,11 @@ func (b *HiBob) Parse(body []byte, now time.Time) ([]Notice, error) {
 		Vendor: VendorHiBob, DeliveryID: "hibob:" + bodyDigest(body), EmployeeID: id, Kind: kind,
 		OccurredAt: readTime(ev.TriggeredAt), ChangedFields: fieldUpdates(ev.Data["fieldUpdates"]),
 	}}, nil
+}
+
+// isHiBobPing reports whether a trimmed body is Bob's connection test sent as bare text.
+func isHiBobPing(trimmed []byte) bool {
+	return string(trimmed) == "Ping test" || string(trimmed) == `"Ping test"`
 }
 
 // hibobKind maps a v2 event type to a notice kind; "" for events that are not about an employee's lifecycle.

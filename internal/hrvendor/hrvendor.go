@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -164,11 +165,21 @@ func join(prefix, key string) string {
 	return prefix + "." + key
 }
 
-// decodeJSON decodes body keeping numbers as json.Number (ids stay exact).
+// errTrailingData: a JSON body has more after its first value than white space.
+var errTrailingData = errors.New("data after the JSON value")
+
+// decodeJSON decodes body as exactly one JSON value, keeping numbers as json.Number (ids stay exact). Anything
+// but white space after the value is an error, so that Verify and Parse read a body the same way.
 func decodeJSON(body []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
-	return d.Decode(v)
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return errTrailingData
+	}
+	return nil
 }
 
 // bodyDigest is 16 hex characters of the SHA-256 of b: a delivery id for vendors that send none.

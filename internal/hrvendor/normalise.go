@@ -6,11 +6,50 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tapflow/tapflow/internal/hrevent"
 )
+
+// ErrUnmappedRecord: the record lacks a value the mapping needs, or has one the mapping cannot read; a
+// *RecordError matches it.
+var ErrUnmappedRecord = errors.New("hrvendor: the record does not give what the mapping needs")
+
+// RecordError lists the problems of one record, each naming the mapping key and the fix, never the value.
+// Normalise returns it alongside the events it could build.
+type RecordError struct {
+	Vendor   string
+	Keys     []string // the mapping keys concerned ("user", "time_zone"), in order of first problem, once each
+	Problems []string // one line each: mapping.<vendor>.<key>: what is wrong
+}
+
+// Error joins the problems into one line.
+func (e *RecordError) Error() string { return "hrvendor: " + strings.Join(e.Problems, "; ") }
+
+// Is makes errors.Is(err, ErrUnmappedRecord) true.
+func (e *RecordError) Is(target error) bool { return target == ErrUnmappedRecord }
+
+// add records a problem of a mapping key; key "" for one that names no key (an invalid event).
+func (e *RecordError) add(key, problem string) {
+	if key == "" {
+		e.Problems = append(e.Problems, problem)
+		return
+	}
+	e.Problems = append(e.Problems, "mapping."+e.Vendor+"."+key+": "+problem)
+	if !slices.Contains(e.Keys, key) {
+		e.Keys = append(e.Keys, key)
+	}
+}
+
+// orNil is e as an error when it holds a problem, else nil.
+func (e *RecordError) orNil() error {
+	if len(e.Problems) == 0 {
+		return nil
+	}
+	return e
+}
 
 // ErrNoRecord: Normalise was given a notice that needs the employee's record (created, updated, terminated)
 // without one; fetch it first.
@@ -37,6 +76,9 @@ type facts struct {
 	zone, start, leave string // zone may be ""; dates as YYYY-MM-DD, "" when the record has none
 	statusLeft         bool
 	statusValue        string
+	// zoneBad, startBad and leaveBad: the record's value is unreadable (a problem was recorded). A bad zone
+	// falls back to default_time_zone; a bad date reads as none.
+	zoneBad, startBad, leaveBad bool
 }
 
 // Normalise turns a notice and the employee's record (the fetched one, or nil to use n.Record) into contract
@@ -45,15 +87,25 @@ type facts struct {
 //
 //   - a start date (not more than MaxHireAgeDays past) and a user give a hire, its id by the start date;
 //   - a leave date or a terminated status (or a terminated notice) give a termination, leave_at being the end of
-//     that local day, or now when only the status says so; a leave date before the start date is a previous
-//     employment and is ignored;
+//     that local day, or now when only the status says so (its id then by the status and the start date, so
+//     that each employment's leave is its own); a leave date before the start date is a previous employment
+//     and is ignored;
 //   - an updated notice whose changed fields include the department or job title gives a job_change, once the
 //     start date has passed (before it, the department is part of the hire);
+//   - an updated notice whose changed fields include the leave date or the status, for a record that now has
+//     neither a leave date nor a terminated status, gives a termination_cancelled, its id by the changed fields
+//     and the notice's time to the second (ChangedFields unknown: none);
 //   - a deleted notice gives a rescind when the record's start date is still ahead, else nothing (with no record
-//     there is nothing to go on).
+//     there is nothing to go on; see DeletedWithoutRecord).
 //
-// occurred_at is the notice's time, clamped to now. A record without a required mapped value is an error naming
-// the mapping key, never the value.
+// occurred_at is the notice's time, clamped to now.
+//
+// The parts are built independently: a record problem that affects only the hire (no user, an unreadable start
+// date, zone or start time) does not keep the termination, job_change or cancellation from being built. Events
+// may therefore be returned together with an error: the caller submits the events and records the problem. Such
+// an error is a *RecordError (errors.Is(err, ErrUnmappedRecord)) naming the mapping keys, never the values. A
+// record whose employee id cannot be read gives no events and a *RecordError; a mapping of another vendor, a
+// missing record or an unknown notice kind give no events and another error.
 func Normalise(n Notice, r Record, m VendorMapping, now time.Time) ([]hrevent.Event, error) {
 	if m.Vendor == "" {
 		m.Vendor = n.Vendor
@@ -64,77 +116,102 @@ func Normalise(n Notice, r Record, m VendorMapping, now time.Time) ([]hrevent.Ev
 	if r == nil {
 		r = n.Record
 	}
-	at := n.OccurredAt
+	switch {
+	case n.Kind != KindCreated && n.Kind != KindUpdated && n.Kind != KindTerminated && n.Kind != KindDeleted:
+		return nil, fmt.Errorf("hrvendor: unknown notice kind %q", n.Kind)
+	case r == nil && n.Kind == KindDeleted:
+		return nil, nil
+	case r == nil:
+		return nil, fmt.Errorf("hrvendor: %s notice: %w", n.Kind, ErrNoRecord)
+	}
+	ps := &RecordError{Vendor: m.Vendor}
+	emp := eventEmployeeID(n, r, m, ps)
+	if emp == "" {
+		return nil, ps.orNil()
+	}
+	f := readFacts(r, m, ps)
+	b := builder{n: n, r: r, m: m, f: f, now: now, base: hrevent.Event{OccurredAt: clampTime(n.OccurredAt, now),
+		Employee: hrevent.Employee{EmployeeID: emp, TimeZone: f.zone}}}
+	var evs []hrevent.Event
+	if n.Kind == KindDeleted {
+		evs = b.rescind()
+	} else {
+		evs = append(evs, b.hire(ps)...)
+		evs = append(evs, b.jobChange()...)
+		evs = append(evs, b.termination()...)
+		evs = append(evs, b.cancellation()...)
+	}
+	return b.finish(evs, ps)
+}
+
+// DeletedWithoutRecord is what a deleted notice gives when the vendor no longer has the record (Fetch answered
+// ErrNotFound): a rescind, id EventID(vendor, employee, "rescind", "deleted"), when the mapping takes the
+// contract's employee_id from the vendor's id (employee_id unset), since then the notice's employee id is the
+// HR employee id; else nil (with a mapped employee_id there is no record to read it from). The rescind stops an
+// onboarding in flight; for an employee who never had one, tapflow has nothing to undo.
+func DeletedWithoutRecord(n Notice, m VendorMapping, now time.Time) []hrevent.Event {
+	if m.Vendor == "" {
+		m.Vendor = n.Vendor
+	}
+	if n.Kind != KindDeleted || m.Vendor != n.Vendor || m.EmployeeID != "" || !employeeIDRe.MatchString(n.EmployeeID) {
+		return nil
+	}
+	e := hrevent.Event{ID: EventID(m.Vendor, n.EmployeeID, "rescind", "deleted"), Type: hrevent.Rescind,
+		OccurredAt: clampTime(n.OccurredAt, now), Employee: hrevent.Employee{EmployeeID: n.EmployeeID}}
+	if hrevent.Validate(e) != nil {
+		return nil
+	}
+	return []hrevent.Event{e}
+}
+
+// clampTime is a notice's time in UTC, or now when it is zero or ahead of now.
+func clampTime(at, now time.Time) time.Time {
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	if r == nil {
-		if n.Kind == KindDeleted {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("hrvendor: %s notice: %w", n.Kind, ErrNoRecord)
-	}
-	emp, err := eventEmployeeID(n, r, m)
-	if err != nil {
-		return nil, err
-	}
-	f, err := readFacts(r, m)
-	if err != nil {
-		return nil, err
-	}
-	b := builder{n: n, r: r, m: m, f: f, now: now, base: hrevent.Event{OccurredAt: at.UTC(),
-		Employee: hrevent.Employee{EmployeeID: emp, TimeZone: f.zone}}}
-	switch n.Kind {
-	case KindDeleted:
-		return b.finish(b.rescind())
-	case KindCreated, KindUpdated, KindTerminated:
-	default:
-		return nil, fmt.Errorf("hrvendor: unknown notice kind %q", n.Kind)
-	}
-	var evs []hrevent.Event
-	hire, err := b.hire()
-	if err != nil {
-		return nil, err
-	}
-	evs = append(evs, hire...)
-	evs = append(evs, b.jobChange()...)
-	evs = append(evs, b.termination()...)
-	return b.finish(evs, nil)
+	return at.UTC()
 }
 
-// eventEmployeeID is the contract's employee_id: the mapped field's value, or the vendor's id.
-func eventEmployeeID(n Notice, r Record, m VendorMapping) (string, error) {
+// eventEmployeeID is the contract's employee_id: the mapped field's value, or the vendor's id; "" (and a problem
+// recorded) when it is not a valid one.
+func eventEmployeeID(n Notice, r Record, m VendorMapping, ps *RecordError) string {
 	if m.EmployeeID == "" {
 		if !employeeIDRe.MatchString(n.EmployeeID) {
-			return "", fmt.Errorf("hrvendor: the %s employee id is not 1-64 characters of A-Z a-z 0-9 . _ -; "+
-				"set mapping.%s.employee_id to a field that is", n.Vendor, m.Vendor)
+			ps.add("employee_id", fmt.Sprintf("unset, and the %s employee id is not 1-64 characters of "+
+				"A-Z a-z 0-9 . _ -; set it to a field that is", n.Vendor))
+			return ""
 		}
-		return n.EmployeeID, nil
+		return n.EmployeeID
 	}
 	v := strings.TrimSpace(r[m.EmployeeID])
 	if !employeeIDRe.MatchString(v) {
-		return "", fmt.Errorf("hrvendor: mapping.%s.employee_id: the record's value is missing or not 1-64 "+
-			"characters of A-Z a-z 0-9 . _ -", m.Vendor)
+		ps.add("employee_id", "the record's value is missing or not 1-64 characters of A-Z a-z 0-9 . _ -")
+		return ""
 	}
-	return v, nil
+	return v
 }
 
-// readFacts reads zone, dates and status through the mapping, naming the mapping key of an unreadable value.
-func readFacts(r Record, m VendorMapping) (facts, error) {
+// readFacts reads zone, dates and status through the mapping, recording the mapping key of an unreadable value:
+// a bad zone falls back to default_time_zone, a bad date reads as none, and the facts say which were bad.
+func readFacts(r Record, m VendorMapping, ps *RecordError) facts {
 	var f facts
 	var err error
 	f.zone = m.DefaultTimeZone
 	if v := strings.TrimSpace(r[m.TimeZone]); m.TimeZone != "" && v != "" {
 		if _, lerr := time.LoadLocation(v); lerr != nil || v == "Local" {
-			return f, fmt.Errorf("hrvendor: mapping.%s.time_zone: the record's value is not an IANA zone", m.Vendor)
+			ps.add("time_zone", "the record's value is not an IANA zone")
+			f.zoneBad = true
+		} else {
+			f.zone = v
 		}
-		f.zone = v
 	}
 	if f.start, err = readDate(r, m.StartDate, m.StartDateFormat); err != nil {
-		return f, fmt.Errorf("hrvendor: mapping.%s.start_date: the record's value does not match start_date_format", m.Vendor)
+		ps.add("start_date", "the record's value does not match start_date_format")
+		f.startBad = true
 	}
 	if f.leave, err = readDate(r, m.LeaveDate, m.LeaveDateFormat); err != nil {
-		return f, fmt.Errorf("hrvendor: mapping.%s.leave_date: the record's value does not match leave_date_format", m.Vendor)
+		ps.add("leave_date", "the record's value does not match leave_date_format")
+		f.leaveBad = true
 	}
 	if m.Status != "" {
 		f.statusValue = strings.TrimSpace(r[m.Status])
@@ -142,7 +219,7 @@ func readFacts(r Record, m VendorMapping) (facts, error) {
 			f.statusLeft = f.statusLeft || (f.statusValue != "" && strings.EqualFold(f.statusValue, strings.TrimSpace(v)))
 		}
 	}
-	return f, nil
+	return f
 }
 
 // readDate reads field with layout as YYYY-MM-DD; "" when the field is unmapped, empty or BambooHR's empty date.
@@ -180,6 +257,7 @@ func (b builder) today() string {
 	return b.now.In(loc).Format("2006-01-02")
 }
 
+// event is the base event of type t, its id by attribute and value.
 func (b builder) event(t hrevent.Type, attribute, value string) hrevent.Event {
 	e := b.base
 	e.Type = t
@@ -196,9 +274,10 @@ func (b builder) left() bool {
 	return b.f.leave != "" && b.f.leave < b.today() && (b.f.start == "" || b.f.leave >= b.f.start)
 }
 
-func (b builder) rescind() ([]hrevent.Event, error) {
+// rescind builds a deleted notice's rescind, for a start date still ahead.
+func (b builder) rescind() []hrevent.Event {
 	if b.f.start == "" || b.f.start <= b.today() {
-		return nil, nil
+		return nil
 	}
-	return []hrevent.Event{b.event(hrevent.Rescind, "rescind", b.f.start)}, nil
+	return []hrevent.Event{b.event(hrevent.Rescind, "rescind", b.f.start)}
 }

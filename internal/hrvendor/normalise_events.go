@@ -3,6 +3,7 @@ package hrvendor
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,25 +11,27 @@ import (
 )
 
 // hire builds the hire event, or none when there is no start date, the employee has left, or the start date is
-// more than MaxHireAgeDays past.
-func (b builder) hire() ([]hrevent.Event, error) {
-	if b.f.start == "" || b.left() {
-		return nil, nil
+// more than MaxHireAgeDays past. A hire that is due but cannot be built (no user, no usable zone, an unreadable
+// start time) records its problems and gives none; an unreadable start or leave date (recorded by readFacts)
+// gives none too, since whether a hire is due is then unknown.
+func (b builder) hire(ps *RecordError) []hrevent.Event {
+	if b.f.startBad || b.f.leaveBad || b.f.start == "" || b.left() {
+		return nil
 	}
 	oldest, _ := time.Parse("2006-01-02", b.today())
 	if b.f.start < oldest.AddDate(0, 0, -b.m.MaxHireAgeDays).Format("2006-01-02") {
-		return nil, nil
+		return nil
 	}
 	user := strings.TrimSpace(b.r[b.m.User])
 	if user == "" {
-		return nil, fmt.Errorf("hrvendor: mapping.%s.user: the record has no value, and a hire needs the Entra user", b.m.Vendor)
+		ps.add("user", "the record has no value, and a hire needs the Entra user")
 	}
-	if b.f.zone == "" {
-		return nil, fmt.Errorf("hrvendor: mapping.%s.time_zone: the record has no value and default_time_zone is not set", b.m.Vendor)
+	if b.f.zone == "" && !b.f.zoneBad {
+		ps.add("time_zone", "the record has no value and default_time_zone is not set")
 	}
-	startTime, err := b.startTime()
-	if err != nil {
-		return nil, err
+	startTime, ok := b.startTime(ps)
+	if user == "" || b.f.zone == "" || b.f.zoneBad || !ok {
+		return nil
 	}
 	e := b.event(hrevent.Hire, "hire", b.f.start)
 	e.Employee.User = user
@@ -36,21 +39,34 @@ func (b builder) hire() ([]hrevent.Event, error) {
 	e.Employee.StartTime = startTime
 	e.Employee.PersonalEmail = plainAddress(b.r[b.m.PersonalEmail])
 	e.Employee.MobilePhone = e164(b.r[b.m.MobilePhone])
-	return []hrevent.Event{e}, nil
+	return []hrevent.Event{e}
 }
 
-// startTime reads the mapped start time (HH:MM, or 3:04 PM) or the default.
-func (b builder) startTime() (string, error) {
+// startTime reads the mapped start time (HH:MM, or 3:04 PM) or the default; false (and a problem recorded)
+// when the record's value is not a time.
+func (b builder) startTime(ps *RecordError) (string, bool) {
 	v := strings.TrimSpace(b.r[b.m.StartTime])
 	if b.m.StartTime == "" || v == "" {
-		return b.m.DefaultStartTime, nil
+		return b.m.DefaultStartTime, true
 	}
 	for _, layout := range []string{"15:04", "3:04 PM", "3:04PM", "15:04:05"} {
 		if t, err := time.Parse(layout, strings.ToUpper(v)); err == nil {
-			return t.Format("15:04"), nil
+			return t.Format("15:04"), true
 		}
 	}
-	return "", fmt.Errorf("hrvendor: mapping.%s.start_time: the record's value is not a time such as 08:30", b.m.Vendor)
+	ps.add("start_time", "the record's value is not a time such as 08:30")
+	return "", false
+}
+
+// changed reports whether the notice's changed fields name the mapped field (false when it is unmapped or the
+// notice does not say what changed).
+func (b builder) changed(field string) bool {
+	for _, c := range b.n.ChangedFields {
+		if sameField(c, field) {
+			return true
+		}
+	}
+	return false
 }
 
 // jobChange builds a job_change when an updated notice says the department or job title changed, for someone
@@ -59,19 +75,11 @@ func (b builder) jobChange() []hrevent.Event {
 	if b.n.Kind != KindUpdated || (b.f.start != "" && b.f.start >= b.today()) {
 		return nil
 	}
-	changed := func(field string) bool {
-		for _, c := range b.n.ChangedFields {
-			if sameField(c, field) {
-				return true
-			}
-		}
-		return false
-	}
 	ch := hrevent.Changes{}
-	if changed(b.m.Department) {
+	if b.changed(b.m.Department) {
 		ch.Department = strings.TrimSpace(b.r[b.m.Department])
 	}
-	if changed(b.m.JobTitle) {
+	if b.changed(b.m.JobTitle) {
 		ch.JobTitle = strings.TrimSpace(b.r[b.m.JobTitle])
 	}
 	if ch.Department == "" && ch.JobTitle == "" {
@@ -83,7 +91,10 @@ func (b builder) jobChange() []hrevent.Event {
 }
 
 // termination builds the termination: by leave date (the end of that local day) unless it belongs to a previous
-// employment, else by status or a terminated notice (now).
+// employment, else by status or a terminated notice (now). With an unreadable start date, a leave date counts
+// (whether it is a previous employment's is unknown, and a missed leave is the worse mistake). A termination
+// without a leave date is keyed by the record's start date too, so that a rehire's next leave is not taken for
+// the previous one's duplicate.
 func (b builder) termination() []hrevent.Event {
 	if b.f.leave != "" && (b.f.start == "" || b.f.leave >= b.f.start) {
 		e := b.event(hrevent.Termination, "termination", b.f.leave)
@@ -99,22 +110,54 @@ func (b builder) termination() []hrevent.Event {
 	default:
 		return nil
 	}
+	if b.f.start != "" {
+		value += "\x00start=" + b.f.start
+	}
 	e := b.event(hrevent.Termination, "termination", value)
 	e.Employee.LeaveAt = b.now.UTC().Format(time.RFC3339)
 	return []hrevent.Event{e}
 }
 
-// finish validates every event: a problem is an error naming the event's fields, never their values.
-func (b builder) finish(evs []hrevent.Event, err error) ([]hrevent.Event, error) {
-	if err != nil {
-		return nil, err
+// cancellation builds a termination_cancelled when an updated notice says the leave date or the status changed
+// and the record now has neither a leave date nor a terminated status: HR withdrew the leave. Its id is by the
+// set of changed fields and the notice's time to the second (the delivery id when the vendor gave no time), so
+// that re-deliveries of one change give one id and a later withdrawal another. A notice that does not say what
+// changed gives none.
+func (b builder) cancellation() []hrevent.Event {
+	if b.n.Kind != KindUpdated || b.f.leave != "" || b.f.leaveBad || b.f.statusLeft {
+		return nil
 	}
+	if !b.changed(b.m.LeaveDate) && !b.changed(b.m.Status) {
+		return nil
+	}
+	fields := make([]string, 0, len(b.n.ChangedFields))
+	for _, c := range b.n.ChangedFields {
+		fields = append(fields, strings.ToLower(strings.TrimPrefix(c, "root.")))
+	}
+	slices.Sort(fields)
+	when := "delivery=" + b.n.DeliveryID
+	if !b.n.OccurredAt.IsZero() {
+		when = b.n.OccurredAt.UTC().Format(time.RFC3339)
+	}
+	value := strings.Join(slices.Compact(fields), ",") + "\x00" + when
+	return []hrevent.Event{b.event(hrevent.TerminationCancelled, "leave-cleared", value)}
+}
+
+// finish keeps the events that pass hrevent.Validate; one that does not is dropped and recorded as a problem
+// naming the event's fields, never their values. It returns the events and ps when ps holds a problem.
+func (b builder) finish(evs []hrevent.Event, ps *RecordError) ([]hrevent.Event, error) {
+	out := evs[:0]
 	for _, e := range evs {
 		if verr := hrevent.Validate(e); verr != nil {
-			return nil, fmt.Errorf("hrvendor: the %s event built from a %s notice is invalid: %w", e.Type, b.m.Vendor, verr)
+			ps.add("", fmt.Sprintf("the %s event built from a %s notice is invalid: %v", e.Type, b.m.Vendor, verr))
+			continue
 		}
+		out = append(out, e)
 	}
-	return evs, nil
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, ps.orNil()
 }
 
 // plainAddress returns v when it is one plain mail address, else "" (an optional field is dropped, not fatal).

@@ -3,6 +3,7 @@ package hrvendor
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,13 +165,20 @@ func TestNormaliseErrorsNameKeysNotValues(t *testing.T) {
 			m.EmployeeID = "employeeNumber"
 			r["employeeNumber"] = "E 1001 / secret"
 		},
+		"mapping.bamboohr.start_time": func(r Record, m *VendorMapping) {
+			m.StartTime = "customStart"
+			r["customStart"] = "Mars o'clock"
+		},
+		"mapping.bamboohr.leave_date": func(r Record, _ *VendorMapping) { r["terminationDate"] = "01/12/2026" },
 	}
 	for key, mutate := range cases {
 		r, m := joiner(), bambooMapping()
 		mutate(r, &m)
-		_, err := Normalise(n, r, m, testNow)
-		if err == nil || !strings.Contains(err.Error(), key) {
-			t.Fatalf("%s: err = %v", key, err)
+		evs, err := Normalise(n, r, m, testNow)
+		var re *RecordError
+		if err == nil || !strings.Contains(err.Error(), key) || !errors.Is(err, ErrUnmappedRecord) || !errors.As(err, &re) ||
+			!slices.Contains(re.Keys, strings.TrimPrefix(key, "mapping.bamboohr.")) || len(evs) != 0 {
+			t.Fatalf("%s: events %+v, err = %v", key, evs, err)
 		}
 		for _, v := range []string{"Mars", "01/12", "secret", "contoso"} {
 			if strings.Contains(err.Error(), v) {
@@ -195,6 +203,166 @@ func TestNormaliseHiBobTerminatedNotice(t *testing.T) {
 	for _, e := range evs {
 		if err := hrevent.Validate(e); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// leaver is a record whose hire problems must not hide its termination: start and leave today.
+func leaver() Record {
+	r := joiner()
+	r["hireDate"], r["terminationDate"] = "2026-11-26", "2026-11-26"
+	return r
+}
+
+func TestNormaliseTerminationSurvivesHireProblems(t *testing.T) {
+	n := Notice{Vendor: VendorBambooHR, EmployeeID: "123", Kind: KindUpdated, ChangedFields: []string{"terminationDate"}}
+	cases := map[string]struct {
+		mutate func(Record, *VendorMapping)
+		zone   string
+	}{
+		"user":       {func(r Record, _ *VendorMapping) { r["workEmail"] = " " }, "Europe/London"},
+		"time_zone":  {func(r Record, _ *VendorMapping) { r["customZone"] = "Mars/Olympus" }, "Europe/London"},
+		"start_time": {func(r Record, m *VendorMapping) { m.StartTime, r["st"] = "st", "soon" }, "Europe/London"},
+		"start_date": {func(r Record, _ *VendorMapping) { r["hireDate"] = "26/11/2026" }, "Europe/London"},
+		"no zone": {func(r Record, m *VendorMapping) {
+			m.DefaultTimeZone, m.TimeZone = "", ""
+		}, ""},
+	}
+	for name, c := range cases {
+		r, m := leaver(), bambooMapping()
+		c.mutate(r, &m)
+		evs, err := Normalise(n, r, m, testNow)
+		if len(evs) != 1 || evs[0].Type != hrevent.Termination || evs[0].Employee.LeaveAt != "2026-11-26" ||
+			evs[0].Employee.TimeZone != c.zone {
+			t.Fatalf("%s: events = %+v, %v; want the termination", name, evs, err)
+		}
+		var re *RecordError
+		if !errors.As(err, &re) || len(re.Keys) != 1 || !errors.Is(err, ErrUnmappedRecord) {
+			t.Fatalf("%s: err = %v, want one problem", name, err)
+		}
+		for _, v := range []string{"Mars", "soon", "26/11", "contoso"} {
+			if strings.Contains(err.Error(), v) {
+				t.Fatalf("%s: error %q carries a value", name, err)
+			}
+		}
+	}
+	// A status termination survives an unreadable leave date, which is reported.
+	r := joiner()
+	r["hireDate"], r["status"], r["terminationDate"] = "2020-01-06", "Inactive", "soon"
+	evs, err := Normalise(n, r, bambooMapping(), testNow)
+	if len(evs) != 1 || evs[0].Type != hrevent.Termination || !errors.Is(err, ErrUnmappedRecord) ||
+		!strings.Contains(err.Error(), "leave_date") {
+		t.Fatalf("status termination with a bad leave date = %+v, %v", evs, err)
+	}
+	// Without a problem, the hire and the termination both come, and no error.
+	if evs, err := Normalise(n, leaver(), bambooMapping(), testNow); err != nil || len(evs) != 2 {
+		t.Fatalf("clean leaver = %+v, %v", evs, err)
+	}
+}
+
+func TestNormaliseRehireLeavesAreDistinct(t *testing.T) {
+	for _, n := range []Notice{
+		{Vendor: VendorBambooHR, EmployeeID: "123", Kind: KindUpdated, ChangedFields: []string{"status"}},
+		{Vendor: VendorBambooHR, EmployeeID: "123", Kind: KindTerminated},
+	} {
+		first, second := joiner(), joiner()
+		first["hireDate"], second["hireDate"] = "2020-01-06", "2025-03-01"
+		if n.Kind == KindUpdated {
+			first["status"], second["status"] = "Inactive", "Inactive"
+		}
+		a, errA := Normalise(n, first, bambooMapping(), testNow)
+		b, errB := Normalise(n, second, bambooMapping(), testNow)
+		if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 || a[0].ID == b[0].ID {
+			t.Fatalf("%s: leaves of two employments = %+v, %+v (%v, %v)", n.Kind, a, b, errA, errB)
+		}
+		again, _ := Normalise(n, second, bambooMapping(), testNow.Add(time.Hour))
+		if again[0].ID != b[0].ID {
+			t.Fatalf("%s: one employment's leave changed id: %s, %s", n.Kind, b[0].ID, again[0].ID)
+		}
+	}
+}
+
+func TestNormaliseLeaveClearedCancelsTheTermination(t *testing.T) {
+	at := testNow.Add(-time.Hour).Add(200 * time.Millisecond)
+	r := joiner()
+	r["hireDate"] = "2020-01-06" // terminationDate 0000-00-00, status Active
+	n := Notice{Vendor: VendorBambooHR, DeliveryID: "bamboohr:one", EmployeeID: "123", Kind: KindUpdated,
+		OccurredAt: at, ChangedFields: []string{"terminationDate", "status"}}
+	evs, err := Normalise(n, r, bambooMapping(), testNow)
+	if err != nil || len(evs) != 1 || evs[0].Type != hrevent.TerminationCancelled ||
+		!strings.HasPrefix(evs[0].ID, "bamboohr:123:leave-cleared:") || !evs[0].OccurredAt.Equal(at) {
+		t.Fatalf("cancellation = %+v, %v", evs, err)
+	}
+	redelivered := n
+	redelivered.DeliveryID, redelivered.OccurredAt = "bamboohr:two", at.Add(300*time.Millisecond)
+	redelivered.ChangedFields = []string{"status", "terminationDate"}
+	if again, _ := Normalise(redelivered, r, bambooMapping(), testNow); len(again) != 1 || again[0].ID != evs[0].ID {
+		t.Fatalf("a re-delivery of the change = %+v, want id %s", again, evs[0].ID)
+	}
+	later := n
+	later.OccurredAt = at.Add(time.Hour)
+	if other, _ := Normalise(later, r, bambooMapping(), testNow.Add(2*time.Hour)); len(other) != 1 || other[0].ID == evs[0].ID {
+		t.Fatalf("a later withdrawal = %+v, want a new id", other)
+	}
+	none := map[string]func(*Notice, Record){
+		"changed fields unknown": func(n *Notice, _ Record) { n.ChangedFields = nil },
+		"other field changed":    func(n *Notice, _ Record) { n.ChangedFields = []string{"department"} },
+		"leave date still set":   func(_ *Notice, r Record) { r["terminationDate"] = "2026-12-31" },
+		"status still left":      func(_ *Notice, r Record) { r["status"] = "Inactive" },
+		"a created notice":       func(n *Notice, _ Record) { n.Kind = KindCreated },
+	}
+	for name, mutate := range none {
+		n2, r2 := n, joiner()
+		r2["hireDate"] = "2020-01-06"
+		mutate(&n2, r2)
+		for _, e := range mustEvents(t, n2, r2, bambooMapping()) {
+			if e.Type == hrevent.TerminationCancelled {
+				t.Fatalf("%s: got a cancellation", name)
+			}
+		}
+	}
+	hb := DefaultMapping(VendorHiBob)
+	hb.User, hb.DefaultTimeZone = "root.email", "UTC"
+	hn := Notice{Vendor: VendorHiBob, EmployeeID: "77", Kind: KindUpdated, OccurredAt: at,
+		ChangedFields: []string{"internal.terminationDate"}}
+	hr := Record{"root.email": "a@contoso.example", "work.startDate": "2019-05-01", "internal.lifecycleStatus": "employed"}
+	if evs, err := Normalise(hn, hr, hb, testNow); err != nil || len(evs) != 1 || evs[0].Type != hrevent.TerminationCancelled {
+		t.Fatalf("hibob cancellation = %+v, %v", evs, err)
+	}
+}
+
+func mustEvents(t *testing.T, n Notice, r Record, m VendorMapping) []hrevent.Event {
+	t.Helper()
+	evs, err := Normalise(n, r, m, testNow)
+	if err != nil {
+		t.Fatalf("Normalise: %v", err)
+	}
+	return evs
+}
+
+func TestDeletedWithoutRecord(t *testing.T) {
+	n := Notice{Vendor: VendorBambooHR, EmployeeID: "123", Kind: KindDeleted, OccurredAt: testNow.Add(time.Hour)}
+	evs := DeletedWithoutRecord(n, bambooMapping(), testNow)
+	if len(evs) != 1 || evs[0].Type != hrevent.Rescind || evs[0].ID != EventID(VendorBambooHR, "123", "rescind", "deleted") ||
+		evs[0].Employee.EmployeeID != "123" || !evs[0].OccurredAt.Equal(testNow) || hrevent.Validate(evs[0]) != nil {
+		t.Fatalf("rescind = %+v", evs)
+	}
+	if again := DeletedWithoutRecord(n, bambooMapping(), testNow.Add(time.Hour)); again[0].ID != evs[0].ID {
+		t.Fatalf("id not deterministic: %s, %s", evs[0].ID, again[0].ID)
+	}
+	mapped := bambooMapping()
+	mapped.EmployeeID = "employeeNumber"
+	other := n
+	other.Kind = KindUpdated
+	bad := n
+	bad.EmployeeID = "not an id"
+	for name, c := range map[string]struct {
+		n Notice
+		m VendorMapping
+	}{"mapped employee_id": {n, mapped}, "not deleted": {other, bambooMapping()}, "bad id": {bad, bambooMapping()},
+		"another vendor": {n, DefaultMapping(VendorHiBob)}} {
+		if evs := DeletedWithoutRecord(c.n, c.m, testNow); evs != nil {
+			t.Fatalf("%s: %+v, want none", name, evs)
 		}
 	}
 }

@@ -115,7 +115,51 @@ func TestHiBobVerify(t *testing.T) {
 		})
 	}
 	unbounded := NewHiBob(HiBobConfig{Secrets: []string{"current"}, MaxEventAge: -1})
+	if err := unbounded.Verify(sig("current", []byte(`{"type":"employee.created","data":{}}`)),
+		[]byte(`{"type":"employee.created","data":{}}`), testNow); err != nil {
+		t.Fatalf("Verify with no age bound and no triggeredAt = %v", err)
+	}
 	if err := unbounded.Verify(sig("current", old), old, testNow); err != nil {
 		t.Fatalf("Verify with no age bound = %v", err)
+	}
+}
+
+func TestHiBobVerifyNeedsAReadableTriggeredAt(t *testing.T) {
+	b := NewHiBob(HiBobConfig{Secrets: []string{"current"}})
+	for name, c := range map[string]struct {
+		body string
+		want error
+	}{
+		"missing":            {`{"type":"employee.updated","data":{"employeeId":"1"}}`, ErrStale},
+		"a number":           {`{"type":"employee.updated","triggeredAt":1764147540,"data":{"employeeId":"1"}}`, ErrStale},
+		"unknown format":     {`{"type":"employee.left","triggeredAt":"26 Nov 2026","data":{"employeeId":"1"}}`, ErrStale},
+		"null":               {`{"type":"employee.deleted","triggeredAt":null,"data":{"employeeId":"1"}}`, ErrStale},
+		"trailing object":    {`{"type":"employee.created","data":{"employeeId":"1"}}{"triggeredAt":"2026-11-26T08:59:00"}`, ErrStale},
+		"trailing junk":      {`{"type":"employee.created","triggeredAt":"2026-11-26T08:59:00","data":{"employeeId":"1"}} x`, ErrStale},
+		"not JSON":           {`type=employee.created`, ErrStale},
+		"fresh, trailing ws": {"{\"type\":\"employee.created\",\"triggeredAt\":\"2026-11-26T08:59:00\",\"data\":{\"employeeId\":\"1\"}}\n", nil},
+		"other family":       {`{"type":"timeoff.request.created","data":{}}`, nil},
+		"connection test":    {`{"text":"Ping test"}`, nil},
+		"bare ping":          {`"Ping test"`, nil},
+	} {
+		body := []byte(c.body)
+		err := b.Verify(http.Header{HiBobSignatureHeader: {SignHiBob("current", body)}}, body, testNow)
+		if !errors.Is(err, c.want) || (c.want == nil && err != nil) {
+			t.Fatalf("%s: Verify = %v, want %v", name, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "employee.") {
+			t.Fatalf("%s: error %v carries body content", name, err)
+		}
+	}
+}
+
+func TestParseRefusesTrailingData(t *testing.T) {
+	bob := []byte(`{"type":"employee.created","triggeredAt":"2026-11-26T08:59:00","data":{"employeeId":"1"}}{"type":"x"}`)
+	if _, err := NewHiBob(HiBobConfig{}).Parse(bob, testNow); !errors.Is(err, ErrPayload) {
+		t.Fatalf("hibob Parse with trailing data = %v, want ErrPayload", err)
+	}
+	bamboo := []byte(`{"type":"employee.created","data":{"employeeId":"1"}} {"type":"employee.deleted"}`)
+	if _, err := NewBambooHR(BambooHRConfig{}).Parse(bamboo, testNow); !errors.Is(err, ErrPayload) {
+		t.Fatalf("bamboohr Parse with trailing data = %v, want ErrPayload", err)
 	}
 }

@@ -64,6 +64,7 @@ func (s *Stack) directorySettings(c *DirectoryConfig) error {
 // directoryDeps adds the directory source's parts to the activities' dependencies.
 func (s *Stack) directoryDeps(d *activities.Deps) error {
 	c := &s.cfg.Directory
+	c.Settings.Rules.PrivilegedGroups = d.Joiner.PrivilegedGroups
 	if err := s.directorySettings(c); err != nil {
 		return err
 	}

@@ -203,3 +203,50 @@ func TestADirectoryRoundReadThreeTimesHasOneEffect(t *testing.T) {
 	_, err = s.Client().DescribeWorkflowExecution(ctx, workflows.EmployeeWorkflowID("E0999"), "")
 	require.Error(t, err, "nothing started for the user out of scope")
 }
+
+// TestJoiningAScopeOrPrivilegedGroupIsAChange follows the groups delta query: a coming hire outside the scope is
+// left alone until HR adds the person to the scope group, which arms it; a user added to a privileged group is
+// a job change that makes them privileged.
+func TestJoiningAScopeOrPrivilegedGroupIsAChange(t *testing.T) {
+	s := journeyStack(t, slog.New(slog.DiscardHandler), nil)
+	emu := s.EmulatorURL() + "/_emulator"
+	var g struct{ ID string }
+	postJSON(t, emu+"/groups", `{"displayName":"Payment approvers"}`, &g)
+	require.NotEmpty(t, g.ID)
+	reader := s.graph.(graph.DirectoryReader)
+	rules := directoryRules()
+	rules.PrivilegedGroups = []string{g.ID}
+	sync := &activities.DirectorySync{Directory: reader, Groups: s.graph.(graph.GroupReader), Graph: s.graph, Rules: rules,
+		Known: s.knownEmployee, Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) { return intake.Submit(ctx, s.Client(), e) }}
+	ctx := context.Background()
+	round := func(prev activities.DirectorySyncResult) activities.DirectorySyncResult {
+		res, err := sync.SyncDirectory(ctx, activities.DirectorySyncRequest{DeltaLink: prev.DeltaLink, GroupsLink: prev.GroupsLink})
+		require.NoError(t, err)
+		return res
+	}
+	base := round(activities.DirectorySyncResult{})
+	require.NotEmpty(t, base.GroupsLink)
+	require.Empty(t, base.Outcomes)
+
+	patchUser(t, s, graphemu.DemoRadiaPerlmanID, fmt.Sprintf(`{"employeeHireDate":%q}`, utcDay(7)))
+	outside := round(base)
+	require.Empty(t, outside.Outcomes)
+	require.Equal(t, 1, outside.Skipped[dirsync.SkipOutOfScope])
+
+	postJSON(t, emu+"/groups/"+graphemu.DemoNewJoinersGroupID+"/members", fmt.Sprintf(`{"id":%q}`, graphemu.DemoRadiaPerlmanID), nil)
+	joined := round(outside)
+	require.Equal(t, map[string]int{hrevent.StatusAccepted: 1}, joined.Outcomes, "the coming hire is armed")
+	next := time.Now().UTC().AddDate(0, 0, 7).Format("2006-01-02")
+	waitJourney(t, s, "E0999", "a joiner journey for next week", func(j workflows.Journey) bool { return j.StartDate == next })
+
+	postJSON(t, emu+"/groups/"+g.ID+"/members", fmt.Sprintf(`{"id":%q}`, graphemu.DemoKatherineID), nil)
+	privileged := round(joined)
+	require.Equal(t, map[string]int{hrevent.StatusAccepted: 1}, privileged.Outcomes)
+	found := false
+	for _, e := range journeyStatus(t, s, workflows.EmployeeWorkflowID("E1002")).Events {
+		found = found || (e.Type == hrevent.JobChange && e.Status == hrevent.StatusAccepted)
+	}
+	require.True(t, found, "Katherine's job change is recorded")
+	again := round(joined)
+	require.Equal(t, map[string]int{hrevent.StatusDuplicate: 1}, again.Outcomes, "the groups round read again: one effect")
+}

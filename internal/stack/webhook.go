@@ -34,6 +34,9 @@ func (s *Stack) startWebhook() error {
 	s.hookURL = "http://" + l.Addr().String() + "/v1/events"
 	mux := http.NewServeMux()
 	mux.Handle("/", h.WithMetrics(s.metrics).Routes()) // counted in the worker's /metrics
+	if err := s.cfg.Vendors.Check(); err != nil {
+		return err
+	}
 	if r := s.cfg.Vendors.Receivers(); len(r) > 0 {
 		hooks.NewHandler(r, hooks.StartNotice(s.client), s.log.With("component", "hr-sources"),
 			audit.Log{Logger: s.auditLogger()}, s.metrics).Register(mux)
