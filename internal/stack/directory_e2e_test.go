@@ -217,7 +217,9 @@ func TestJoiningAScopeOrPrivilegedGroupIsAChange(t *testing.T) {
 	rules := directoryRules()
 	rules.PrivilegedGroups = []string{g.ID}
 	sync := &activities.DirectorySync{Directory: reader, Groups: s.graph.(graph.GroupReader), Graph: s.graph, Rules: rules,
-		Known: s.knownEmployee, Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) { return intake.Submit(ctx, s.Client(), e) }}
+		Known: s.knownEmployee, Submit: func(ctx context.Context, e hrevent.Event) (hrevent.Result, error) {
+			return intake.Submit(ctx, s.Client(), e)
+		}}
 	ctx := context.Background()
 	round := func(prev activities.DirectorySyncResult) activities.DirectorySyncResult {
 		res, err := sync.SyncDirectory(ctx, activities.DirectorySyncRequest{DeltaLink: prev.DeltaLink, GroupsLink: prev.GroupsLink})
