@@ -44,7 +44,7 @@ Standard Webhooks receiver (POST /v1/events) is always there and is not listed.`
 		if s, on := sources.Directory(a.ctx, c, directory); on {
 			list = append(list, s)
 		}
-		for _, v := range hc.Vendors() {
+		for _, v := range hc.Configured() {
 			list = append(list, sources.Vendor(a.ctx, c, v, fetchers[v]))
 		}
 		if asJSON {

@@ -115,7 +115,7 @@ func doctorTarget(ctx context.Context, cfg stack.Config) (doctor.Target, func(),
 		Issuance: cfg.Journey.Settings.Issuance, SecurityMailbox: cfg.Journey.Settings.SecurityMailbox, TaskQueue: workflows.TaskQueue,
 		Pickup: cfg.Journey.Settings.Channel == activities.ChannelPickup, PublicURL: publicURL(cfg), Watch: cfg.Journey.Settings.Watch.On,
 		Token:     func(ctx context.Context) (string, error) { return graph.AccessToken(ctx, gc) },
-		Directory: cfg.Directory.Settings.On, Vendors: cfg.Vendors.Vendors(),
+		Directory: cfg.Directory.Settings.On, Vendors: cfg.Vendors.Configured(),
 	}
 	t.VendorFetchers, _, t.VendorConfigErr = cfg.Vendors.Fetchers()
 	opts, err := tc.Options(slog.New(slog.DiscardHandler))

@@ -98,6 +98,19 @@ func (c Config) Check() error {
 	return errors.Join(errs...)
 }
 
+// Configured are the vendors the workers read records from: those with a webhook secret (the dev stack, which
+// serves the hooks too) or with API credentials (production workers, where starter serve holds the secrets).
+func (c Config) Configured() []string {
+	var out []string
+	if c.BambooHR.WebhookSecret != "" || c.BambooHR.APIKey != "" {
+		out = append(out, hrvendor.VendorBambooHR)
+	}
+	if c.HiBob.WebhookSecret != "" || c.HiBob.ServiceUserID != "" || c.HiBob.Token != "" {
+		out = append(out, hrvendor.VendorHiBob)
+	}
+	return out
+}
+
 // Receivers are the adapters the receiver verifies deliveries with: secrets only. It does not check them: call
 // Check first.
 func (c Config) Receivers() []hrvendor.Adapter {
@@ -114,7 +127,7 @@ func (c Config) Receivers() []hrvendor.Adapter {
 // Fetchers are the adapters the workers fetch records with, and the mapping, for every configured vendor. A
 // vendor without its credentials or its mapping section is an error naming the setting.
 func (c Config) Fetchers() (map[string]hrvendor.Adapter, hrvendor.Mapping, error) {
-	vendors := c.Vendors()
+	vendors := c.Configured()
 	if len(vendors) == 0 {
 		return nil, hrvendor.Mapping{}, nil
 	}
