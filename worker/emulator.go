@@ -58,18 +58,23 @@ TAPFLOW_GRAPH_URL=http://ADDRESS/v1.0 and TAPFLOW_GRAPH_STATIC_TOKEN=any-value. 
 		srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		fmt.Fprintf(stdout, "Graph emulator on http://%s/v1.0 (control API http://%s/_emulator/). Stop with Ctrl-C.\n",
 			l.Addr(), l.Addr())
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(l) }()
-		select {
-		case <-ctx.Done():
-		case err := <-errc:
-			if !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("emulator server: %w", err)
-			}
-		}
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(shutdown)
+		return serveUntilDone(ctx, srv, l)
 	}
 	return cmd
+}
+
+// serveUntilDone serves an emulator on l until ctx ends, then shuts the server down.
+func serveUntilDone(ctx context.Context, srv *http.Server, l net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("emulator server: %w", err)
+		}
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -64,18 +63,7 @@ GET /_emulator/deliveries, POST /_emulator/send (forged or stale deliveries). do
 		}
 		srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 		fmt.Fprintf(stdout, "%s emulator: API http://%s%s, control API http://%s/_emulator/. Stop with Ctrl-C.\n", args[0], l.Addr(), api, l.Addr())
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(l) }()
-		select {
-		case <-ctx.Done():
-		case err := <-errc:
-			if !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("emulator server: %w", err)
-			}
-		}
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(shutdown)
+		return serveUntilDone(ctx, srv, l)
 	}
 	return cmd
 }

@@ -34,36 +34,25 @@ type MemberChange struct {
 // groupDeltaPage is one page of the groups delta query.
 type groupDeltaPage struct {
 	Value []struct {
-		ID      string          `json:"id"`
-		Removed json.RawMessage `json:"@removed"`
+		ID      string `json:"id"`
 		Members []struct {
 			Type    string          `json:"@odata.type"`
 			ID      string          `json:"id"`
 			Removed json.RawMessage `json:"@removed"`
 		} `json:"members@delta"`
 	} `json:"value"`
-	NextLink  string `json:"@odata.nextLink"`
-	DeltaLink string `json:"@odata.deltaLink"`
 }
 
 // GroupMembersDelta implements GroupReader on GET /groups/delta?$select=id,members&$filter=id eq '…' or ….
 func (s *SDK) GroupMembersDelta(ctx context.Context, link string, groups []string, visit func(MemberChange) error) (string, error) {
-	const op = "GroupMembersDelta"
 	ri, err := s.firstGroupsPage(link, groups)
 	if err != nil {
 		return "", err
 	}
-	for pages := 0; ri != nil; pages++ {
-		if pages == maxDeltaPages {
-			return "", &Error{Op: op, Kind: KindTransient, Message: fmt.Sprintf("more than %d pages in one round", maxDeltaPages)}
-		}
-		raw, err := s.getPage(ctx, op, ri)
-		if err != nil {
-			return "", err
-		}
+	return s.readDeltaRound(ctx, "GroupMembersDelta", ri, "", func(raw []byte) error {
 		var page groupDeltaPage
 		if err := json.Unmarshal(raw, &page); err != nil {
-			return "", &Error{Op: op, Kind: KindTransient, Err: fmt.Errorf("read the page: %w", err)}
+			return &Error{Op: "GroupMembersDelta", Kind: KindTransient, Err: fmt.Errorf("read the page: %w", err)}
 		}
 		for _, g := range page.Value {
 			for _, m := range g.Members {
@@ -71,24 +60,12 @@ func (s *SDK) GroupMembersDelta(ctx context.Context, link string, groups []strin
 					continue // a nested group or a device: its users are not tracked here
 				}
 				if err := visit(MemberChange{GroupID: strings.ToLower(g.ID), UserID: strings.ToLower(m.ID), Removed: len(m.Removed) > 0}); err != nil {
-					return "", err
+					return err
 				}
 			}
 		}
-		if page.NextLink == "" {
-			if page.DeltaLink == "" {
-				return "", &Error{Op: op, Kind: KindTransient, Message: "the last page had neither a nextLink nor a deltaLink"}
-			}
-			if _, err := s.nextPage(op, page.DeltaLink); err != nil {
-				return "", err
-			}
-			return page.DeltaLink, nil
-		}
-		if ri, err = s.nextPage(op, page.NextLink); err != nil {
-			return "", err
-		}
-	}
-	return "", &Error{Op: op, Kind: KindTransient, Message: "no page read"}
+		return nil
+	}, nil)
 }
 
 // firstGroupsPage is the round's first request: the link of the round before, or a new query for the groups.

@@ -66,56 +66,77 @@ const maxDeltaPages = 500
 
 // deltaPage is one page of the users delta query.
 type deltaPage struct {
-	Value     []map[string]json.RawMessage `json:"value"`
-	NextLink  string                       `json:"@odata.nextLink"`
-	DeltaLink string                       `json:"@odata.deltaLink"`
+	Value []map[string]json.RawMessage `json:"value"`
+}
+
+// deltaLinks are a delta page's links: the next page of the round, or, on its last page, the next round's.
+type deltaLinks struct {
+	NextLink  string `json:"@odata.nextLink"`
+	DeltaLink string `json:"@odata.deltaLink"`
 }
 
 // UsersDelta implements DirectoryReader on GET /users/delta.
 func (s *SDK) UsersDelta(ctx context.Context, link string, sel []string, minimal bool, visit func(DirectoryUser) error,
 	next func(nextLink string)) (string, error) {
-	const op = "UsersDelta"
 	ri, err := s.firstDeltaPage(link, sel)
 	if err != nil {
 		return "", err
 	}
-	for pages := 0; ri != nil; pages++ {
-		if pages == maxDeltaPages {
-			return "", &Error{Op: op, Kind: KindTransient, Message: fmt.Sprintf("more than %d pages in one round", maxDeltaPages)}
+	prefer := ""
+	if minimal {
+		prefer = "return=minimal"
+	}
+	return s.readDeltaRound(ctx, "UsersDelta", ri, prefer, func(raw []byte) error {
+		var page deltaPage
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return &Error{Op: "UsersDelta", Kind: KindTransient, Err: fmt.Errorf("read the page: %w", err)}
 		}
-		if minimal {
-			ri.Headers.TryAdd("Prefer", "return=minimal")
+		for _, props := range page.Value {
+			if err := visit(directoryUser(props)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, next)
+}
+
+// readDeltaRound GETs a delta round's pages from ri (with the Prefer header, when given), hands each page's
+// body to visit and each nextLink to next (when not nil), and returns the round's deltaLink. Every link must
+// stay on the Graph endpoint; a round is bounded to maxDeltaPages pages.
+func (s *SDK) readDeltaRound(ctx context.Context, op string, ri *abs.RequestInformation, prefer string, visit func([]byte) error,
+	next func(string)) (string, error) {
+	for pages := 0; pages < maxDeltaPages; pages++ {
+		if prefer != "" {
+			ri.Headers.TryAdd("Prefer", prefer)
 		}
 		raw, err := s.getPage(ctx, op, ri)
 		if err != nil {
 			return "", err
 		}
-		var page deltaPage
-		if err := json.Unmarshal(raw, &page); err != nil {
+		var links deltaLinks
+		if err := json.Unmarshal(raw, &links); err != nil {
 			return "", &Error{Op: op, Kind: KindTransient, Err: fmt.Errorf("read the page: %w", err)}
 		}
-		for _, props := range page.Value {
-			if err := visit(directoryUser(props)); err != nil {
-				return "", err
-			}
+		if err := visit(raw); err != nil {
+			return "", err
 		}
-		if page.NextLink == "" {
-			if page.DeltaLink == "" {
+		if links.NextLink == "" {
+			if links.DeltaLink == "" {
 				return "", &Error{Op: op, Kind: KindTransient, Message: "the last page had neither a nextLink nor a deltaLink"}
 			}
-			if _, err := s.nextPage(op, page.DeltaLink); err != nil {
+			if _, err := s.nextPage(op, links.DeltaLink); err != nil {
 				return "", err
 			}
-			return page.DeltaLink, nil
+			return links.DeltaLink, nil
 		}
-		if ri, err = s.nextPage(op, page.NextLink); err != nil {
+		if ri, err = s.nextPage(op, links.NextLink); err != nil {
 			return "", err
 		}
 		if next != nil {
-			next(page.NextLink)
+			next(links.NextLink)
 		}
 	}
-	return "", &Error{Op: op, Kind: KindTransient, Message: "no page read"}
+	return "", &Error{Op: op, Kind: KindTransient, Message: fmt.Sprintf("more than %d pages in one round", maxDeltaPages)}
 }
 
 // firstDeltaPage is the round's first request: the link of the round before, or a new query with $select.

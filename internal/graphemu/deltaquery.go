@@ -144,11 +144,7 @@ func (e *Emulator) deltaPageLocked(r *http.Request, t deltaToken, minimal bool) 
 	for _, it := range items {
 		value = append(value, it.render(t, minimal))
 	}
-	ctx := baseURL(r) + "/$metadata#users"
-	if t.Sel != nil {
-		ctx += "(" + strings.Join(t.Sel, ",") + ")"
-	}
-	body := map[string]any{"@odata.context": ctx, "value": value}
+	body := map[string]any{"@odata.context": deltaContext(r, "users", t.Sel), "value": value}
 	var next *deltaToken
 	if more {
 		n := t
@@ -249,4 +245,13 @@ func preferMinimal(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// deltaContext is a delta page's @odata.context: the entity set, with the $select it tracks.
+func deltaContext(r *http.Request, entity string, sel []string) string {
+	ctx := baseURL(r) + "/$metadata#" + entity
+	if sel != nil {
+		ctx += "(" + strings.Join(sel, ",") + ")"
+	}
+	return ctx
 }

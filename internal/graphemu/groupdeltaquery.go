@@ -172,11 +172,7 @@ func (e *Emulator) groupDeltaPageLocked(r *http.Request, t deltaToken, minimal b
 	for _, tr := range items {
 		value = append(value, tr.render(t, minimal))
 	}
-	ctx := baseURL(r) + "/$metadata#groups"
-	if t.Sel != nil {
-		ctx += "(" + strings.Join(t.Sel, ",") + ")"
-	}
-	body := map[string]any{"@odata.context": ctx, "value": value}
+	body := map[string]any{"@odata.context": deltaContext(r, "groups", t.Sel), "value": value}
 	var next *deltaToken
 	if more {
 		n := t

@@ -77,13 +77,8 @@ func (e *Emulator) removeMemberCtl(w http.ResponseWriter, r *http.Request, p []s
 // delta reports it removed, reason "changed" (a deletion deletedItems could undo) or, with ?permanent=true,
 // "deleted".
 func (e *Emulator) deleteGroupCtl(w http.ResponseWriter, r *http.Request, p []string) {
-	reason := removedChanged
-	switch r.URL.Query().Get("permanent") {
-	case "", "false":
-	case "true":
-		reason = removedDeleted
-	default:
-		writeError(w, r, http.StatusBadRequest, codeBadRequest, "permanent must be true or false")
+	reason, ok := removalReason(w, r)
+	if !ok {
 		return
 	}
 	tr, unlock := e.lockGroup(w, r, p[0])

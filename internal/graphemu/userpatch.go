@@ -75,13 +75,8 @@ func (s *state) patchedUser(u *userRec, body map[string]json.RawMessage) (userRe
 // reports it removed, reason "changed" (a deletion deletedItems could undo, as Entra's is) or, with
 // ?permanent=true, "deleted".
 func (e *Emulator) deleteUserCtl(w http.ResponseWriter, r *http.Request, p []string) {
-	reason := removedChanged
-	switch r.URL.Query().Get("permanent") {
-	case "", "false":
-	case "true":
-		reason = removedDeleted
-	default:
-		writeError(w, r, http.StatusBadRequest, codeBadRequest, "permanent must be true or false")
+	reason, ok := removalReason(w, r)
+	if !ok {
 		return
 	}
 	u, unlock := e.lockUser(w, r, p[0])
@@ -261,4 +256,17 @@ func patchExtAttrs(u *userRec, raw json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// removalReason reads a control DELETE's ?permanent: the reason the delta query reports, "changed" (a deletion
+// deletedItems could undo, as Entra's is) or, with permanent=true, "deleted". false: answered 400.
+func removalReason(w http.ResponseWriter, r *http.Request) (string, bool) {
+	switch r.URL.Query().Get("permanent") {
+	case "", "false":
+		return removedChanged, true
+	case "true":
+		return removedDeleted, true
+	}
+	writeError(w, r, http.StatusBadRequest, codeBadRequest, "permanent must be true or false")
+	return "", false
 }
