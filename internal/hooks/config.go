@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tapflow/tapflow/internal/cliconf"
 	"github.com/tapflow/tapflow/internal/hrvendor"
@@ -26,6 +27,7 @@ type BambooHRConfig struct {
 	APIKey        string
 	CompanyDomain string
 	APIURL        string // the API base; empty: BambooHR's own
+	ReplayWindow  time.Duration
 }
 
 // HiBobConfig is HiBob's part of the configuration.
@@ -34,6 +36,7 @@ type HiBobConfig struct {
 	ServiceUserID string
 	Token         string
 	APIURL        string // the API base; empty: Bob's own
+	MaxEventAge   time.Duration
 }
 
 // Bind binds the vendor sources' settings: the workers' (every one).
@@ -54,6 +57,10 @@ func BindSecrets(s *cliconf.Set, c *Config) {
 		"set: POST /v1/hooks/bamboohr is served")
 	s.String(&c.HiBob.WebhookSecret, "hibob-webhook-secret", "", "HiBob webhook signing secret(s), comma-separated while rotating; "+
 		"set: POST /v1/hooks/hibob is served")
+	s.Duration(&c.BambooHR.ReplayWindow, "bamboohr-replay-window", hrvendor.DefaultReplayWindow,
+		"how far X-BambooHR-Timestamp may be from the receiver's clock (BambooHR publishes none)")
+	s.Duration(&c.HiBob.MaxEventAge, "hibob-max-event-age", hrvendor.DefaultHiBobMaxEventAge,
+		"how old a HiBob delivery's signed triggeredAt may be (Bob sends no timestamp header; its retries span 3 days)")
 }
 
 // Vendors are the configured vendors' names (those with a webhook secret).
@@ -95,6 +102,12 @@ func (c Config) Check() error {
 			}
 		}
 	}
+	if w := c.BambooHR.ReplayWindow; w < 0 || w > time.Hour {
+		errs = append(errs, errors.New("TAPFLOW_BAMBOOHR_REPLAY_WINDOW: between 1s and 1h (default 5m): a wider window lets a captured delivery be replayed longer"))
+	}
+	if a := c.HiBob.MaxEventAge; a < 0 || (a > 0 && (a < time.Hour || a > 7*24*time.Hour)) {
+		errs = append(errs, errors.New("TAPFLOW_HIBOB_MAX_EVENT_AGE: between 1h and 168h (default 96h, longer than Bob's 3 days of retries)"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -116,10 +129,12 @@ func (c Config) Configured() []string {
 func (c Config) Receivers() []hrvendor.Adapter {
 	var out []hrvendor.Adapter
 	if c.BambooHR.WebhookSecret != "" {
-		out = append(out, hrvendor.NewBambooHR(hrvendor.BambooHRConfig{Secrets: split(c.BambooHR.WebhookSecret)}))
+		out = append(out, hrvendor.NewBambooHR(hrvendor.BambooHRConfig{Secrets: split(c.BambooHR.WebhookSecret),
+			ReplayWindow: c.BambooHR.ReplayWindow}))
 	}
 	if c.HiBob.WebhookSecret != "" {
-		out = append(out, hrvendor.NewHiBob(hrvendor.HiBobConfig{Secrets: split(c.HiBob.WebhookSecret)}))
+		out = append(out, hrvendor.NewHiBob(hrvendor.HiBobConfig{Secrets: split(c.HiBob.WebhookSecret),
+			MaxEventAge: c.HiBob.MaxEventAge}))
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,4 +62,13 @@ func TestShortWebhookSecretsAreRefused(t *testing.T) {
 		require.ErrorContains(t, ferr, c.variable, "%s: Fetchers checks too", name)
 	}
 	assert.Len(t, Config{BambooHR: BambooHRConfig{WebhookSecret: "shh-too-short"}}.Receivers(), 1, "Receivers does not check")
+}
+
+func TestTheReplayWindowsAreBounded(t *testing.T) {
+	c := Config{BambooHR: BambooHRConfig{WebhookSecret: "a-long-enough-secret", ReplayWindow: 2 * time.Hour}}
+	require.ErrorContains(t, c.Check(), "TAPFLOW_BAMBOOHR_REPLAY_WINDOW")
+	c = Config{HiBob: HiBobConfig{WebhookSecret: "a-long-enough-secret", MaxEventAge: -time.Second}}
+	require.ErrorContains(t, c.Check(), "TAPFLOW_HIBOB_MAX_EVENT_AGE")
+	c.HiBob.MaxEventAge = 0
+	require.NoError(t, c.Check(), "zero: the default")
 }
