@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/tapflow/tapflow/internal/audit"
 	"github.com/tapflow/tapflow/internal/batch"
@@ -56,6 +57,7 @@ type DirectorySyncResult struct {
 	Baseline   bool           `json:"baseline,omitempty"`
 	Restarted  bool           `json:"restarted,omitempty"` // Graph no longer knew the link: a baseline round instead
 	Users      int            `json:"users"`               // users the round reported
+	Leavers    int            `json:"leavers,omitempty"`   // terminations handed in
 	Outcomes   map[string]int `json:"outcomes,omitempty"`  // events by the intake's answer (accepted, duplicate, ...)
 	Skipped    map[string]int `json:"skipped,omitempty"`   // users without events, by reason
 }
@@ -72,13 +74,23 @@ func (d *DirectorySync) SyncDirectory(ctx context.Context, req DirectorySyncRequ
 		link, err = d.round(ctx, "", req.LastSuccess, &res)
 	}
 	if err != nil {
-		return res, graphFailure(fmt.Errorf("directory source: %w", err))
+		return res, roundFailure("directory source", err)
 	}
 	res.DeltaLink = link
 	if res.GroupsLink, err = d.groupsRound(ctx, req.GroupsLink, &res); err != nil {
-		return res, graphFailure(fmt.Errorf("directory source, group membership: %w", err))
+		return res, roundFailure("directory source, group membership", err)
 	}
 	return res, nil
+}
+
+// roundFailure is a failed round's error for Temporal: a hold keeps its own (non-retryable) type, which must be
+// the top-level error for Temporal to see it; a Graph failure becomes its typed error.
+func roundFailure(what string, err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app
+	}
+	return graphFailure(fmt.Errorf("%s: %w", what, err))
 }
 
 // roundProgress is a round's heartbeat: the page to resume from when the attempt is cut short (a crash, a
@@ -203,12 +215,34 @@ func (d *DirectorySync) inScope(ctx context.Context, u graph.DirectoryUser) (str
 
 // submit hands one event to the intake and counts its outcome. Temporal not taking it fails the round.
 func (d *DirectorySync) submit(ctx context.Context, e hrevent.Event, res *DirectorySyncResult) error {
+	if e.Type == hrevent.Termination {
+		if limit := d.Rules.MaxLeaversPerRound; limit > 0 && res.Leavers >= limit {
+			return d.holdLeavers(ctx, limit)
+		}
+		res.Leavers++
+	}
 	outcome, err := submitFromSource(ctx, metrics.SourceDirectory, d.Submit, e, d.Audit, d.Metrics)
 	if err != nil {
 		return err
 	}
 	res.Outcomes[outcome]++
 	return nil
+}
+
+// ErrTooManyLeavers is the error type of a round held by the leaver breaker.
+const ErrTooManyLeavers = "DirectoryTooManyLeavers"
+
+// holdLeavers stops a round that would carry out more leavers than the breaker allows: a bulk disable, or leave
+// dates written tenant-wide, is held until someone raises TAPFLOW_DIRECTORY_MAX_LEAVERS. The round keeps its
+// link, so it is read again at each interval; the leavers already in answer duplicate.
+func (d *DirectorySync) holdLeavers(ctx context.Context, limit int) error {
+	logger(ctx).Warn("the directory source holds a round with more leavers than TAPFLOW_DIRECTORY_MAX_LEAVERS allows", "limit", limit)
+	d.record(ctx, audit.Entry{Action: "source.held", Reason: "directory: " + dirsync.SkipTooManyLeavers})
+	if d.Metrics != nil {
+		d.Metrics.SourceSkipped(metrics.SourceDirectory, dirsync.SkipTooManyLeavers)
+	}
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("more than %d leavers in one round: held until "+
+		"TAPFLOW_DIRECTORY_MAX_LEAVERS is raised (docs/hr-sources.md)", limit), ErrTooManyLeavers, nil)
 }
 
 // skip counts a user the round does not act on, and audits it when audited is set.

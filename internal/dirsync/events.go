@@ -21,6 +21,7 @@ const (
 	SkipBadTimeZone     = "invalid_time_zone"   // the time-zone attribute holds no IANA zone
 	SkipHireDatePast    = "hire_date_past"      // a start date already gone: an employee, not a joiner
 	SkipNothingToAct    = "no_change"           // nothing the rules act on changed
+	SkipTooManyLeavers  = "too_many_leavers"    // the round held by the leaver breaker
 	attrHireDate        = "employeeHireDate"
 	attrLeaveDate       = "employeeLeaveDateTime"
 	attrAccountEnabled  = "accountEnabled"

@@ -55,6 +55,9 @@ type Rules struct {
 	// PrivilegedGroups are the groups whose members tapflow holds as privileged (--privileged-groups): a user
 	// added to one is a job change that makes them privileged.
 	PrivilegedGroups []string `json:"privileged_groups,omitempty"`
+	// MaxLeaversPerRound holds a round with more terminations than this (0: no breaker): a bulk disable or a
+	// tenant-wide leave date waits for a person to raise it.
+	MaxLeaversPerRound int `json:"max_leavers_per_round,omitempty"`
 }
 
 // WatchedGroups are the groups whose membership the source follows: the scope groups (a user who joins one
@@ -75,7 +78,8 @@ const maxWatchedGroups = 50
 // DefaultRules are the rules before configuration: no scope (which Check refuses), UTC, dates as written,
 // a department or job title change recorded as a job change.
 func DefaultRules() Rules {
-	return Rules{DefaultTimeZone: "UTC", HireDateAs: HireDateAsWritten, JobChangeOn: []string{AttrDepartment, AttrJobTitle}}
+	return Rules{DefaultTimeZone: "UTC", HireDateAs: HireDateAsWritten, JobChangeOn: []string{AttrDepartment, AttrJobTitle},
+		MaxLeaversPerRound: 50}
 }
 
 // JobAttributes are the properties a job change can be ruled on.

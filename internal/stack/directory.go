@@ -40,6 +40,8 @@ func bindDirectory(s *cliconf.Set, c *DirectoryConfig) {
 	s.Enum(&r.HireDateAs, "directory-hire-date", d.Rules.HireDateAs, []string{dirsync.HireDateAsWritten, dirsync.HireDateLocal},
 		"how employeeHireDate gives the start date: date, its calendar date as Graph gives it (UTC); local, the date in the user's zone")
 	s.List(&r.JobChangeOn, "directory-job-change-on", d.Rules.JobChangeOn, dirsync.JobAttributes(), "the attributes whose change is a job change")
+	s.Int(&r.MaxLeaversPerRound, "directory-max-leavers", d.Rules.MaxLeaversPerRound, 0, "terminations one round may carry "+
+		"out; a round with more is held until this is raised (a bulk disable, a tenant-wide leave date); 0 = no breaker")
 	s.List(&r.ReregisterOn, "directory-reregister-on", nil, dirsync.JobAttributes(),
 		"the attributes whose change also asks for a new registration (a re-registration journey)")
 }
