@@ -46,7 +46,7 @@ type vendorSource struct {
 }
 
 // vendorStack starts both vendor emulators and a stack whose webhook listener serves their hooks.
-func vendorStack(t *testing.T, auditLog *testkit.Buffer) (*Stack, []vendorSource) {
+func vendorStack(t *testing.T, auditLog, logs *testkit.Buffer) (*Stack, []vendorSource) {
 	t.Helper()
 	bamboo := vendoremu.NewBambooHR(vendoremu.BambooHROptions{CompanyDomain: "contoso", APIKey: "bamboo-api-key"})
 	bob := vendoremu.NewHiBob(vendoremu.HiBobOptions{ServiceUserID: "SERVICE-USER-1", Token: "bob-token"})
@@ -54,7 +54,7 @@ func vendorStack(t *testing.T, auditLog *testkit.Buffer) (*Stack, []vendorSource
 	t.Cleanup(func() { bamboo.Close(); bob.Close(); bambooSrv.Close(); bobSrv.Close() })
 	mapping := filepath.Join(t.TempDir(), "mapping.yaml")
 	require.NoError(t, os.WriteFile(mapping, []byte(vendorMapping), 0o600))
-	s := journeyStack(t, slog.New(slog.DiscardHandler), func(c *Config) {
+	s := journeyStack(t, slog.New(slog.NewJSONHandler(logs, nil)), func(c *Config) {
 		c.WebhookAddress, c.AuditLog = "127.0.0.1:0", auditLog
 		c.Vendors = hooks.Config{Mapping: mapping,
 			BambooHR: hooks.BambooHRConfig{WebhookSecret: "bamboo-webhook-key", APIKey: "bamboo-api-key", CompanyDomain: "contoso",
@@ -96,8 +96,8 @@ func (v vendorSource) patch(t *testing.T, id, kind, field, value string) {
 // pass is issued and delivered; a termination revokes it. Forged and stale deliveries for another hire are
 // refused with 401, audited, and start nothing.
 func TestEachHRVendorRunsAJoinerThroughItsWebhook(t *testing.T) {
-	var auditLog testkit.Buffer
-	s, vendors := vendorStack(t, &auditLog)
+	var auditLog, logs testkit.Buffer
+	s, vendors := vendorStack(t, &auditLog, &logs)
 	hires := []struct{ employee, entra string }{{"E1001", graphemu.DemoAdaLovelaceID}, {"E1002", graphemu.DemoKatherineID}}
 	attacked := []string{"E1003", "E1006"}
 	today, tomorrow := time.Now().UTC().Format("2006-01-02"), time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")
@@ -149,6 +149,20 @@ func TestEachHRVendorRunsAJoinerThroughItsWebhook(t *testing.T) {
 	}
 	require.Empty(t, issuedPasses(t, s, graphemu.DemoDorothyVaughanID))
 	require.Empty(t, issuedPasses(t, s, graphemu.DemoBarbaraLiskovID))
+
+	// No vendor secret or credential, and none of the records' personal data, in a log line, the audit log or
+	// a metric; the passes issued appear nowhere either.
+	metrics := string(metricsText(t, s.HTTPURL()))
+	require.Contains(t, logs.String(), `"msg":"hr source delivery"`, "the deliveries are logged, so the scan reads them")
+	for _, secret := range []string{"bamboo-webhook-key", "bob-webhook-secret", "bamboo-api-key", "bob-token",
+		"ada.lovelace@contoso.example", "katherine.johnson@contoso.example", "E1003@contoso.example"} {
+		for name, text := range map[string]string{"log": logs.String(), "audit log": auditLog.String(), "metrics": metrics} {
+			require.NotContains(t, text, secret, "the %s", name)
+		}
+	}
+	require.Contains(t, metrics, `tapflow_source_deliveries_total{result="bad_signature",source="bamboohr"}`)
+	requireNoPasses(t, append(issuedPasses(t, s, graphemu.DemoAdaLovelaceID), issuedPasses(t, s, graphemu.DemoKatherineID)...),
+		map[string][]byte{"log": logs.Bytes(), "audit log": auditLog.Bytes(), "metrics": []byte(metrics)})
 }
 
 // requireDeliveriesAnswered checks the vendor saw every delivery answered 2xx (the first 202, repeats 200 or
